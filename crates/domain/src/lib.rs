@@ -1,0 +1,32 @@
+//! The public administration reform (PAR, "cải cách hành chính") plan as plain Rust types.
+//!
+//! Architecture invariant: this crate knows nothing of files, SQL, HTTP or JSON. It holds the
+//! vocabulary of the domain (see `docs/glossary.md`) and the pure rules over it: the working-day
+//! calendar, deadline arithmetic, schedule milestones, and Vietnamese text folding.
+
+/// Agencies, administrative units and the named groups that plans refer to.
+pub mod agency;
+/// Vietnamese working-day calendar: lunar dates, public holidays, civil-service day swaps.
+pub mod calendar;
+/// Dates as the users write them (dd/mm/yyyy) and as machines do (ISO 8601).
+pub mod date;
+/// Line-numbered messages that parsers return instead of failing.
+pub mod diagnostic;
+/// Reporting periods (quarter, half-year, year) and their data windows.
+pub mod period;
+/// The plan document: metadata, reform areas, targets, tasks, activities.
+pub mod plan;
+/// When an activity is due: fixed dates, recurring reports, events, relative deadlines.
+pub mod schedule;
+/// Quantified targets ("chỉ tiêu") and their thresholds.
+pub mod target;
+/// Vietnamese text normalisation: NFC, accent folding for matching and search.
+pub mod text;
+
+pub use agency::{AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, GroupId};
+pub use date::{Date, DateError};
+pub use diagnostic::{Diagnostic, Severity};
+pub use period::{PeriodId, ReportingPeriod};
+pub use plan::{Activity, AgencyRef, Area, AreaCode, Plan, PlanMeta, Task};
+pub use schedule::{Schedule, ScheduleItem, ScheduleKind, When};
+pub use target::{Comparator, Target, Threshold};
