@@ -1,1 +1,51 @@
-fn main() {}
+//! `cchc`: the command line. Thin glue over the library crates (ripgrep style): parse arguments,
+//! call a use case, print a Vietnamese table or JSON, map errors to an exit code.
+//!
+//! Only this binary reads the environment, the clock and the file system paths given by users.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Argument definitions.
+mod cli;
+/// Command implementations.
+mod commands;
+/// JSON views of domain values (`--json`).
+mod json;
+/// Vietnamese tables.
+mod render;
+
+fn main() -> ExitCode {
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(error) => return cli::report_usage_error(error),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Lỗi: không khởi động được bộ thực thi: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(args)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("Lỗi: {error}");
+            // The chain below the first message is for diagnosis, not for users; show it only
+            // when asked.
+            if std::env::var_os("CCHC_DEBUG").is_some() {
+                for cause in error.chain().skip(1) {
+                    eprintln!("  nguyên nhân: {cause}");
+                }
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The data folder: `--data`, else `$CCHC_DATA`, else `./cchc-data`.
+pub(crate) fn default_data_dir() -> PathBuf {
+    PathBuf::from("cchc-data")
+}

@@ -13,9 +13,7 @@ impl AgencyId {
     pub fn parse(text: &str) -> Option<AgencyId> {
         let ok = !text.is_empty()
             && text.len() <= 64
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         ok.then(|| AgencyId(text.to_string()))
     }
     pub fn as_str(&self) -> &str {
@@ -185,10 +183,7 @@ impl AgencyDirectory {
         let Some(group) = self.group(id) else {
             return Vec::new();
         };
-        self.agencies
-            .iter()
-            .filter(|a| group.kinds.contains(&a.kind) || group.members.contains(&a.id))
-            .collect()
+        self.agencies.iter().filter(|a| group.kinds.contains(&a.kind) || group.members.contains(&a.id)).collect()
     }
 
     /// Whether `agency` belongs to group `group`.
@@ -196,10 +191,7 @@ impl AgencyDirectory {
         let Some(g) = self.group(group) else {
             return false;
         };
-        g.members.contains(agency)
-            || self
-                .agency(agency)
-                .is_some_and(|a| g.kinds.contains(&a.kind))
+        g.members.contains(agency) || self.agency(agency).is_some_and(|a| g.kinds.contains(&a.kind))
     }
 
     /// Agencies whose name, alias or id contains `query`, compared accent- and case-insensitively.

@@ -18,6 +18,9 @@ pub enum DateError {
 }
 
 impl Date {
+    /// The earliest representable date (a safe fallback that never panics).
+    pub const MIN: Date = Date(NaiveDate::MIN);
+
     /// The date with this year, month and day, if it exists.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         NaiveDate::from_ymd_opt(year, month, day).map(Date)
@@ -74,9 +77,7 @@ impl Date {
 
     /// This date moved by `days` (negative moves back). Saturates at the representable range.
     pub fn add_days(self, days: i64) -> Date {
-        self.0
-            .checked_add_signed(chrono::Duration::days(days))
-            .map_or(self, Date)
+        self.0.checked_add_signed(chrono::Duration::days(days)).map_or(self, Date)
     }
 
     /// Number of days from `self` to `other` (positive when `other` is later).
@@ -86,15 +87,8 @@ impl Date {
 
     /// The last day of the given month.
     pub fn last_of_month(year: i32, month: u32) -> Option<Date> {
-        let (ny, nm) = if month == 12 {
-            (year + 1, 1)
-        } else {
-            (year, month + 1)
-        };
-        NaiveDate::from_ymd_opt(ny, nm, 1)
-            .and_then(|d| d.pred_opt())
-            .filter(|_| (1..=12).contains(&month))
-            .map(Date)
+        let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).filter(|_| (1..=12).contains(&month)).map(Date)
     }
 
     /// Julian Day Number of this date (noon-based integer count used by astronomy).
@@ -169,10 +163,7 @@ mod tests {
 
     #[test]
     fn refuses_impossible_and_malformed_dates() {
-        assert!(matches!(
-            Date::parse("31/02/2024"),
-            Err(DateError::OutOfRange(_))
-        ));
+        assert!(matches!(Date::parse("31/02/2024"), Err(DateError::OutOfRange(_))));
         assert!(matches!(Date::parse("hôm nay"), Err(DateError::Format(_))));
         assert!(matches!(Date::parse("2024/07"), Err(DateError::Format(_))));
         assert!(matches!(Date::parse(""), Err(DateError::Format(_))));

@@ -54,11 +54,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(line: u32, severity: Severity, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            line,
-            severity,
-            message: message.into(),
-        }
+        Diagnostic { line, severity, message: message.into() }
     }
     pub fn warning(line: u32, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(line, Severity::Warning, message)
@@ -73,12 +69,6 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "dòng {}: {}: {}",
-            self.line,
-            self.severity.label_vn(),
-            self.message
-        )
+        write!(f, "dòng {}: {}: {}", self.line, self.severity.label_vn(), self.message)
     }
 }

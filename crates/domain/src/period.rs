@@ -35,9 +35,7 @@ impl PeriodId {
 
     pub fn year(self) -> i32 {
         match self {
-            PeriodId::Quarter { year, .. }
-            | PeriodId::HalfYear { year, .. }
-            | PeriodId::Year { year } => year,
+            PeriodId::Quarter { year, .. } | PeriodId::HalfYear { year, .. } | PeriodId::Year { year } => year,
         }
     }
 
@@ -54,10 +52,8 @@ impl PeriodId {
     pub fn label_vn(self) -> String {
         match self {
             PeriodId::Quarter { year, quarter } => {
-                let roman = ["I", "II", "III", "IV"]
-                    .get(usize::from(quarter).saturating_sub(1))
-                    .copied()
-                    .unwrap_or("?");
+                let roman =
+                    ["I", "II", "III", "IV"].get(usize::from(quarter).saturating_sub(1)).copied().unwrap_or("?");
                 format!("Quý {roman}/{year}")
             }
             PeriodId::HalfYear { year, half: 1 } => format!("6 tháng đầu năm {year}"),

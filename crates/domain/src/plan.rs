@@ -160,10 +160,7 @@ impl Activity {
     /// Milestones due strictly before `as_of` (the due day itself is still on time).
     /// Without progress data every such milestone counts as overdue.
     pub fn overdue_milestones(&self, as_of: Date) -> Vec<Milestone> {
-        self.milestones()
-            .into_iter()
-            .filter(|m| m.due < as_of)
-            .collect()
+        self.milestones().into_iter().filter(|m| m.due < as_of).collect()
     }
 }
 
@@ -218,9 +215,7 @@ impl Plan {
 
     /// Every activity with its area, in document order.
     pub fn activities(&self) -> impl Iterator<Item = (&Area, &Activity)> {
-        self.areas
-            .iter()
-            .flat_map(|a| a.activities.iter().map(move |act| (a, act)))
+        self.areas.iter().flat_map(|a| a.activities.iter().map(move |act| (a, act)))
     }
 
     pub fn activity_count(&self) -> usize {

@@ -62,10 +62,7 @@ pub enum When {
     /// "5 ngày làm việc kể từ ngày nhận hồ sơ hợp lệ": working days after a trigger.
     Relative { working_days: u32, trigger: String },
     /// "Sau khi … ban hành": due when (or an offset after) an event happens.
-    Event {
-        trigger: String,
-        offset: Option<Offset>,
-    },
+    Event { trigger: String, offset: Option<Offset> },
     /// Not understood; the item's text is kept verbatim and a diagnostic is raised.
     Unparsed,
 }
@@ -166,17 +163,11 @@ impl Schedule {
         let mut out = Vec::new();
         for item in &self.items {
             match &item.when {
-                When::Fixed { due, .. } => out.push(Milestone {
-                    label: item.label.clone(),
-                    due: *due,
-                }),
+                When::Fixed { due, .. } => out.push(Milestone { label: item.label.clone(), due: *due }),
                 When::Periodic { periods } => {
                     for p in periods {
                         let base = item.label.clone().unwrap_or_else(|| "Báo cáo".to_string());
-                        out.push(Milestone {
-                            label: Some(format!("{base} ({})", p.period.label_vn())),
-                            due: p.due,
-                        });
+                        out.push(Milestone { label: Some(format!("{base} ({})", p.period.label_vn())), due: p.due });
                     }
                 }
                 When::TimesPerYear { dues, .. } => {
@@ -187,10 +178,7 @@ impl Schedule {
                         } else {
                             format!("{base} (lần {})", i + 1)
                         };
-                        out.push(Milestone {
-                            label: Some(label),
-                            due: *due,
-                        });
+                        out.push(Milestone { label: Some(label), due: *due });
                     }
                 }
                 When::Ongoing | When::Relative { .. } | When::Event { .. } | When::Unparsed => {}

@@ -31,16 +31,9 @@ impl Comparator {
         }
     }
     pub fn parse(text: &str) -> Option<Comparator> {
-        [
-            Comparator::Ge,
-            Comparator::Gt,
-            Comparator::Eq,
-            Comparator::Le,
-            Comparator::Lt,
-            Comparator::Range,
-        ]
-        .into_iter()
-        .find(|c| c.as_str() == text)
+        [Comparator::Ge, Comparator::Gt, Comparator::Eq, Comparator::Le, Comparator::Lt, Comparator::Range]
+            .into_iter()
+            .find(|c| c.as_str() == text)
     }
     /// Vietnamese wording for people ("tối thiểu", "trên", …).
     pub fn label_vn(self) -> &'static str {
@@ -105,15 +98,7 @@ mod tests {
     use super::*;
 
     fn threshold(op: Comparator, value: f64, upper: Option<f64>) -> Threshold {
-        Threshold {
-            op,
-            value,
-            upper,
-            unit: "%".into(),
-            level: None,
-            subject: String::new(),
-            sub_target: false,
-        }
+        Threshold { op, value, upper, unit: "%".into(), level: None, subject: String::new(), sub_target: false }
     }
 
     #[test]

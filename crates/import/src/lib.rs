@@ -1,1 +1,22 @@
-//! Importers.
+//! Reads documents into the domain model. Never fails wholesale: every reader returns its result
+//! together with line-numbered [`cchc_domain::Diagnostic`]s.
+//!
+//! Architecture invariant: this crate knows nothing of databases, HTTP or the command line.
+
+/// Agency directory (embedded Sơn La data) and resolution of "Chủ trì" / "Phối hợp" cells.
+pub mod agencies;
+/// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
+pub mod plan;
+/// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
+pub mod schedule;
+/// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.
+pub mod target;
+
+pub use plan::{parse_plan, ParsedPlan};
+
+/// The Sơn La 2024 plan as issued (Decision 2783/QĐ-UBND of 21/12/2023), shipped in the product
+/// so that a fresh installation starts with it loaded.
+pub const SON_LA_2024_PLAN: &str = include_str!("../data/ke-hoach-cchc-son-la-2024.txt");
+
+/// File name under which the embedded plan is recorded as imported.
+pub const SON_LA_2024_PLAN_NAME: &str = "ke-hoach-cchc-son-la-2024.txt";

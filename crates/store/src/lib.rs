@@ -1,1 +1,82 @@
-//! Store.
+//! Persistence through sqlx. SQLite now (one file in the data folder); the schema and queries are
+//! kept to the SQL that PostgreSQL also speaks (`$n` parameters, no SQLite-only functions) so that
+//! a PostgreSQL backend can be added beside `migrations/sqlite` later.
+//!
+//! Architecture invariant: this is the only crate that knows SQL. It takes and returns domain
+//! types; nothing outside it sees a row.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+/// Reading and writing the agency directory.
+mod directory;
+/// Reading and writing plan versions.
+mod plans;
+
+pub use plans::{ImportOutcome, PlanVersion};
+
+/// Failures of the store. Details are for the logs; callers show users a generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// The database behind every command.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+impl Store {
+    /// Opens (creating when missing) the SQLite database file and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        Store::connect(options, 4).await
+    }
+
+    /// A private in-memory database, for tests and dry runs.
+    pub async fn open_in_memory() -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection: every connection to ":memory:" would be a separate database.
+        Store::connect(options, 1).await
+    }
+
+    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Store, StoreError> {
+        let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The number of plan versions stored (all plans).
+    pub async fn plan_version_count(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM plan_versions").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// The identity of a document's content: SHA-256 of its normalised text, in hex.
+/// Callers pass the text after `cchc_domain::text::normalize_document`, so the same document
+/// saved with CRLF, a BOM or NFD characters has the same identity.
+pub fn content_hash(normalized_text: &str) -> String {
+    let digest = Sha256::digest(normalized_text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

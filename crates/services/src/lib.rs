@@ -1,0 +1,241 @@
+//! Use cases: what a user of the command line (and later the web application) can ask for.
+//! Each function takes domain values and returns domain values; presentation (tables, JSON,
+//! pages) is the caller's business.
+//!
+//! Architecture invariant: no SQL here (that is `cchc-store`), no parsing of documents (that is
+//! `cchc-import`), no presentation, no environment or clock reads: "today" is always a parameter.
+
+use std::path::Path;
+
+use cchc_domain::schedule::Milestone;
+use cchc_domain::text::normalize_document;
+use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, Date, Diagnostic, Plan, Severity};
+use cchc_import::agencies::{find_agencies, son_la_2024};
+use cchc_import::{parse_plan, ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
+use cchc_store::{content_hash, ImportOutcome, PlanVersion, Store, StoreError};
+
+/// File name of the SQLite database inside the data folder.
+pub const DATABASE_FILE: &str = "cchc.sqlite3";
+
+/// What can go wrong in a use case. `Display` is the Vietnamese message for users; the
+/// underlying store error is kept in the source chain for the logs.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("lỗi cơ sở dữ liệu; xem nhật ký để biết chi tiết")]
+    Store(#[from] StoreError),
+    #[error("không tạo được thư mục dữ liệu «{path}»: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("tài liệu không phải là một kế hoạch CCHC (không tìm thấy lĩnh vực, chỉ tiêu hay hoạt động nào)")]
+    NotAPlan { diagnostics: Vec<Diagnostic> },
+    #[error("chưa có kế hoạch nào trong cơ sở dữ liệu")]
+    NoPlan,
+    #[error("không có kế hoạch «{0}» trong cơ sở dữ liệu")]
+    UnknownPlan(String),
+    #[error("không tìm thấy cơ quan «{0}»; dùng `cchc agencies --search …` để tra cứu")]
+    UnknownAgency(String),
+    #[error("«{query}» khớp với nhiều cơ quan: {}; hãy ghi rõ hơn hoặc dùng mã cơ quan", candidates.join("; "))]
+    AmbiguousAgency { query: String, candidates: Vec<String> },
+}
+
+/// The application: a store plus the agency directory it resolves names against.
+pub struct App {
+    store: Store,
+    directory: AgencyDirectory,
+}
+
+/// What importing a document did.
+#[derive(Debug, Clone)]
+pub struct ImportReport {
+    pub outcome: ImportOutcome,
+    pub diagnostics: Vec<Diagnostic>,
+    pub activity_count: usize,
+}
+
+impl App {
+    /// Opens the data folder (created when missing): the SQLite file, the agency directory and,
+    /// on first run, the embedded Sơn La 2024 plan.
+    pub async fn open(data_dir: &Path) -> Result<App, ServiceError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| ServiceError::DataDir { path: data_dir.display().to_string(), source })?;
+        let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
+        App::with_store(store).await
+    }
+
+    /// An application over a private in-memory database, seeded like a first run.
+    pub async fn open_in_memory() -> Result<App, ServiceError> {
+        App::with_store(Store::open_in_memory().await?).await
+    }
+
+    async fn with_store(store: Store) -> Result<App, ServiceError> {
+        let mut directory = store.load_directory().await?;
+        if directory.agencies.is_empty() {
+            // The embedded data is part of the build and is tested to load without errors.
+            let (embedded, _) = son_la_2024();
+            store.save_directory(&embedded).await?;
+            directory = embedded;
+        }
+        let app = App { store, directory };
+        if app.store.plan_version_count().await? == 0 {
+            app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;
+        }
+        Ok(app)
+    }
+
+    pub fn directory(&self) -> &AgencyDirectory {
+        &self.directory
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Parses a document without storing it.
+    pub fn parse(&self, text: &str) -> ParsedPlan {
+        parse_plan(text, &self.directory)
+    }
+
+    /// Parses and stores a plan document. The same content imported twice changes nothing;
+    /// changed content becomes a new version. A document that is not a plan is refused whole.
+    pub async fn import_plan_text(
+        &self,
+        source_name: &str,
+        text: &str,
+        imported_at: &str,
+    ) -> Result<ImportReport, ServiceError> {
+        let parsed = self.parse(text);
+        if !parsed.is_plausible_plan() {
+            return Err(ServiceError::NotAPlan { diagnostics: parsed.diagnostics });
+        }
+        let hash = content_hash(&normalize_document(text));
+        let outcome =
+            self.store.import_plan(&parsed.plan, &parsed.diagnostics, source_name, &hash, imported_at).await?;
+        Ok(ImportReport { outcome, activity_count: parsed.plan.activity_count(), diagnostics: parsed.diagnostics })
+    }
+
+    /// The latest version of a plan (by key such as `son-la-2024`, or the latest plan year).
+    pub async fn current_plan(
+        &self,
+        plan_key: Option<&str>,
+    ) -> Result<(PlanVersion, Plan, Vec<Diagnostic>), ServiceError> {
+        let version = self.store.current_version(plan_key).await?.ok_or_else(|| match plan_key {
+            Some(key) => ServiceError::UnknownPlan(key.to_string()),
+            None => ServiceError::NoPlan,
+        })?;
+        let (plan, diagnostics) = self.store.load_plan(version.id).await?;
+        Ok((version, plan, diagnostics))
+    }
+
+    pub async fn plan_versions(&self) -> Result<Vec<PlanVersion>, ServiceError> {
+        Ok(self.store.plan_versions().await?)
+    }
+
+    /// The one agency a user's words designate (id, name, abbreviation, accents optional).
+    pub fn resolve_agency(&self, query: &str) -> Result<&Agency, ServiceError> {
+        let candidates = find_agencies(&self.directory, query);
+        match candidates.as_slice() {
+            [] => Err(ServiceError::UnknownAgency(query.to_string())),
+            [one] => Ok(one),
+            many => Err(ServiceError::AmbiguousAgency {
+                query: query.to_string(),
+                candidates: many.iter().take(8).map(|a| format!("{} ({})", a.name, a.id)).collect(),
+            }),
+        }
+    }
+}
+
+/// Which side of an activity an agency is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Lead,
+    Partner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Lead => "lead",
+            Role::Partner => "partner",
+        }
+    }
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            Role::Lead => "Chủ trì",
+            Role::Partner => "Phối hợp",
+        }
+    }
+}
+
+/// Criteria for listing activities. Every criterion left `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub area: Option<AreaCode>,
+    /// As lead or partner, groups expanded.
+    pub agency: Option<AgencyId>,
+    /// Only activities with a milestone due on or after this day.
+    pub due_from: Option<Date>,
+    /// Only activities with a milestone due on or before this day.
+    pub due_to: Option<Date>,
+    /// Only activities with a milestone due before this day (the due day itself is on time).
+    pub overdue_as_of: Option<Date>,
+}
+
+/// An activity that matched a filter, with the milestones that made it match.
+#[derive(Debug, Clone)]
+pub struct SelectedActivity<'p> {
+    pub area: &'p Area,
+    pub activity: &'p Activity,
+    /// The filtered agency's role, when filtering by agency.
+    pub role: Option<Role>,
+    /// Milestones inside the due range (all milestones when no range is given).
+    pub milestones: Vec<Milestone>,
+    /// Milestones overdue as of the filter's date.
+    pub overdue: Vec<Milestone>,
+}
+
+/// The activities of `plan` that match `filter`, in document order.
+pub fn select_activities<'p>(
+    plan: &'p Plan,
+    directory: &AgencyDirectory,
+    filter: &ActivityFilter,
+) -> Vec<SelectedActivity<'p>> {
+    let mut out = Vec::new();
+    for (area, activity) in plan.activities() {
+        if filter.area.is_some_and(|code| code != area.code) {
+            continue;
+        }
+        let role = match &filter.agency {
+            None => None,
+            Some(agency) if activity.is_led_by(agency, directory) => Some(Role::Lead),
+            Some(agency) if activity.is_partner(agency, directory) => Some(Role::Partner),
+            Some(_) => continue,
+        };
+        let all = activity.milestones();
+        let ranged = filter.due_from.is_some() || filter.due_to.is_some();
+        let milestones: Vec<Milestone> = all
+            .iter()
+            .filter(|m| filter.due_from.is_none_or(|from| m.due >= from) && filter.due_to.is_none_or(|to| m.due <= to))
+            .cloned()
+            .collect();
+        if ranged && milestones.is_empty() {
+            continue;
+        }
+        let overdue = match filter.overdue_as_of {
+            Some(as_of) => {
+                let overdue: Vec<Milestone> = milestones.iter().filter(|m| m.due < as_of).cloned().collect();
+                if overdue.is_empty() {
+                    continue;
+                }
+                overdue
+            }
+            None => Vec::new(),
+        };
+        out.push(SelectedActivity { area, activity, role, milestones, overdue });
+    }
+    out
+}
+
+/// Counts diagnostics by severity: (errors, warnings, infos).
+pub fn diagnostic_counts(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    (count(Severity::Error), count(Severity::Warning), count(Severity::Info))
+}

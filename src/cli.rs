@@ -1,0 +1,171 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cchc_domain::{AreaCode, Date};
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand};
+
+/// cchc — Kế hoạch cải cách hành chính (CCHC) như dữ liệu.
+///
+/// Chạy không có lệnh con: tạo cơ sở dữ liệu (nếu chưa có), nạp sẵn Kế hoạch CCHC tỉnh Sơn La
+/// năm 2024 và in tổng quan kế hoạch.
+#[derive(Debug, Parser)]
+#[command(name = "cchc", version, about, long_about = None, disable_help_subcommand = true)]
+pub struct Cli {
+    /// Thư mục dữ liệu (chứa tệp SQLite). Mặc định: ./cchc-data
+    #[arg(long, global = true, env = "CCHC_DATA", value_name = "THƯ_MỤC")]
+    pub data: Option<PathBuf>,
+
+    /// In kết quả dạng JSON (cho máy) thay vì bảng.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Đọc, nhập và xem các phiên bản kế hoạch.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Liệt kê các hoạt động của Phụ lục, lọc theo lĩnh vực, cơ quan, thời hạn.
+    Activities(ActivitiesArgs),
+    /// Liệt kê các chỉ tiêu của kế hoạch.
+    Targets(TargetsArgs),
+    /// Tra cứu cơ quan, đơn vị và địa phương.
+    Agencies(AgenciesArgs),
+    /// Lịch ngày làm việc của Việt Nam.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Đọc tệp kế hoạch và in kết quả, không ghi vào cơ sở dữ liệu.
+    Parse {
+        /// Tệp văn bản kế hoạch (UTF-8).
+        file: PathBuf,
+    },
+    /// Nhập tệp kế hoạch vào cơ sở dữ liệu (nhập lại cùng nội dung không thay đổi gì).
+    Import {
+        /// Tệp văn bản kế hoạch (UTF-8).
+        file: PathBuf,
+    },
+    /// Liệt kê các phiên bản kế hoạch đã nhập.
+    Versions,
+    /// Tổng quan kế hoạch hiện hành.
+    Show(PlanSelector),
+    /// Các cảnh báo khi nhập phiên bản hiện hành.
+    Diagnostics(PlanSelector),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanSelector {
+    /// Mã kế hoạch, ví dụ son-la-2024 (mặc định: kế hoạch của năm mới nhất).
+    #[arg(long, value_name = "MÃ")]
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ActivitiesArgs {
+    #[command(flatten)]
+    pub plan: PlanSelector,
+    /// Lĩnh vực I–VIII (hoặc 1–8).
+    #[arg(long, value_parser = parse_area, value_name = "LĨNH_VỰC")]
+    pub area: Option<AreaCode>,
+    /// Cơ quan (chủ trì hoặc phối hợp, kể cả qua nhóm như «Các sở, ban, ngành»): tên, tên viết tắt hoặc mã.
+    #[arg(long, value_name = "TÊN")]
+    pub agency: Option<String>,
+    /// Chỉ các hoạt động có mốc đến hạn từ ngày này (dd/mm/yyyy hoặc yyyy-mm-dd).
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    pub due_from: Option<Date>,
+    /// Chỉ các hoạt động có mốc đến hạn đến ngày này.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    pub due_to: Option<Date>,
+    /// Chỉ các hoạt động có mốc đã quá hạn (tính đến --as-of, mặc định hôm nay).
+    #[arg(long)]
+    pub overdue: bool,
+    /// Ngày tính quá hạn.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    pub as_of: Option<Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsArgs {
+    #[command(flatten)]
+    pub plan: PlanSelector,
+    /// Lĩnh vực I–VIII (hoặc 1–8).
+    #[arg(long, value_parser = parse_area, value_name = "LĨNH_VỰC")]
+    pub area: Option<AreaCode>,
+}
+
+#[derive(Debug, Args)]
+pub struct AgenciesArgs {
+    /// Tìm theo tên, tên viết tắt hoặc mã (không phân biệt dấu, hoa thường).
+    #[arg(long, value_name = "CHUỖI")]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Đếm số ngày làm việc từ FROM đến TO (tính cả hai đầu).
+    Workdays {
+        #[arg(value_parser = parse_date, value_name = "TỪ_NGÀY")]
+        from: Date,
+        #[arg(value_parser = parse_date, value_name = "ĐẾN_NGÀY")]
+        to: Date,
+    },
+    /// Ngày làm việc thứ N sau FROM (không tính ngày FROM, theo Bộ luật Dân sự).
+    Add {
+        #[arg(value_parser = parse_date, value_name = "TỪ_NGÀY")]
+        from: Date,
+        #[arg(value_name = "N")]
+        days: u32,
+    },
+    /// Các ngày nghỉ lễ, Tết, nghỉ bù và ngày làm bù trong năm.
+    Holidays {
+        #[arg(value_parser = clap::value_parser!(i32).range(1900..=2199), value_name = "NĂM")]
+        year: i32,
+    },
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_area(text: &str) -> Result<AreaCode, String> {
+    AreaCode::parse(text).ok_or_else(|| format!("lĩnh vực không hợp lệ: «{text}» (dùng I–VIII hoặc 1–8)"))
+}
+
+/// Prints a usage error in Vietnamese (help and version go to stdout unchanged).
+pub fn report_usage_error(error: clap::Error) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let detail = error.get(clap::error::ContextKind::InvalidArg).map(|a| a.to_string()).unwrap_or_default();
+    let value = error.get(clap::error::ContextKind::InvalidValue).map(|v| v.to_string()).unwrap_or_default();
+    let message = match error.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            // Our own value parsers already speak Vietnamese; show their message.
+            let source = std::error::Error::source(&error).map(|s| s.to_string());
+            match source {
+                Some(text) => format!("giá trị không hợp lệ cho {detail}: {text}"),
+                None => format!("giá trị «{value}» không hợp lệ cho {detail}"),
+            }
+        }
+        ErrorKind::UnknownArgument => format!("tham số không được hỗ trợ: {detail}"),
+        ErrorKind::InvalidSubcommand => format!("lệnh không tồn tại: {value}"),
+        ErrorKind::MissingRequiredArgument => format!("thiếu tham số bắt buộc: {detail}"),
+        ErrorKind::MissingSubcommand => "thiếu lệnh con".to_string(),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => format!("số lượng giá trị không đúng: {detail}"),
+        ErrorKind::ArgumentConflict => format!("các tham số xung đột: {detail}"),
+        _ => "câu lệnh không hợp lệ".to_string(),
+    };
+    eprintln!("Lỗi: {message}\nXem hướng dẫn: cchc --help");
+    ExitCode::from(2)
+}

@@ -1,0 +1,479 @@
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use cchc_domain::calendar::WorkCalendar;
+use cchc_domain::{Date, Plan};
+use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, ServiceError};
+use cchc_store::ImportOutcome;
+use serde::Serialize;
+
+use crate::cli::{ActivitiesArgs, AgenciesArgs, CalendarCommand, Cli, Command, PlanCommand, TargetsArgs};
+use crate::{json, render};
+
+/// Largest plan document accepted (a plan is a few hundred kilobytes).
+const MAX_DOCUMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let data = cli.data.clone().unwrap_or_else(crate::default_data_dir);
+    let as_json = cli.json;
+    match cli.command {
+        None => overview(&open(&data).await?, None, as_json).await,
+        Some(Command::Plan(PlanCommand::Show(selector))) => {
+            overview(&open(&data).await?, selector.plan.as_deref(), as_json).await
+        }
+        Some(Command::Plan(PlanCommand::Parse { file })) => parse(&data, &file, as_json).await,
+        Some(Command::Plan(PlanCommand::Import { file })) => import(&open(&data).await?, &file, as_json).await,
+        Some(Command::Plan(PlanCommand::Versions)) => versions(&open(&data).await?, as_json).await,
+        Some(Command::Plan(PlanCommand::Diagnostics(selector))) => {
+            let app = open(&data).await?;
+            let (_, _, diagnostics) = app.current_plan(selector.plan.as_deref()).await?;
+            print_diagnostics(&diagnostics, as_json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Activities(args)) => activities(&open(&data).await?, args, as_json).await,
+        Some(Command::Targets(args)) => targets(&open(&data).await?, args, as_json).await,
+        Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json),
+        Some(Command::Calendar(command)) => calendar(command, as_json),
+    }
+}
+
+async fn open(data: &Path) -> Result<App> {
+    App::open(data).await.map_err(user_error)
+}
+
+/// Keeps the Vietnamese message of a service error; store details go to the cause chain only.
+fn user_error(error: ServiceError) -> anyhow::Error {
+    anyhow::Error::new(error)
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// Reads a user's document: must exist, be of reasonable size and be UTF-8 text.
+fn read_document(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("không tìm thấy tệp «{shown}»"),
+        Err(e) => return Err(e).with_context(|| format!("không đọc được tệp «{shown}»")),
+    };
+    if metadata.is_dir() {
+        bail!("«{shown}» là thư mục, không phải tệp");
+    }
+    if metadata.len() > MAX_DOCUMENT_BYTES {
+        bail!(
+            "tệp «{shown}» quá lớn ({} MB; tối đa {} MB)",
+            metadata.len() / 1_048_576,
+            MAX_DOCUMENT_BYTES / 1_048_576
+        );
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("không đọc được tệp «{shown}»"))?;
+    if bytes.contains(&0) {
+        bail!("tệp «{shown}» là tệp nhị phân, không phải văn bản; hãy lưu kế hoạch dưới dạng văn bản (.txt, UTF-8)");
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("tệp «{shown}» không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8"))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+async fn parse(data: &Path, file: &Path, as_json: bool) -> Result<ExitCode> {
+    let text = read_document(file)?;
+    // Parsing needs only the agency directory; use the data folder's when it exists so that
+    // local edits count, otherwise the embedded one, and never create anything.
+    let app = if data.join(cchc_services::DATABASE_FILE).exists() {
+        open(data).await?
+    } else {
+        App::open_in_memory().await.map_err(user_error)?
+    };
+    let parsed = app.parse(&text);
+    let plausible = parsed.is_plausible_plan();
+    if as_json {
+        print_json(&json::plan(&parsed.plan, &parsed.diagnostics))?;
+    } else {
+        print_plan_overview(&parsed.plan);
+        print_diagnostics(&parsed.diagnostics, false)?;
+    }
+    if !plausible {
+        eprintln!(
+            "Lỗi: «{}» không phải là một kế hoạch CCHC (không tìm thấy lĩnh vực, chỉ tiêu hay hoạt động nào).",
+            file.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
+    let text = read_document(file)?;
+    let report = match app.import_plan_text(&file_name(file), &text, &now_rfc3339()).await {
+        Ok(report) => report,
+        Err(ServiceError::NotAPlan { diagnostics }) => {
+            print_diagnostics(&diagnostics, as_json)?;
+            bail!("«{}» không phải là một kế hoạch CCHC; không nhập gì", file.display());
+        }
+        Err(other) => return Err(user_error(other)),
+    };
+    let (errors, warnings, _) = diagnostic_counts(&report.diagnostics);
+    if as_json {
+        #[derive(Serialize)]
+        struct Out {
+            status: &'static str,
+            version: json::VersionJson,
+            activities: usize,
+            errors: usize,
+            warnings: usize,
+        }
+        let (status, version) = match &report.outcome {
+            ImportOutcome::Created(v) => ("created", v),
+            ImportOutcome::Unchanged(v) => ("unchanged", v),
+        };
+        print_json(&Out {
+            status,
+            version: json::version(version),
+            activities: report.activity_count,
+            errors,
+            warnings,
+        })?;
+    } else {
+        match &report.outcome {
+            ImportOutcome::Created(v) => println!(
+                "Đã nhập kế hoạch «{}» ({}), phiên bản {}: {} hoạt động, {} lỗi, {} cảnh báo.",
+                v.title, v.plan_key, v.version, report.activity_count, errors, warnings
+            ),
+            ImportOutcome::Unchanged(v) => println!(
+                "Tài liệu này đã được nhập trước đó (kế hoạch {}, phiên bản {}); không có thay đổi.",
+                v.plan_key, v.version
+            ),
+        }
+        if errors + warnings > 0 {
+            println!("Xem chi tiết: cchc plan diagnostics");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn versions(app: &App, as_json: bool) -> Result<ExitCode> {
+    let versions = app.plan_versions().await.map_err(user_error)?;
+    if as_json {
+        print_json(&versions.iter().map(json::version).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = render::table(&["Mã kế hoạch", "Phiên bản", "Quyết định", "Tệp", "Thời điểm nhập", "Tên kế hoạch"]);
+    for v in &versions {
+        t.add_row(vec![
+            v.plan_key.clone(),
+            v.version.to_string(),
+            v.decision_number.clone(),
+            v.source_name.clone(),
+            v.imported_at.clone(),
+            v.title.clone(),
+        ]);
+    }
+    println!("{t}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn overview(app: &App, plan_key: Option<&str>, as_json: bool) -> Result<ExitCode> {
+    let (version, plan, diagnostics) = app.current_plan(plan_key).await.map_err(user_error)?;
+    if as_json {
+        print_json(&json::plan(&plan, &diagnostics))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Kế hoạch {} — phiên bản {} (nhập từ «{}»)", version.plan_key, version.version, version.source_name);
+    print_plan_overview(&plan);
+    let (errors, warnings, infos) = diagnostic_counts(&diagnostics);
+    println!("Khi nhập: {errors} lỗi, {warnings} cảnh báo, {infos} thông tin (xem: cchc plan diagnostics).");
+    println!("Thử: cchc activities --agency \"Sở Tư pháp\" --overdue --as-of 01/07/2024");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_plan_overview(plan: &Plan) {
+    let m = &plan.meta;
+    println!("{}", if m.title.is_empty() { "(không rõ tên kế hoạch)" } else { &m.title });
+    let date = m.decision_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into());
+    println!(
+        "Quyết định số {} ngày {date}; người ký: {} {}",
+        if m.decision_number.is_empty() { "?" } else { &m.decision_number },
+        m.signer_title.as_deref().unwrap_or(""),
+        m.signer.as_deref().unwrap_or("?")
+    );
+    let mut t = render::table(&["Lĩnh vực", "Tên", "Chỉ tiêu", "Nhiệm vụ", "Hoạt động"]);
+    for a in &plan.areas {
+        t.add_row(vec![
+            a.code.to_string(),
+            a.prose_title.clone().unwrap_or_else(|| a.title.clone()),
+            a.targets.len().to_string(),
+            a.tasks.len().to_string(),
+            a.activities.len().to_string(),
+        ]);
+    }
+    let total = |f: fn(&cchc_domain::Area) -> usize| plan.areas.iter().map(f).sum::<usize>().to_string();
+    t.add_row(vec![
+        String::new(),
+        "Tổng cộng".to_string(),
+        total(|a| a.targets.len()),
+        total(|a| a.tasks.len()),
+        total(|a| a.activities.len()),
+    ]);
+    println!("{t}");
+    if !plan.reporting_periods.is_empty() {
+        let mut t = render::table(&["Kỳ báo cáo", "Mã kỳ", "Chốt số liệu từ", "đến hết ngày", "Hạn gửi báo cáo"]);
+        for p in &plan.reporting_periods {
+            t.add_row(vec![
+                p.name.clone(),
+                p.id.to_string(),
+                p.data_from.to_string(),
+                p.data_to.to_string(),
+                p.due.to_string(),
+            ]);
+        }
+        println!("{t}");
+    }
+    if let Some(deadline) = plan.own_plan_deadline {
+        println!("Hạn các cơ quan, đơn vị ban hành kế hoạch CCHC của mình: {deadline}");
+    }
+}
+
+fn print_diagnostics(diagnostics: &[cchc_domain::Diagnostic], as_json: bool) -> Result<()> {
+    if as_json {
+        return print_json(&diagnostics.iter().map(json::diagnostic).collect::<Vec<_>>());
+    }
+    if diagnostics.is_empty() {
+        println!("Không có cảnh báo.");
+        return Ok(());
+    }
+    let mut t = render::table(&["Dòng", "Mức độ", "Nội dung"]);
+    for d in diagnostics {
+        t.add_row(vec![d.line.to_string(), d.severity.label_vn().to_string(), d.message.clone()]);
+    }
+    println!("{t}");
+    Ok(())
+}
+
+async fn activities(app: &App, args: ActivitiesArgs, as_json: bool) -> Result<ExitCode> {
+    let (_, plan, _) = app.current_plan(args.plan.plan.as_deref()).await.map_err(user_error)?;
+    let agency = match &args.agency {
+        Some(name) => Some(app.resolve_agency(name).map_err(user_error)?.clone()),
+        None => None,
+    };
+    if args.as_of.is_some() && !args.overdue {
+        bail!("--as-of chỉ dùng cùng --overdue");
+    }
+    if let (Some(from), Some(to)) = (args.due_from, args.due_to) {
+        if from > to {
+            bail!("--due-from ({from}) phải không sau --due-to ({to})");
+        }
+    }
+    let as_of = args.overdue.then(|| args.as_of.unwrap_or_else(today));
+    let filter = ActivityFilter {
+        area: args.area,
+        agency: agency.as_ref().map(|a| a.id.clone()),
+        due_from: args.due_from,
+        due_to: args.due_to,
+        overdue_as_of: as_of,
+    };
+    let selected = select_activities(&plan, app.directory(), &filter);
+    if as_json {
+        print_json(&selected.iter().map(json::selected).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut header = vec!["Mã", "Hoạt động", "Chủ trì"];
+    if agency.is_some() {
+        header.push("Vai trò");
+    }
+    header.push(if as_of.is_some() { "Mốc quá hạn" } else { "Thời hạn" });
+    let mut t = render::table(&header);
+    for s in &selected {
+        let mut row = vec![
+            format!("{}.{}", s.area.code, s.activity.number),
+            render::short(&s.activity.title, 120),
+            s.activity.lead.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("; "),
+        ];
+        if let Some(role) = s.role {
+            row.push(role.label_vn().to_string());
+        }
+        row.push(if as_of.is_some() {
+            render::milestones(&s.overdue)
+        } else if s.milestones.is_empty() {
+            s.activity.schedule.text.clone()
+        } else {
+            render::milestones(&s.milestones)
+        });
+        t.add_row(row);
+    }
+    if let Some(a) = &agency {
+        println!("Cơ quan: {} ({})", a.name, a.id);
+    }
+    if let Some(d) = as_of {
+        println!("Các hoạt động có mốc đã quá hạn tính đến ngày {d} (chưa có dữ liệu tiến độ, mọi mốc đã qua hạn được coi là quá hạn):");
+    }
+    println!("{t}");
+    println!("{} hoạt động.", selected.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn targets(app: &App, args: TargetsArgs, as_json: bool) -> Result<ExitCode> {
+    let (_, plan, _) = app.current_plan(args.plan.plan.as_deref()).await.map_err(user_error)?;
+    let areas: Vec<_> = plan.areas.iter().filter(|a| args.area.is_none_or(|c| c == a.code)).collect();
+    if as_json {
+        #[derive(Serialize)]
+        struct Row {
+            area: &'static str,
+            number: usize,
+            #[serde(flatten)]
+            target: json::TargetJson,
+        }
+        let rows: Vec<Row> = areas
+            .iter()
+            .flat_map(|a| {
+                a.targets.iter().enumerate().map(|(i, t)| Row {
+                    area: a.code.as_str(),
+                    number: i + 1,
+                    target: json::target(t),
+                })
+            })
+            .collect();
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = render::table(&["Lĩnh vực", "STT", "Chỉ tiêu", "Ngưỡng"]);
+    let mut count = 0;
+    for a in &areas {
+        for (i, target) in a.targets.iter().enumerate() {
+            count += 1;
+            t.add_row(vec![
+                a.code.to_string(),
+                (i + 1).to_string(),
+                render::short(&target.text, 160),
+                render::thresholds(target),
+            ]);
+        }
+    }
+    println!("{t}");
+    println!("{count} chỉ tiêu.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
+    let directory = app.directory();
+    let list = directory.search(args.search.as_deref().unwrap_or(""));
+    if as_json {
+        print_json(&list.iter().map(|a| json::agency(a, directory)).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = render::table(&["Mã", "Tên", "Loại", "Cấp", "Mã thống kê", "Thuộc"]);
+    for a in &list {
+        let parent = a.parent.as_ref().and_then(|p| directory.agency(p)).map(|p| p.name.clone()).unwrap_or_default();
+        t.add_row(vec![
+            a.id.to_string(),
+            a.name.clone(),
+            a.kind.label_vn().to_string(),
+            a.level.label_vn().to_string(),
+            a.gso_code.map(|c| format!("{c:05}")).unwrap_or_default(),
+            parent,
+        ]);
+    }
+    println!("{t}");
+    println!("{} cơ quan, đơn vị.", list.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
+    let calendar = WorkCalendar::vietnam();
+    match command {
+        CalendarCommand::Workdays { from, to } => {
+            if from > to {
+                bail!("ngày bắt đầu ({from}) sau ngày kết thúc ({to})");
+            }
+            let n = calendar.working_days_between(from, to);
+            if as_json {
+                print_json(&serde_json::json!({ "workdays": n }))?;
+            } else {
+                println!("Từ {from} đến {to} có {n} ngày làm việc (tính cả hai đầu).");
+            }
+        }
+        CalendarCommand::Add { from, days } => {
+            if days > 100_000 {
+                bail!("số ngày quá lớn: {days} (tối đa 100000)");
+            }
+            let date = calendar.add_working_days(from, days);
+            if as_json {
+                print_json(&serde_json::json!({ "date": date.iso() }))?;
+            } else {
+                println!(
+                    "{days} ngày làm việc kể từ {from} (không tính ngày {from}): {} ({})",
+                    date,
+                    date.weekday_vn()
+                );
+            }
+        }
+        CalendarCommand::Holidays { year } => {
+            let days_off = calendar.days_off(year);
+            let makeup = calendar.makeup_days(year);
+            if as_json {
+                #[derive(Serialize)]
+                struct Makeup {
+                    date: String,
+                    weekday: &'static str,
+                    name: String,
+                }
+                #[derive(Serialize)]
+                struct Out {
+                    year: i32,
+                    days_off: Vec<json::DayOffJson>,
+                    makeup_working_days: Vec<Makeup>,
+                }
+                print_json(&Out {
+                    year,
+                    days_off: days_off.iter().map(json::day_off).collect(),
+                    makeup_working_days: makeup
+                        .iter()
+                        .map(|(d, name)| Makeup { date: d.iso(), weekday: d.weekday_vn(), name: name.clone() })
+                        .collect(),
+                })?;
+            } else {
+                let mut t = render::table(&["Ngày", "Thứ", "Ngày nghỉ"]);
+                for d in &days_off {
+                    t.add_row(vec![d.date.to_string(), d.date.weekday_vn().to_string(), d.name.clone()]);
+                }
+                println!("Các ngày nghỉ (ngoài Thứ Bảy, Chủ nhật) của cán bộ, công chức năm {year}:");
+                println!("{t}");
+                if !makeup.is_empty() {
+                    let mut t = render::table(&["Ngày", "Thứ", "Làm bù"]);
+                    for (d, name) in &makeup {
+                        t.add_row(vec![d.to_string(), d.weekday_vn().to_string(), name.clone()]);
+                    }
+                    println!("Ngày làm việc bù:");
+                    println!("{t}");
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Today's date in Vietnam (UTC+7). `CCHC_TODAY` (dd/mm/yyyy or ISO) overrides it, for
+/// reproducible runs.
+fn today() -> Date {
+    if let Some(d) = std::env::var("CCHC_TODAY").ok().and_then(|v| Date::parse(&v).ok()) {
+        return d;
+    }
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let days = (seconds + 7 * 3600).div_euclid(86_400);
+    Date::from_julian_day_number(2_440_588 + days).unwrap_or(Date::MIN)
+}
+
+/// The current time as RFC 3339 in UTC, for import records.
+fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let days = seconds.div_euclid(86_400);
+    let rest = seconds.rem_euclid(86_400);
+    let date = Date::from_julian_day_number(2_440_588 + days).map_or_else(|| "1970-01-01".to_string(), Date::iso);
+    format!("{date}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}

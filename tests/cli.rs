@@ -1,0 +1,277 @@
+//! Integration tests of the `cchc` command line: each test runs the real binary against a fresh
+//! data folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/import/data/ke-hoach-cchc-son-la-2024.txt");
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cchc(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(args)
+            .arg("--data")
+            .arg(self.data())
+            .env_remove("CCHC_DATA")
+            .env("CCHC_TODAY", "2024-07-01")
+            .output()
+            .expect("run cchc")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cchc(args);
+        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        serde_json::from_str(&self.ok(&all)).expect("valid JSON")
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.cchc(args);
+        assert!(!out.status.success(), "cchc {args:?} should have failed");
+        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert!(!stderr.contains("panicked"), "cchc {args:?} panicked: {stderr}");
+        stderr
+    }
+}
+
+fn seed() -> String {
+    std::fs::read_to_string(SEED).expect("seed plan")
+}
+
+#[test]
+fn first_run_creates_the_database_with_the_son_la_plan_preloaded() {
+    let run = Run::new();
+    let out = run.ok(&[]);
+    assert!(out.contains("Cải cách hành chính nhà nước tỉnh Sơn La năm 2024"), "{out}");
+    assert!(out.contains("2783/QĐ-UBND"));
+    assert!(run.data().join("cchc.sqlite3").exists());
+    let versions = run.json(&["plan", "versions"]);
+    assert_eq!(versions.as_array().map(Vec::len), Some(1));
+    assert_eq!(versions[0]["plan_key"], "son-la-2024");
+}
+
+#[test]
+fn plan_parse_json_follows_the_contract_and_touches_no_database() {
+    let run = Run::new();
+    let plan = run.json(&["plan", "parse", SEED]);
+    assert!(!run.data().exists(), "plan parse must not create the data folder");
+    assert_eq!(plan["meta"]["decision_number"], "2783/QĐ-UBND");
+    assert_eq!(plan["meta"]["decision_date"], "2023-12-21");
+    assert_eq!(plan["meta"]["province"], "Sơn La");
+    assert_eq!(plan["meta"]["year"], 2024);
+    let areas = plan["areas"].as_array().expect("areas");
+    let counts: Vec<usize> = areas.iter().map(|a| a["activities"].as_array().map_or(0, Vec::len)).collect();
+    assert_eq!(counts, vec![16, 6, 8, 14, 7, 9, 15, 6]);
+    let targets: usize = areas.iter().map(|a| a["targets"].as_array().map_or(0, Vec::len)).sum();
+    let tasks: usize = areas.iter().map(|a| a["tasks"].as_array().map_or(0, Vec::len)).sum();
+    assert_eq!((targets, tasks), (33, 38));
+    let first = &areas[0]["activities"][0];
+    for key in ["number", "title", "outputs", "lead", "partners", "note", "schedule", "lines"] {
+        assert!(first.get(key).is_some(), "activity lacks {key}");
+    }
+    for key in ["text", "kind", "milestones"] {
+        assert!(first["schedule"].get(key).is_some(), "schedule lacks {key}");
+    }
+    for key in ["text", "agencies", "groups"] {
+        assert!(first["lead"][0].get(key).is_some(), "ref lacks {key}");
+    }
+    let periods = plan["reporting_periods"].as_array().expect("periods");
+    assert_eq!(periods.len(), 4);
+    assert_eq!(periods[0]["data_from"], "2023-12-15");
+    assert_eq!(periods[0]["data_to"], "2024-03-13");
+    assert_eq!(periods[0]["due"], "2024-03-14");
+}
+
+#[test]
+fn the_parsed_seed_matches_the_reviewed_snapshot() {
+    let run = Run::new();
+    let plan = run.json(&["plan", "parse", SEED]);
+    insta::assert_json_snapshot!("parsed_seed_plan", plan);
+}
+
+#[test]
+fn what_does_so_tu_phap_owe_and_what_is_overdue_on_1_july_2024() {
+    let run = Run::new();
+    let owed = run.json(&["activities", "--agency", "Sở Tư pháp"]);
+    let codes: Vec<&str> = owed.as_array().expect("list").iter().filter_map(|a| a["code"].as_str()).collect();
+    for code in ["II.1", "II.2", "II.3", "II.4", "II.5", "II.6"] {
+        assert!(codes.contains(&code), "Sở Tư pháp leads {code}: {codes:?}");
+    }
+    // As a member of "Các sở, ban, ngành" it is also a partner of area I activities.
+    assert!(codes.contains(&"I.1"), "{codes:?}");
+    let overdue = run.json(&["activities", "--agency", "so tu phap", "--overdue", "--as-of", "01/07/2024"]);
+    let overdue_codes: Vec<&str> =
+        overdue.as_array().expect("list").iter().filter_map(|a| a["code"].as_str()).collect();
+    assert!(overdue_codes.contains(&"II.1"), "II.1 was due in quý I/2024: {overdue_codes:?}");
+    assert!(overdue_codes.contains(&"II.3"), "II.3 was due in tháng 01/2024: {overdue_codes:?}");
+    assert!(!overdue_codes.contains(&"II.4"), "II.4 has no dated milestone: {overdue_codes:?}");
+    for item in overdue.as_array().expect("list") {
+        for m in item["overdue_milestones"].as_array().expect("milestones") {
+            assert!(m["due"].as_str().expect("due") < "2024-07-01");
+        }
+    }
+    let table = run.ok(&["activities", "--agency", "Sở Tư pháp", "--overdue", "--as-of", "01/07/2024"]);
+    assert!(table.contains("Mốc quá hạn") && table.contains("31/03/2024"), "{table}");
+}
+
+#[test]
+fn activities_filter_by_area_and_due_range() {
+    let run = Run::new();
+    let area = run.json(&["activities", "--area", "viii"]);
+    assert_eq!(area.as_array().map(Vec::len), Some(6));
+    let december = run.json(&["activities", "--due-from", "01/12/2024", "--due-to", "2024-12-31"]);
+    for item in december.as_array().expect("list") {
+        for m in item["matched_milestones"].as_array().expect("milestones") {
+            let due = m["due"].as_str().expect("due");
+            assert!(("2024-12-01"..="2024-12-31").contains(&due), "{due}");
+        }
+    }
+    assert!(december.as_array().map_or(0, Vec::len) >= 10);
+}
+
+#[test]
+fn targets_and_agencies_are_listed() {
+    let run = Run::new();
+    let targets = run.json(&["targets"]);
+    assert_eq!(targets.as_array().map(Vec::len), Some(33));
+    let area7 = run.json(&["targets", "--area", "VII"]);
+    let levels: Vec<&str> =
+        area7[1]["thresholds"].as_array().expect("thresholds").iter().filter_map(|t| t["level"].as_str()).collect();
+    assert_eq!(levels, vec!["tinh", "huyen", "xa"]);
+    let found = run.json(&["agencies", "--search", "noi vu"]);
+    assert!(found.as_array().expect("list").iter().any(|a| a["name"] == "Sở Nội vụ"));
+    let all = run.json(&["agencies"]);
+    let count = |kind: &str| all.as_array().expect("list").iter().filter(|a| a["kind"] == kind).count();
+    assert_eq!((count("province"), count("district"), count("commune")), (1, 12, 204));
+    let table = run.ok(&["agencies", "--search", "Mai Sơn"]);
+    assert!(table.contains("UBND huyện Mai Sơn"), "{table}");
+}
+
+#[test]
+fn importing_the_same_document_twice_changes_nothing_and_a_changed_one_is_a_new_version() {
+    let run = Run::new();
+    run.ok(&[]);
+    let same = run.json(&["plan", "import", SEED]);
+    assert_eq!(same["status"], "unchanged");
+    // The same document with CRLF line ends and a BOM is the same document.
+    let crlf = run.path("crlf.txt");
+    std::fs::write(&crlf, format!("\u{feff}{}", seed().replace('\n', "\r\n"))).expect("write");
+    assert_eq!(run.json(&["plan", "import", crlf.to_str().expect("path")])["status"], "unchanged");
+    let changed = run.path("changed.txt");
+    std::fs::write(&changed, seed().replace("Tháng 6/2024", "Tháng 7/2024")).expect("write");
+    let created = run.json(&["plan", "import", changed.to_str().expect("path")]);
+    assert_eq!(created["status"], "created");
+    assert_eq!(created["version"]["version"], 2);
+    assert_eq!(run.json(&["plan", "versions"]).as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn next_years_plan_is_imported_the_same_way() {
+    let run = Run::new();
+    let next = run.path("2025.txt");
+    let text =
+        seed().replace("năm 2024", "năm 2025").replace("2783/QĐ-UBND ngày 21/12/2023", "3001/QĐ-UBND ngày 20/12/2024");
+    std::fs::write(&next, text).expect("write");
+    let created = run.json(&["plan", "import", next.to_str().expect("path")]);
+    assert_eq!(created["status"], "created");
+    assert_eq!(created["version"]["plan_key"], "son-la-2025");
+    // The newest plan year becomes the default; the older one stays addressable.
+    assert_eq!(run.json(&["plan", "show"])["meta"]["year"], 2025);
+    assert_eq!(run.json(&["plan", "show", "--plan", "son-la-2024"])["meta"]["year"], 2024);
+}
+
+#[test]
+fn calendar_commands_count_working_days() {
+    let run = Run::new();
+    // February 2024: 21 weekdays, minus Tết 8–14/2 (5 weekdays) = 16.
+    assert_eq!(run.json(&["calendar", "workdays", "01/02/2024", "29/02/2024"])["workdays"], 16);
+    assert_eq!(run.json(&["calendar", "add", "07/02/2024", "1"])["date"], "2024-02-15");
+    assert_eq!(run.json(&["calendar", "add", "2024-04-26", "1"])["date"], "2024-05-02");
+    let holidays = run.json(&["calendar", "holidays", "2024"]);
+    let off: Vec<&str> =
+        holidays["days_off"].as_array().expect("days").iter().filter_map(|d| d["date"].as_str()).collect();
+    for day in [
+        "2024-01-01",
+        "2024-02-08",
+        "2024-02-14",
+        "2024-04-18",
+        "2024-04-29",
+        "2024-04-30",
+        "2024-05-01",
+        "2024-09-02",
+        "2024-09-03",
+    ] {
+        assert!(off.contains(&day), "{day} should be off: {off:?}");
+    }
+    let makeup: Vec<&str> =
+        holidays["makeup_working_days"].as_array().expect("days").iter().filter_map(|d| d["date"].as_str()).collect();
+    assert_eq!(makeup, vec!["2024-05-04"]);
+    let table = run.ok(&["calendar", "holidays", "2024"]);
+    assert!(table.contains("04/05/2024"), "{table}");
+}
+
+#[test]
+fn bad_input_gets_a_vietnamese_message_and_a_non_zero_exit() {
+    let run = Run::new();
+    let missing = run.fails(&["plan", "import", "/khong/ton/tai.txt"]);
+    assert!(missing.contains("không tìm thấy tệp"), "{missing}");
+
+    let binary = run.path("binary.docx");
+    std::fs::write(&binary, [0x50u8, 0x4b, 0x03, 0x04, 0x00, 0xff, 0x00]).expect("write");
+    let err = run.fails(&["plan", "parse", binary.to_str().expect("path")]);
+    assert!(err.contains("tệp nhị phân"), "{err}");
+
+    let latin1 = run.path("latin1.txt");
+    std::fs::write(&latin1, [b'K', 0xea, b' ', b'h']).expect("write");
+    assert!(run.fails(&["plan", "parse", latin1.to_str().expect("path")]).contains("UTF-8"));
+
+    let empty = run.path("empty.txt");
+    std::fs::write(&empty, "").expect("write");
+    assert!(run.fails(&["plan", "parse", empty.to_str().expect("path")]).contains("không phải là một kế hoạch"));
+
+    let prose = run.path("letter.txt");
+    std::fs::write(&prose, "Kính gửi: Sở Nội vụ\n\nĐề nghị quý cơ quan xem xét.\n").expect("write");
+    let err = run.fails(&["plan", "import", prose.to_str().expect("path")]);
+    assert!(err.contains("không phải là một kế hoạch"), "{err}");
+    assert_eq!(run.json(&["plan", "versions"]).as_array().map(Vec::len), Some(1), "nothing imported");
+
+    let bad_date = run.fails(&["activities", "--overdue", "--as-of", "31/02/2024"]);
+    assert!(bad_date.contains("ngày không tồn tại"), "{bad_date}");
+    assert!(run.fails(&["calendar", "workdays", "hôm qua", "01/01/2024"]).contains("ngày không hợp lệ"));
+    assert!(run.fails(&["activities", "--area", "IX"]).contains("lĩnh vực không hợp lệ"));
+    assert!(run.fails(&["activities", "--agency", "Bộ Quốc phòng Mỹ"]).contains("không tìm thấy cơ quan"));
+    assert!(run.fails(&["khong-co-lenh"]).contains("Lỗi"));
+    assert!(run.fails(&["calendar", "workdays", "02/01/2024", "01/01/2024"]).contains("sau ngày kết thúc"));
+}
+
+#[test]
+fn shipped_seed_is_the_document_as_issued() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/ke-hoach-cchc-son-la-2024.txt");
+    match std::fs::read(&shared) {
+        Ok(original) => {
+            assert_eq!(original, std::fs::read(SEED).expect("seed"), "the shipped copy differs from shared/")
+        }
+        Err(_) => eprintln!("note: {} not present; comparison skipped", shared.display()),
+    }
+}
