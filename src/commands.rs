@@ -84,14 +84,13 @@ fn file_name(path: &Path) -> String {
 
 async fn parse(data: &Path, file: &Path, as_json: bool) -> Result<ExitCode> {
     let text = read_document(file)?;
-    // Parsing needs only the agency directory; use the data folder's when it exists so that
-    // local edits count, otherwise the embedded one, and never create anything.
-    let app = if data.join(cchc_services::DATABASE_FILE).exists() {
-        open(data).await?
+    // Parsing needs only the agency directory: the data folder's when it exists (so that local
+    // edits count), otherwise the embedded one. Nothing is created or written.
+    let parsed = if data.join(cchc_services::DATABASE_FILE).exists() {
+        open(data).await?.parse(&text)
     } else {
-        App::open_in_memory().await.map_err(user_error)?
+        cchc_services::parse_with_embedded_directory(&text)
     };
-    let parsed = app.parse(&text);
     let plausible = parsed.is_plausible_plan();
     if as_json {
         print_json(&json::plan(&parsed.plan, &parsed.diagnostics))?;

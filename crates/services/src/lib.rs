@@ -143,6 +143,12 @@ impl App {
     }
 }
 
+/// Parses a document against the embedded agency directory, without any database.
+pub fn parse_with_embedded_directory(text: &str) -> ParsedPlan {
+    let (directory, _) = son_la_2024();
+    parse_plan(text, &directory)
+}
+
 /// Which side of an activity an agency is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
