@@ -80,6 +80,12 @@ impl Date {
         self.0.checked_add_signed(chrono::Duration::days(days)).map_or(self, Date)
     }
 
+    /// This date moved by `months` calendar months; the day is clamped to the month's end
+    /// (31/01 + 1 month = 29/02 in a leap year). Saturates at the representable range.
+    pub fn add_months(self, months: u32) -> Date {
+        self.0.checked_add_months(chrono::Months::new(months)).map_or(self, Date)
+    }
+
     /// Number of days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         (other.0 - self.0).num_days()
@@ -182,5 +188,72 @@ mod tests {
         assert_eq!(Date::last_of_month(2024, 2), Date::from_ymd(2024, 2, 29));
         assert_eq!(Date::last_of_month(2023, 12), Date::from_ymd(2023, 12, 31));
         assert_eq!(Date::last_of_month(2023, 13), None);
+    }
+}
+
+/// A moment in time, as whole seconds since the Unix epoch (UTC). Stored and exchanged as
+/// RFC 3339 UTC text (`2024-01-18T03:04:05Z`), which sorts chronologically as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub fn from_unix_seconds(seconds: i64) -> Timestamp {
+        Timestamp(seconds)
+    }
+
+    pub fn unix_seconds(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus_seconds(self, seconds: i64) -> Timestamp {
+        Timestamp(self.0.saturating_add(seconds))
+    }
+
+    /// RFC 3339 in UTC.
+    pub fn rfc3339(self) -> String {
+        let days = self.0.div_euclid(86_400);
+        let rest = self.0.rem_euclid(86_400);
+        let date = Date::from_julian_day_number(2_440_588 + days).unwrap_or(Date::MIN);
+        format!("{}T{:02}:{:02}:{:02}Z", date.iso(), rest / 3600, rest % 3600 / 60, rest % 60)
+    }
+
+    /// The calendar date in Vietnam (UTC+7) at this moment.
+    pub fn date_in_vietnam(self) -> Date {
+        let days = self.0.saturating_add(7 * 3600).div_euclid(86_400);
+        Date::from_julian_day_number(2_440_588 + days).unwrap_or(Date::MIN)
+    }
+
+    /// "18/01/2024 10:04" in Vietnam time, for people.
+    pub fn vn(self) -> String {
+        let local = self.0.saturating_add(7 * 3600);
+        let rest = local.rem_euclid(86_400);
+        format!("{} {:02}:{:02}", self.date_in_vietnam(), rest / 3600, rest % 3600 / 60)
+    }
+
+    /// Parses the RFC 3339 UTC form written by [`Timestamp::rfc3339`].
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+        let date = Date::parse(date).ok()?;
+        let mut parts = time.split(':').map(|p| p.parse::<i64>().ok());
+        let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+        let days = date.julian_day_number() - 2_440_588;
+        Some(Timestamp(days * 86_400 + h * 3600 + m * 60 + s))
+    }
+}
+
+#[cfg(test)]
+mod timestamp_tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_format_and_parse() {
+        let t = Timestamp::from_unix_seconds(1_705_547_045); // 2024-01-18T03:04:05Z
+        assert_eq!(t.rfc3339(), "2024-01-18T03:04:05Z");
+        assert_eq!(Timestamp::parse_rfc3339(&t.rfc3339()), Some(t));
+        assert_eq!(t.date_in_vietnam(), Date::from_ymd(2024, 1, 18).unwrap());
+        assert_eq!(t.vn(), "18/01/2024 10:04");
+        // 20:00 UTC is already the next day in Vietnam.
+        let late = Timestamp::from_unix_seconds(1_705_608_000); // 2024-01-18T20:00:00Z
+        assert_eq!(late.date_in_vietnam(), Date::from_ymd(2024, 1, 19).unwrap());
     }
 }

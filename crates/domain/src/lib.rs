@@ -4,6 +4,8 @@
 //! vocabulary of the domain (see `docs/glossary.md`) and the pure rules over it: the working-day
 //! calendar, deadline arithmetic, schedule milestones, and Vietnamese text folding.
 
+/// Accounts and roles.
+pub mod account;
 /// Agencies, administrative units and the named groups that plans refer to.
 pub mod agency;
 /// Vietnamese working-day calendar: lunar dates, public holidays, civil-service day swaps.
@@ -22,9 +24,11 @@ pub mod schedule;
 pub mod target;
 /// Vietnamese text normalisation: NFC, accent folding for matching and search.
 pub mod text;
+/// Assignments, milestones, progress and derived deadline status.
+pub mod tracking;
 
 pub use agency::{AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, GroupId};
-pub use date::{Date, DateError};
+pub use date::{Date, DateError, Timestamp};
 pub use diagnostic::{Diagnostic, Severity};
 pub use period::{PeriodId, ReportingPeriod};
 pub use plan::{Activity, AgencyRef, Area, AreaCode, Plan, PlanMeta, Task};

@@ -638,31 +638,67 @@ fn period_of(folded_name: &str, plan_year: Option<i32>) -> Option<PeriodId> {
     folded_name.contains("nam").then_some(PeriodId::Year { year })
 }
 
-/// Splits the "Kết quả/ Sản phẩm" cell into one item per deliverable.
+/// Splits the "Kết quả/ Sản phẩm" cell into one item per deliverable: at "- " bullets when the
+/// cell uses them (a ';' inside a bullet belongs to that deliverable), otherwise at ';'; then a
+/// piece that lists document kinds with commas ("Hồ sơ, đề án") is split at each kind.
 fn split_outputs(cell: &str) -> Vec<String> {
     let trimmed = cell.trim();
     if trimmed.is_empty() {
         return Vec::new();
     }
-    let mut pieces: Vec<String> = Vec::new();
-    for part in trimmed.split(';') {
-        let part = part.trim();
-        let part = part.strip_prefix("- ").unwrap_or(part);
-        for bullet in part.split(" - ") {
-            let item = bullet.trim().trim_start_matches("- ").trim_end_matches(['.', ';', ',']).trim();
-            if !item.is_empty() {
-                pieces.push(item.to_string());
-            }
+    let pieces: Vec<&str> = if trimmed.starts_with("- ") {
+        split_bullets(trimmed)
+    } else {
+        trimmed.split(';').flat_map(split_bullets).collect()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for piece in pieces {
+        let item = piece.trim().trim_end_matches(['.', ';', ',', ' ']).trim();
+        if item.is_empty() {
+            continue;
         }
+        out.extend(split_document_kinds(item));
     }
-    // "Quyết định của UBND tỉnh, công văn, báo cáo …": a comma list of document kinds.
-    if pieces.len() == 1 {
-        let parts: Vec<&str> = pieces[0].split(", ").collect();
-        if parts.len() > 1 && parts.iter().all(|p| starts_with_document_kind(p)) {
-            return parts.into_iter().map(|p| p.trim().to_string()).collect();
+    out
+}
+
+/// Splits at "- " bullets: at the start, or " - " followed by a capital letter (so that
+/// "kinh tế - xã hội" stays whole).
+fn split_bullets(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = if text.starts_with("- ") { 2 } else { 0 };
+    let mut search = start;
+    while let Some(pos) = text[search..].find(" - ") {
+        let at = search + pos;
+        let next = text[at + 3..].chars().next();
+        if next.is_some_and(char::is_uppercase) {
+            pieces.push(&text[start..at]);
+            start = at + 3;
         }
+        search = at + 3;
     }
+    pieces.push(&text[start..]);
     pieces
+}
+
+/// "Quyết định của UBND tỉnh, công văn, báo cáo …" → three; a comma inside a description
+/// ("kiến nghị, khó khăn") stays.
+fn split_document_kinds(item: &str) -> Vec<String> {
+    let parts: Vec<&str> = item.split(", ").collect();
+    if parts.len() < 2 || !starts_with_document_kind(parts[0]) {
+        return vec![item.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in parts {
+        match out.last_mut() {
+            Some(last) if !starts_with_document_kind(part) => {
+                last.push_str(", ");
+                last.push_str(part);
+            }
+            _ => out.push(part.trim().to_string()),
+        }
+    }
+    out
 }
 
 fn starts_with_document_kind(text: &str) -> bool {
@@ -711,6 +747,24 @@ mod tests {
         assert_eq!(
             split_outputs("Quyết định của UBND tỉnh, công văn, báo cáo kết quả theo quy định"),
             vec!["Quyết định của UBND tỉnh", "công văn", "báo cáo kết quả theo quy định"]
+        );
+        assert_eq!(
+            split_outputs("Báo cáo kinh tế - xã hội - Quyết định"),
+            vec!["Báo cáo kinh tế - xã hội", "Quyết định"]
+        );
+        assert_eq!(
+            split_outputs("- Kế hoạch; - Báo cáo kết quả lồng ghép trong Báo cáo kết quả Kiểm soát TTHC; báo cáo CCHC theo quy định."),
+            vec!["Kế hoạch", "Báo cáo kết quả lồng ghép trong Báo cáo kết quả Kiểm soát TTHC; báo cáo CCHC theo quy định"]
+        );
+        assert_eq!(
+            split_outputs(
+                "- Kế hoạch, Văn bản chỉ đạo về việc giải quyết những kiến nghị, khó khăn của doanh nghiệp; - Báo cáo."
+            ),
+            vec![
+                "Kế hoạch",
+                "Văn bản chỉ đạo về việc giải quyết những kiến nghị, khó khăn của doanh nghiệp",
+                "Báo cáo"
+            ]
         );
         assert_eq!(
             split_outputs("Cập nhật kịp thời đầy đủ các văn bản QPPL của HĐND, UBND tỉnh trên cơ sở dữ liệu quốc gia về pháp luật"),

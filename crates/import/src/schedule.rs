@@ -248,7 +248,8 @@ fn parse_part(raw: &str, ctx: &ScheduleContext) -> Option<Part> {
         ));
     }
     if let Some(hit) = hits.first() {
-        return Some(fixed_part(text, &scan, hit));
+        let fixed = fixed_part(text, &scan, hit);
+        return Some(periodic_with_month(text, &scan, hit, ctx, &fixed).unwrap_or(fixed));
     }
     let part = relative_part(text, &scan)
         .or_else(|| times_part(text, &scan, ctx))
@@ -937,54 +938,164 @@ enum PeriodChoice {
     Year,
 }
 
+/// The words of a part (outside parentheses) that make it a periodic report.
+#[derive(Debug, Clone, Copy)]
+struct PeriodWords {
+    /// "định kỳ".
+    periodic: bool,
+    /// "theo quy định".
+    rule: bool,
+    /// The part starts with "Báo cáo".
+    report: bool,
+    /// "quý" without a number.
+    quarter: bool,
+    /// "6 tháng".
+    half: bool,
+    /// "tháng" without a number.
+    month: bool,
+    /// "năm" (not a deadline here, or it would have been read as one).
+    year: bool,
+}
+
+impl PeriodWords {
+    fn of(scan: &Scan<'_>) -> PeriodWords {
+        let n = scan.tokens.len();
+        let outside = |i: usize| scan.outer[i].is_none();
+        PeriodWords {
+            periodic: (0..n).any(|i| outside(i) && scan.words(i, &["dinh", "ky"])),
+            rule: (0..n).any(|i| outside(i) && scan.words(i, &["theo", "quy", "dinh"])),
+            report: scan.words(0, &["bao", "cao"]),
+            quarter: (0..n).any(|i| outside(i) && scan.lower(i, "quý") && scan.num(i + 1).is_none()),
+            half: (0..n).any(|i| {
+                outside(i)
+                    && scan.num(i).is_some_and(|t| t.key.trim_start_matches('0') == "6")
+                    && scan.lower(i + 1, "tháng")
+            }),
+            month: (0..n).any(|i| {
+                outside(i)
+                    && scan.lower(i, "tháng")
+                    && scan.num(i + 1).is_none()
+                    && (i == 0 || scan.num(i - 1).is_none())
+            }),
+            // "năm 2024" here names the report ("Báo cáo năm 2024").
+            year: (0..n).any(|i| outside(i) && scan.lower(i, "năm")),
+        }
+    }
+
+    /// The part names its reporting periods ("quý/6 tháng/năm").
+    fn named(self) -> bool {
+        self.quarter || self.half || self.month || self.year
+    }
+
+    /// The plan's reporting periods these words name, with their due dates.
+    fn periods(self, ctx: &ScheduleContext) -> Vec<PeriodDue> {
+        let choice = if self.quarter || self.month {
+            PeriodChoice::All
+        } else if self.half {
+            PeriodChoice::HalfAndYear
+        } else if self.year {
+            PeriodChoice::Year
+        } else {
+            PeriodChoice::All
+        };
+        ctx.periods
+            .iter()
+            .filter(|p| match (choice, p.id) {
+                (PeriodChoice::All, _) => true,
+                (PeriodChoice::HalfAndYear, PeriodId::Quarter { .. }) => false,
+                (PeriodChoice::HalfAndYear, _) => true,
+                (PeriodChoice::Year, id) => matches!(id, PeriodId::Year { .. }),
+            })
+            .map(|p| PeriodDue { period: p.id, due: p.due })
+            .collect()
+    }
+}
+
+/// "Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024)": a periodic report
+/// named by its period words that also carries a month in parentheses. The report is due with
+/// every period its words name (the month alone would lose the other reports); the month is
+/// read as the month of the matching period's report (Info), or reported if no named period
+/// ends in it (Warning). `None` when the rule does not apply: the part stays `fixed`.
+fn periodic_with_month(text: &str, scan: &Scan<'_>, hit: &Hit, ctx: &ScheduleContext, fixed: &Part) -> Option<Part> {
+    let HitKind::Due { due, precision: Precision::Month, .. } = hit.kind else {
+        return None;
+    };
+    // Only a month as such: "tháng 12/2024", not "trước tháng 12/2024".
+    if !scan.word(hit.start, "thang") || scan.outer[hit.start].is_none() {
+        return None;
+    }
+    let words = PeriodWords::of(scan);
+    let names_report = (0..scan.tokens.len()).any(|i| scan.outer[i].is_none() && scan.words(i, &["bao", "cao"]));
+    if !(names_report && words.periodic && words.named()) {
+        return None;
+    }
+    let periods = words.periods(ctx);
+    let month = scan.slice(hit.start, hit.end);
+    if periods.is_empty() {
+        // Nothing to spread the report over: keep the month rather than lose it.
+        let mut part = fixed.clone();
+        part.notes.push((
+            Severity::Warning,
+            format!("«{text}»: kế hoạch không có kỳ báo cáo phù hợp, chỉ giữ hạn «{month}»"),
+        ));
+        return Some(part);
+    }
+
+    let mut part = periodic_or_bare_part(text, scan, ctx);
+    part.condition = fixed.condition.clone();
+    // The widest period ending in that month: "tháng 6" is the half-year's, not the quarter's.
+    let rank = |id: PeriodId| match id {
+        PeriodId::Year { .. } => 0,
+        PeriodId::HalfYear { .. } => 1,
+        PeriodId::Quarter { .. } => 2,
+    };
+    let matched = periods
+        .iter()
+        .filter(|p| p.period.year() == due.year() && p.period.last_month() == due.month())
+        .min_by_key(|p| rank(p.period));
+    let ids = periods.iter().map(|p| p.period.to_string()).collect::<Vec<_>>().join(", ");
+    let note = match matched {
+        Some(p) => {
+            let name = ctx
+                .periods
+                .iter()
+                .find(|r| r.id == p.period)
+                .map_or_else(|| format!("báo cáo {}", p.period.label_vn()), |r| r.name.clone());
+            (
+                Severity::Info,
+                format!(
+                    "«{text}»: báo cáo theo các kỳ đã nêu ({ids}); «{month}» trong ngoặc được hiểu là tháng của \
+                     {name} (hạn {})",
+                    p.due
+                ),
+            )
+        }
+        None => (
+            Severity::Warning,
+            format!(
+                "«{text}»: «{month}» trong ngoặc không trùng tháng cuối của kỳ báo cáo nào đã nêu ({ids}); vẫn tính \
+                 hạn theo các kỳ báo cáo, cần kiểm tra lại"
+            ),
+        ),
+    };
+    part.notes.push(note);
+    Some(part)
+}
+
 /// "Báo cáo định kỳ theo quy định", "Báo cáo theo định kỳ năm", "Báo cáo kết quả theo quy
 /// định"; otherwise the part is not understood.
 fn periodic_or_bare_part(text: &str, scan: &Scan<'_>, ctx: &ScheduleContext) -> Part {
     let n = scan.tokens.len();
-    let outside = |i: usize| scan.outer[i].is_none();
-    let periodic_word = |i: usize| scan.words(i, &["dinh", "ky"]);
-    let has_periodic_word = (0..n).any(|i| outside(i) && periodic_word(i));
-    let has_rule = (0..n).any(|i| outside(i) && scan.words(i, &["theo", "quy", "dinh"]));
-    let is_report = scan.words(0, &["bao", "cao"]);
+    let words = PeriodWords::of(scan);
+    let named = words.named();
 
-    let quarter = (0..n).any(|i| outside(i) && scan.lower(i, "quý") && scan.num(i + 1).is_none());
-    let half = (0..n).any(|i| {
-        outside(i) && scan.num(i).is_some_and(|t| t.key.trim_start_matches('0') == "6") && scan.lower(i + 1, "tháng")
-    });
-    let month = (0..n).any(|i| {
-        outside(i) && scan.lower(i, "tháng") && scan.num(i + 1).is_none() && (i == 0 || scan.num(i - 1).is_none())
-    });
-    // "năm 2024" here names the report ("Báo cáo năm 2024"): it cannot be a deadline, or it
-    // would have been read as one.
-    let year = (0..n).any(|i| outside(i) && scan.lower(i, "năm"));
-    let named = quarter || half || month || year;
-
-    if !(has_periodic_word || is_report) {
+    if !(words.periodic || words.report) {
         let mut part = Part::unparsed(text, not_understood(text));
         part.shareable = true;
         return part;
     }
 
-    let choice = if quarter || month {
-        PeriodChoice::All
-    } else if half {
-        PeriodChoice::HalfAndYear
-    } else if year {
-        PeriodChoice::Year
-    } else {
-        PeriodChoice::All
-    };
-    let periods: Vec<PeriodDue> = ctx
-        .periods
-        .iter()
-        .filter(|p| match (choice, p.id) {
-            (PeriodChoice::All, _) => true,
-            (PeriodChoice::HalfAndYear, PeriodId::Quarter { .. }) => false,
-            (PeriodChoice::HalfAndYear, _) => true,
-            (PeriodChoice::Year, id) => matches!(id, PeriodId::Year { .. }),
-        })
-        .map(|p| PeriodDue { period: p.id, due: p.due })
-        .collect();
+    let periods = words.periods(ctx);
 
     // The label stops where the period words begin: "Báo cáo kết quả định kỳ | trước ngày 15 …".
     let stop = (1..n).find(|&i| {
@@ -1000,7 +1111,7 @@ fn periodic_or_bare_part(text: &str, scan: &Scan<'_>, ctx: &ScheduleContext) -> 
     });
     let cut = stop.map_or(text.len(), |i| scan.tokens[i].start);
     let mut part = Part::new(text, label_before(text, cut), When::Periodic { periods: periods.clone() });
-    part.shareable = is_report && !has_periodic_word && !has_rule && !named;
+    part.shareable = words.report && !words.periodic && !words.rule && !named;
     if periods.is_empty() {
         part.notes
             .push((Severity::Warning, format!("«{text}»: kế hoạch không có kỳ báo cáo phù hợp, chưa tính được hạn")));
@@ -1205,13 +1316,10 @@ mod tests {
             ),
             (
                 "- Kế hoạch (Quý I/2024); - Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024).",
-                "fixed",
+                "mixed",
                 [
                     m("Kế hoạch", "31/03/2024"),
-                    m(
-                        "Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định",
-                        "31/12/2024",
-                    ),
+                    every_period("Báo cáo kết quả định kỳ"),
                 ]
                 .concat(),
             ),
@@ -1503,10 +1611,81 @@ mod tests {
         assert_eq!(diagnostics[0].severity, Severity::Warning);
     }
 
+    fn period_ids(schedule: &Schedule, item: usize) -> Vec<String> {
+        match &schedule.items[item].when {
+            When::Periodic { periods } => periods.iter().map(|p| p.period.to_string()).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn an_explicit_month_wins_over_periodic_words() {
-        let (schedule, _) = parse("Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024)");
-        assert_eq!(milestones(&schedule), m("Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định", "31/12/2024"));
+    fn named_periods_with_a_month_in_parentheses_stay_periodic() {
+        // The month is the last month of a named period: Info, naming the month and the period.
+        let cell = "- Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024).";
+        let (schedule, diagnostics) = parse(cell);
+        assert_eq!(schedule.items.len(), 1);
+        assert_eq!(schedule.kind(), ScheduleKind::Recurring);
+        assert_eq!(period_ids(&schedule, 0), ["2024Q1", "2024S1", "2024Q3", "2024"]);
+        assert_eq!(milestones(&schedule), every_period("Báo cáo kết quả định kỳ"));
+        assert_eq!(schedule.items[0].text, "Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024)");
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].severity, Severity::Info);
+        assert_eq!(diagnostics[0].line, 7);
+        assert!(diagnostics[0].message.contains("«tháng 12/2024»"), "{}", diagnostics[0].message);
+        assert!(diagnostics[0].message.contains("Báo cáo năm 2024"), "{}", diagnostics[0].message);
+
+        // "6 tháng, năm" names the half-year and the year; June is the half-year's month.
+        let (schedule, diagnostics) = parse("Báo cáo định kỳ 6 tháng, năm (tháng 6/2024)");
+        assert_eq!(period_ids(&schedule, 0), ["2024S1", "2024"]);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].severity, Severity::Info);
+        assert!(diagnostics[0].message.contains("Báo cáo 6 tháng đầu năm 2024"), "{}", diagnostics[0].message);
+
+        // The month ends none of the named periods: the periodic milestones stay, with a warning.
+        for (cell, ids) in [
+            ("Báo cáo kết quả định kỳ quý/6 tháng/năm (tháng 10/2024)", vec!["2024Q1", "2024S1", "2024Q3", "2024"]),
+            ("Báo cáo định kỳ năm (tháng 6/2024)", vec!["2024"]),
+            ("Báo cáo định kỳ quý/năm (tháng 12/2025)", vec!["2024Q1", "2024S1", "2024Q3", "2024"]),
+        ] {
+            let (schedule, diagnostics) = parse(cell);
+            assert_eq!(period_ids(&schedule, 0), ids, "«{cell}»");
+            assert_eq!(schedule.items[0].text, cell);
+            assert_eq!(diagnostics.len(), 1, "«{cell}»: {diagnostics:?}");
+            assert_eq!(diagnostics[0].severity, Severity::Warning, "«{cell}»");
+            assert!(diagnostics[0].message.contains("không trùng"), "«{cell}»: {}", diagnostics[0].message);
+        }
+
+        // Beside a fixed item the cell is mixed.
+        let (schedule, diagnostics) =
+            parse("- Kế hoạch (Quý I/2024); - Báo cáo kết quả định kỳ quý/6 tháng/năm theo quy định (tháng 12/2024).");
+        assert_eq!(schedule.kind(), ScheduleKind::Mixed);
+        assert_eq!(
+            milestones(&schedule),
+            [m("Kế hoạch", "31/03/2024"), every_period("Báo cáo kết quả định kỳ")].concat()
+        );
+        assert!(diagnostics.iter().all(|d| d.severity == Severity::Info));
+
+        // Without period words (or without "định kỳ") the month is the deadline.
+        for (cell, label, due) in [
+            ("- Báo cáo kết quả năm (tháng 12/2024)", "Báo cáo kết quả năm", "31/12/2024"),
+            ("- Báo cáo lần 1 (tháng 11/2024)", "Báo cáo lần 1", "30/11/2024"),
+            ("Báo cáo (tháng 01/2025)", "Báo cáo", "31/01/2025"),
+            ("Báo cáo định kỳ (tháng 12/2024)", "Báo cáo định kỳ", "31/12/2024"),
+            ("Báo cáo định kỳ quý/năm (trước tháng 12/2024)", "Báo cáo định kỳ quý/năm", "30/11/2024"),
+        ] {
+            let (schedule, diagnostics) = parse(cell);
+            assert_eq!(milestones(&schedule), m(label, due), "«{cell}»");
+            assert_eq!(schedule.kind(), ScheduleKind::Fixed, "«{cell}»");
+            assert!(diagnostics.is_empty(), "«{cell}»: {diagnostics:?}");
+        }
+
+        // A plan without reporting periods keeps the month, with a warning.
+        let mut diagnostics = Vec::new();
+        let ctx = ScheduleContext { plan_year: 2024, periods: Vec::new() };
+        let schedule = parse_schedule("Báo cáo định kỳ quý/năm (tháng 12/2024)", 3, &ctx, &mut diagnostics);
+        assert_eq!(milestones(&schedule), m("Báo cáo định kỳ quý/năm", "31/12/2024"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].severity, Severity::Warning);
     }
 
     #[test]

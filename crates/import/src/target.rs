@@ -38,15 +38,13 @@ pub fn parse_target(text: &str, lines: (u32, u32), diagnostics: &mut Vec<Diagnos
         };
         previous_op = Some(op);
         let clause_end = clause_end(after);
-        let subject_text =
-            format!("{}{}", text.get(hit.start..hit.end).unwrap_or(""), after.get(..clause_end).unwrap_or(after));
         thresholds.push(Threshold {
             op,
             value: hit.value,
             upper: hit.upper,
             unit: "%".to_string(),
             level: single_level(&fold(after.get(..clause_end).unwrap_or(after))),
-            subject: subject_text.trim().trim_end_matches([';', ',', '.']).trim().to_string(),
+            subject: clause_around(text, hit.start, hit.end),
             sub_target: sub_marker.is_some_and(|m| hit.start > m),
         });
         previous_end = hit.end;
@@ -141,7 +139,9 @@ fn comparator_before(before: &str, after: &str, value: f64) -> Comparator {
     while let Some(stripped) = FILLER.iter().find_map(|f| head.strip_suffix(f)) {
         head = stripped.to_string();
     }
-    const PHRASES: [(&str, Comparator); 9] = [
+    // "từ 30% trở lên" is read from the words after the number ("trở lên"): a bare " tu" here
+    // would also match "trình tự".
+    const PHRASES: [(&str, Comparator); 8] = [
         (" toi thieu", Comparator::Ge),
         (" it nhat", Comparator::Ge),
         (" toi da", Comparator::Le),
@@ -150,7 +150,6 @@ fn comparator_before(before: &str, after: &str, value: f64) -> Comparator {
         (" duoi", Comparator::Lt),
         (" tren", Comparator::Gt),
         (" dat", Comparator::Ge),
-        (" tu", Comparator::Ge),
     ];
     if let Some((_, op)) = PHRASES.iter().find(|(phrase, _)| head.ends_with(phrase)) {
         return *op;
@@ -161,6 +160,37 @@ fn comparator_before(before: &str, after: &str, value: f64) -> Comparator {
         // A bare share below 100% is a floor to reach ("Phấn đấu 80% …").
         Comparator::Ge
     }
+}
+
+/// The clause of `text` that holds the byte range `start..end`: bounded by ';', a sentence end,
+/// or a sub-target marker ("trong đó", "trong số đó").
+fn clause_around(text: &str, start: usize, end: usize) -> String {
+    let boundaries = clause_boundaries(text);
+    let from = boundaries.iter().copied().filter(|&b| b <= start).max().unwrap_or(0);
+    let to = boundaries.iter().copied().filter(|&b| b >= end).min().unwrap_or(text.len());
+    let clause = text.get(from..to).unwrap_or(text);
+    clause.trim_start_matches([';', '.', ',', ' ']).trim_end_matches([';', '.', ',', ' ']).trim().to_string()
+}
+
+fn clause_boundaries(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (i, c) in text.char_indices() {
+        if c == ';' || (c == '.' && text[i + 1..].starts_with(' ')) {
+            out.push(i + 1);
+        }
+    }
+    let lower = text.to_lowercase();
+    if lower.len() == text.len() {
+        for marker in ["trong số đó", "trong đó"] {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(marker) {
+                out.push(from + pos);
+                from += pos + marker.len();
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// Byte length of the clause that follows a number: up to ';' or a sentence end.
@@ -181,9 +211,14 @@ fn clause_end(after: &str) -> usize {
 
 fn levels_in(folded: &str) -> Vec<AdminLevel> {
     let mut found: Vec<(usize, AdminLevel)> = Vec::new();
-    for (needle, level) in
-        [("cap tinh", AdminLevel::Tinh), ("cap huyen", AdminLevel::Huyen), ("cap xa", AdminLevel::Xa)]
-    {
+    const NEEDLES: [(&str, AdminLevel); 5] = [
+        ("cap tinh", AdminLevel::Tinh),
+        ("thuoc ubnd tinh", AdminLevel::Tinh),
+        ("cua ubnd tinh", AdminLevel::Tinh),
+        ("cap huyen", AdminLevel::Huyen),
+        ("cap xa", AdminLevel::Xa),
+    ];
+    for (needle, level) in NEEDLES {
         let mut from = 0;
         while let Some(pos) = folded[from..].find(needle) {
             found.push((from + pos, level));
@@ -311,6 +346,12 @@ mod tests {
         let t = parse("Tiếp tục phân đầu đến năm 2025, giảm tối thiểu 10% số lượng đơn vị sự nghiệp công lập trên địa bàn tỉnh so với năm 2021.");
         assert_eq!(ops(&t), vec![(">=", 10.0, None)]);
         assert_eq!((t.baseline_year, t.horizon_year), (Some(2021), Some(2025)));
+    }
+
+    #[test]
+    fn two_levels_named_in_one_clause_give_no_level() {
+        let t = parse("100% đơn vị sự nghiệp thuộc UBND tỉnh, UBND cấp huyện tuyển dụng viên chức đúng trình tự; 100% cán bộ, công chức cấp xã đạt chuẩn.");
+        assert_eq!(ops(&t), vec![("=", 100.0, None), ("=", 100.0, Some("xa"))]);
     }
 
     #[test]

@@ -7,6 +7,13 @@
 
 use std::path::Path;
 
+/// Accounts, passwords, sessions, login throttling.
+pub mod accounts;
+/// The province dashboard: counts per derived status by area, agency group and agency.
+pub mod dashboard;
+/// Assignments, milestones, progress and events.
+pub mod tracking;
+
 use cchc_domain::schedule::Milestone;
 use cchc_domain::text::normalize_document;
 use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, Date, Diagnostic, Plan, Severity};
@@ -35,12 +42,21 @@ pub enum ServiceError {
     UnknownAgency(String),
     #[error("«{query}» khớp với nhiều cơ quan: {}; hãy ghi rõ hơn hoặc dùng mã cơ quan", candidates.join("; "))]
     AmbiguousAgency { query: String, candidates: Vec<String> },
+    #[error("dữ liệu không hợp lệ: {}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("không tìm thấy {0}")]
+    NotFound(String),
+    #[error("không có quyền: {0}")]
+    Forbidden(String),
+    #[error("lỗi hệ thống khi tạo mã ngẫu nhiên")]
+    Random(String),
 }
 
 /// The application: a store plus the agency directory it resolves names against.
 pub struct App {
     store: Store,
     directory: AgencyDirectory,
+    calendar: cchc_domain::calendar::WorkCalendar,
 }
 
 /// What importing a document did.
@@ -74,9 +90,13 @@ impl App {
             store.save_directory(&embedded).await?;
             directory = embedded;
         }
-        let app = App { store, directory };
+        let app = App { store, directory, calendar: cchc_domain::calendar::WorkCalendar::vietnam() };
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;
+        }
+        // Plans imported before tracking existed get their assignments now.
+        for version in app.store.plan_versions().await? {
+            app.ensure_assignments(&version).await?;
         }
         Ok(app)
     }

@@ -12,12 +12,18 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
+/// Accounts, sessions and login throttling.
+mod accounts;
 /// Reading and writing the agency directory.
 mod directory;
 /// Reading and writing plan versions.
 mod plans;
+/// Assignments, milestones, events and progress history.
+mod tracking;
 
+pub use accounts::NewUser;
 pub use plans::{ImportOutcome, PlanVersion};
+pub use tracking::{ActivityFanOut, ActivityIndex, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,95 @@
+//! Accounts and roles.
+
+use crate::agency::AgencyId;
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserRole {
+    /// Sở Nội vụ: the plan, users, events, everything.
+    Admin,
+    /// An agency officer: writes only its own agency's assignments.
+    Agency,
+    /// A leader or viewer: reads everything, writes nothing.
+    Viewer,
+}
+
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Admin => "admin",
+            UserRole::Agency => "agency",
+            UserRole::Viewer => "viewer",
+        }
+    }
+    pub fn parse(text: &str) -> Option<UserRole> {
+        [UserRole::Admin, UserRole::Agency, UserRole::Viewer].into_iter().find(|r| r.as_str() == text)
+    }
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            UserRole::Admin => "Quản trị (Sở Nội vụ)",
+            UserRole::Agency => "Cán bộ cơ quan",
+            UserRole::Viewer => "Lãnh đạo / xem",
+        }
+    }
+}
+
+/// Database identity of a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId(pub i64);
+
+/// An account (without its password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: UserRole,
+    /// The agency an agency officer belongs to.
+    pub agency: Option<AgencyId>,
+    pub active: bool,
+}
+
+impl User {
+    /// Whether this user may record progress on an assignment of `agency`.
+    pub fn may_write_for(&self, agency: &AgencyId) -> bool {
+        self.active
+            && match self.role {
+                UserRole::Admin => true,
+                UserRole::Agency => self.agency.as_ref() == Some(agency),
+                UserRole::Viewer => false,
+            }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.active && self.role == UserRole::Admin
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: UserRole, agency: Option<&str>) -> User {
+        User {
+            id: UserId(1),
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            agency: agency.and_then(AgencyId::parse),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn only_admins_and_the_agencys_own_officers_may_write() {
+        let tu_phap = AgencyId::parse("so-tu-phap").unwrap();
+        let noi_vu = AgencyId::parse("so-noi-vu").unwrap();
+        assert!(user(UserRole::Admin, None).may_write_for(&tu_phap));
+        assert!(user(UserRole::Agency, Some("so-tu-phap")).may_write_for(&tu_phap));
+        assert!(!user(UserRole::Agency, Some("so-tu-phap")).may_write_for(&noi_vu));
+        assert!(!user(UserRole::Viewer, None).may_write_for(&tu_phap));
+        let mut inactive = user(UserRole::Admin, None);
+        inactive.active = false;
+        assert!(!inactive.may_write_for(&tu_phap));
+    }
+}
