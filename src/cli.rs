@@ -38,6 +38,45 @@ pub enum Command {
     /// Lịch ngày làm việc của Việt Nam.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Chạy ứng dụng web (trang tiếng Việt, API JSON).
+    Serve(ServeArgs),
+    /// Quản lý tài khoản người dùng.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Địa chỉ lắng nghe.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: std::net::SocketAddr,
+    /// Đặt cờ Secure cho cookie phiên (khi chạy sau HTTPS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Tạo tài khoản; mật khẩu đọc từ đầu vào chuẩn (--password-stdin).
+    Add {
+        /// Tên đăng nhập (chữ thường không dấu, số, . _ -).
+        #[arg(long)]
+        username: String,
+        /// Vai trò: admin (Sở Nội vụ), agency (cán bộ cơ quan), viewer (lãnh đạo, xem).
+        #[arg(long, value_parser = ["admin", "agency", "viewer"])]
+        role: String,
+        /// Mã cơ quan (bắt buộc với vai trò agency), ví dụ so-tu-phap.
+        #[arg(long, value_name = "MÃ_CƠ_QUAN")]
+        agency: Option<String>,
+        /// Họ tên hiển thị.
+        #[arg(long)]
+        name: Option<String>,
+        /// Đọc mật khẩu từ đầu vào chuẩn (dòng đầu tiên).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Liệt kê tài khoản.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

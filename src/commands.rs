@@ -8,7 +8,9 @@ use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, S
 use cchc_store::ImportOutcome;
 use serde::Serialize;
 
-use crate::cli::{ActivitiesArgs, AgenciesArgs, CalendarCommand, Cli, Command, PlanCommand, TargetsArgs};
+use crate::cli::{
+    ActivitiesArgs, AgenciesArgs, CalendarCommand, Cli, Command, PlanCommand, ServeArgs, TargetsArgs, UserCommand,
+};
 use crate::{json, render};
 
 /// Largest plan document accepted (a plan is a few hundred kilobytes).
@@ -35,6 +37,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Targets(args)) => targets(&open(&data).await?, args, as_json).await,
         Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json),
         Some(Command::Calendar(command)) => calendar(command, as_json),
+        Some(Command::Serve(args)) => serve(&data, args).await,
+        Some(Command::User(command)) => user(&open(&data).await?, command, as_json).await,
     }
 }
 
@@ -475,4 +479,79 @@ fn now_rfc3339() -> String {
     let rest = seconds.rem_euclid(86_400);
     let date = Date::from_julian_day_number(2_440_588 + days).map_or_else(|| "1970-01-01".to_string(), Date::iso);
     format!("{date}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
+    let app = open(data).await?;
+    let now = cchc_web::Clock::System.now();
+    if let Some(password) = app.ensure_first_admin(now).await.map_err(user_error)? {
+        println!("Đã tạo tài khoản quản trị đầu tiên.");
+        println!("  Tên đăng nhập: admin");
+        println!("  Mật khẩu:      {password}");
+        println!("  (Mật khẩu chỉ hiển thị một lần; hãy lưu lại.)");
+    }
+    let state = cchc_web::AppState {
+        app: std::sync::Arc::new(app),
+        files_dir: data.join("files"),
+        clock: cchc_web::Clock::System,
+        secure_cookies: args.secure_cookies,
+    };
+    println!("Đang phục vụ tại http://{} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", args.addr, data.display());
+    cchc_web::serve(args.addr, state).await.with_context(|| format!("không mở được địa chỉ {}", args.addr))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode> {
+    match command {
+        UserCommand::Add { username, role, agency, name, password_stdin: _ } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("không đọc được mật khẩu từ đầu vào chuẩn")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let role = cchc_domain::account::UserRole::parse(&role).context("vai trò không hợp lệ")?;
+            let agency = match agency {
+                Some(text) => Some(app.resolve_agency(&text).map_err(user_error)?.id.clone()),
+                None => None,
+            };
+            let account = cchc_services::accounts::NewAccount {
+                username: username.clone(),
+                display_name: name.unwrap_or_default(),
+                role,
+                agency,
+                password,
+            };
+            let user = app.create_account(&account, cchc_web::Clock::System.now()).await.map_err(user_error)?;
+            if as_json {
+                print_json(&serde_json::json!({
+                    "id": user.id.0, "username": user.username, "role": user.role.as_str(),
+                    "agency": user.agency.as_ref().map(|a| a.to_string()),
+                }))?;
+            } else {
+                println!("Đã tạo tài khoản «{}» ({}).", user.username, user.role.label_vn());
+            }
+        }
+        UserCommand::List => {
+            let users = app.store().users().await.map_err(|e| user_error(e.into()))?;
+            if as_json {
+                let list: Vec<_> = users
+                    .iter()
+                    .map(|u| serde_json::json!({"id": u.id.0, "username": u.username, "display_name": u.display_name,
+                        "role": u.role.as_str(), "agency": u.agency.as_ref().map(|a| a.to_string()), "active": u.active}))
+                    .collect();
+                print_json(&list)?;
+            } else {
+                let mut t = render::table(&["Tên đăng nhập", "Họ tên", "Vai trò", "Cơ quan", "Hoạt động"]);
+                for u in &users {
+                    t.add_row(vec![
+                        u.username.clone(),
+                        u.display_name.clone(),
+                        u.role.label_vn().to_string(),
+                        u.agency.as_ref().map(|a| app.agency_name(a)).unwrap_or_default(),
+                        if u.active { "có" } else { "khóa" }.to_string(),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

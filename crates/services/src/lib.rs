@@ -9,6 +9,8 @@ use std::path::Path;
 
 /// Accounts, passwords, sessions, login throttling.
 pub mod accounts;
+/// Read caches (current plan, milestone snapshot) cleared on every write.
+mod cache;
 /// The province dashboard: counts per derived status by area, agency group and agency.
 pub mod dashboard;
 /// Assignments, milestones, progress and events.
@@ -20,6 +22,8 @@ use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, D
 use cchc_import::agencies::{find_agencies, son_la_2024};
 use cchc_import::{parse_plan, ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
 use cchc_store::{content_hash, ImportOutcome, PlanVersion, Store, StoreError};
+
+pub use cache::Current;
 
 /// File name of the SQLite database inside the data folder.
 pub const DATABASE_FILE: &str = "cchc.sqlite3";
@@ -57,6 +61,8 @@ pub struct App {
     store: Store,
     directory: AgencyDirectory,
     calendar: cchc_domain::calendar::WorkCalendar,
+    /// Read caches for the web application; every write through `App` clears them.
+    cache: cache::Cache,
 }
 
 /// What importing a document did.
@@ -90,7 +96,12 @@ impl App {
             store.save_directory(&embedded).await?;
             directory = embedded;
         }
-        let app = App { store, directory, calendar: cchc_domain::calendar::WorkCalendar::vietnam() };
+        let app = App {
+            store,
+            directory,
+            calendar: cchc_domain::calendar::WorkCalendar::vietnam(),
+            cache: cache::Cache::default(),
+        };
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;
         }

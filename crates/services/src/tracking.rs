@@ -50,7 +50,9 @@ impl App {
             return Ok(0);
         }
         let (plan, _) = self.store().load_plan(version.id).await?;
-        Ok(self.store().create_assignments(version.id, &fan_out(&plan, self.directory())).await?)
+        let created = self.store().create_assignments(version.id, &fan_out(&plan, self.directory())).await?;
+        self.cache.clear();
+        Ok(created)
     }
 
     /// Milestones of a plan version matching `query`.
@@ -130,7 +132,9 @@ impl App {
             file: input.file,
             comment: input.comment.trim().to_string(),
         };
-        Ok(self.store().record_progress(milestone, Some(user.id), &progress, &now.rfc3339()).await?)
+        let entry = self.store().record_progress(milestone, Some(user.id), &progress, &now.rfc3339()).await?;
+        self.cache.clear();
+        Ok(entry)
     }
 
     /// The progress history of milestones, oldest first.
@@ -178,6 +182,7 @@ impl App {
             recorded_at: &recorded_at,
         };
         let n = self.store().record_event(activity, &event).await?;
+        self.cache.clear();
         Ok((due, n))
     }
 
@@ -223,6 +228,7 @@ impl App {
             recorded_at: &recorded_at,
         };
         let id = self.store().record_trigger(record.assignment, &event).await?;
+        self.cache.clear();
         Ok((id, due))
     }
 

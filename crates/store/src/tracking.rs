@@ -307,7 +307,11 @@ impl Store {
 
     /// Records a trigger of a relative deadline for one assignment: the first trigger dates the
     /// waiting milestone, each later one adds a milestone. Returns the dated milestone.
-    pub async fn record_trigger(&self, assignment: AssignmentId, event: &NewEvent<'_>) -> Result<MilestoneId, StoreError> {
+    pub async fn record_trigger(
+        &self,
+        assignment: AssignmentId,
+        event: &NewEvent<'_>,
+    ) -> Result<MilestoneId, StoreError> {
         let NewEvent { item, occurred_on, due, description, user, recorded_at } = *event;
         let mut tx = self.pool.begin().await?;
         let activity: i64 = sqlx::query("SELECT activity_id FROM assignments WHERE id = $1")

@@ -1,0 +1,9 @@
+//! Exports: XLSX, CSV, ICS. (Being written.)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

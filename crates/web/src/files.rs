@@ -1,0 +1,9 @@
+//! Evidence files. (Being written.)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

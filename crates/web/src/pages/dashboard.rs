@@ -1,0 +1,150 @@
+//! The province dashboard ("Tổng quan"): progress by area and agency group, what is overdue and
+//! who owns it, what falls due in the next 30 days.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use cchc_services::dashboard::{dashboard, evaluate, Dashboard, Evaluated};
+use serde::Deserialize;
+
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::pages::{as_of_or_today, bar, legend, percent, render, status_class, BarSegment, Nav};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/tong-quan", get(page))
+}
+
+#[derive(Deserialize)]
+pub struct AsOfQuery {
+    pub as_of: Option<String>,
+}
+
+/// A breakdown row ready for the template.
+pub struct Row {
+    pub key: String,
+    pub link: String,
+    pub label: String,
+    pub total: usize,
+    pub done_percent: String,
+    pub overdue: usize,
+    pub bar: Vec<BarSegment>,
+}
+
+/// A milestone line of the overdue / upcoming lists.
+pub struct Line {
+    pub activity_code: String,
+    pub activity_id: i64,
+    pub title: String,
+    pub label: String,
+    pub agency_id: String,
+    pub agency: String,
+    pub due: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    nav: Nav,
+    plan_title: String,
+    as_of: String,
+    as_of_iso: String,
+    total: usize,
+    done_percent: String,
+    overdue_count: usize,
+    overall_bar: Vec<BarSegment>,
+    legend: Vec<(&'static str, &'static str)>,
+    areas: Vec<Row>,
+    groups: Vec<Row>,
+    overdue: Vec<Line>,
+    overdue_more: usize,
+    upcoming: Vec<Line>,
+    upcoming_more: usize,
+}
+
+/// Lines shown on the dashboard before "xem tất cả".
+const LIST_LIMIT: usize = 15;
+
+pub fn line(state: &AppState, e: &Evaluated) -> Line {
+    Line {
+        activity_code: e.milestone.activity_code(),
+        activity_id: e.milestone.activity.0,
+        title: e.milestone.activity_title.clone(),
+        label: e.milestone.label.clone(),
+        agency_id: e.milestone.agency.to_string(),
+        agency: state.app.agency_name(&e.milestone.agency),
+        due: e.milestone.due.map(|d| d.to_string()).unwrap_or_default(),
+        status: e.status.label_vn(),
+        status_class: status_class(e.status),
+    }
+}
+
+/// The dashboard as of a date, computed from the cached milestones.
+pub async fn compute(
+    state: &AppState,
+    as_of: cchc_domain::Date,
+) -> Result<(std::sync::Arc<cchc_services::Current>, Dashboard), PageError> {
+    let current = state.app.current().await?;
+    let evaluated = evaluate(&current.milestones, as_of, state.app.calendar());
+    let titles: Vec<_> = current.plan.areas.iter().map(|a| (a.code, a.title.clone())).collect();
+    let board = dashboard(&evaluated, &titles, state.app.directory(), as_of);
+    Ok((current, board))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Query(query): Query<AsOfQuery>,
+) -> Result<Response, PageError> {
+    let as_of = as_of_or_today(query.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let (current, board) = compute(&state, as_of).await?;
+    let areas = board
+        .by_area
+        .iter()
+        .map(|b| Row {
+            key: b.key.to_string(),
+            link: format!("/linh-vuc/{}?as_of={}", b.key, as_of.iso()),
+            label: format!("{}. {}", b.key, b.label),
+            total: b.counts.total(),
+            done_percent: percent(b.counts.done_percent()),
+            overdue: b.counts.get(cchc_domain::tracking::DerivedStatus::Overdue),
+            bar: bar(&b.counts),
+        })
+        .collect();
+    let groups = board
+        .by_group
+        .iter()
+        .map(|b| Row {
+            key: b.key.as_str().to_string(),
+            link: format!("/co-quan?nhom={}&as_of={}", b.key.as_str(), as_of.iso()),
+            label: b.label.clone(),
+            total: b.counts.total(),
+            done_percent: percent(b.counts.done_percent()),
+            overdue: b.counts.get(cchc_domain::tracking::DerivedStatus::Overdue),
+            bar: bar(&b.counts),
+        })
+        .collect();
+    let page = DashboardPage {
+        nav: Nav::new(Some(&user)),
+        plan_title: current.plan.meta.title.clone(),
+        as_of: as_of.to_string(),
+        as_of_iso: as_of.iso(),
+        total: board.overall.total(),
+        done_percent: percent(board.overall.done_percent()),
+        overdue_count: board.overall.get(cchc_domain::tracking::DerivedStatus::Overdue),
+        overall_bar: bar(&board.overall),
+        legend: legend(),
+        areas,
+        groups,
+        overdue: board.overdue.iter().take(LIST_LIMIT).map(|e| line(&state, e)).collect(),
+        overdue_more: board.overdue.len().saturating_sub(LIST_LIMIT),
+        upcoming: board.upcoming.iter().take(LIST_LIMIT).map(|e| line(&state, e)).collect(),
+        upcoming_more: board.upcoming.len().saturating_sub(LIST_LIMIT),
+    };
+    render(&page)
+}

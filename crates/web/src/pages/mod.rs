@@ -1,0 +1,144 @@
+//! Server-rendered pages (kanidm style: one typed struct per template, `base.html` for the
+//! layout). Every page works without JavaScript; forms post back and redirect.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use cchc_domain::tracking::DerivedStatus;
+use cchc_domain::Date;
+use cchc_services::dashboard::StatusCounts;
+
+use crate::auth::CurrentUser;
+use crate::error::PageError;
+use crate::AppState;
+
+/// The province dashboard, the page leaders open first.
+pub mod dashboard;
+/// Areas, activities, agencies, lists, search, and the forms that write progress and events.
+pub mod plan;
+/// Public transparency pages (no login, no personal data).
+pub mod public;
+/// Login and logout.
+pub mod session;
+
+/// Version string appended to static asset URLs so that browsers refetch after an upgrade.
+pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(stylesheet))
+        .merge(session::routes())
+        .merge(dashboard::routes())
+        .merge(plan::routes())
+        .merge(public::routes())
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// What the layout shows about the visitor: name, role, where "my agency" is, and the CSRF
+/// token of the logout form.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub user_name: Option<String>,
+    pub role_label: String,
+    pub agency_id: Option<String>,
+    pub is_admin: bool,
+    pub can_read_all: bool,
+    pub csrf_token: String,
+    pub asset_version: &'static str,
+}
+
+impl Nav {
+    pub fn new(user: Option<&CurrentUser>) -> Nav {
+        match user {
+            None => Nav { asset_version: ASSET_VERSION, ..Nav::default() },
+            Some(current) => Nav {
+                user_name: Some(current.user.display_name.clone()),
+                role_label: current.user.role.label_vn().to_string(),
+                agency_id: current.user.agency.as_ref().map(|a| a.to_string()),
+                is_admin: current.user.is_admin(),
+                can_read_all: true,
+                csrf_token: current.csrf_token.clone(),
+                asset_version: ASSET_VERSION,
+            },
+        }
+    }
+}
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(template: &T) -> Result<Response, PageError> {
+    Ok(Html(template.render()?).into_response())
+}
+
+/// Parses the `as_of` query value (dd/mm/yyyy or ISO); today when absent.
+pub fn as_of_or_today(raw: Option<&str>, today: Date) -> Result<Date, PageError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(today),
+        Some(text) => Date::parse(text).map_err(|e| PageError(crate::error::WebError::BadRequest(e.to_string()))),
+    }
+}
+
+/// CSS class of a derived status (colours are in app.css).
+pub fn status_class(status: DerivedStatus) -> &'static str {
+    match status {
+        DerivedStatus::NotDue => "st-not-due",
+        DerivedStatus::InProgress => "st-in-progress",
+        DerivedStatus::DoneOnTime => "st-done-on-time",
+        DerivedStatus::DoneLate => "st-done-late",
+        DerivedStatus::Overdue => "st-overdue",
+        DerivedStatus::WaitingEvent => "st-waiting",
+    }
+}
+
+/// One segment of a stacked bar (an SVG `rect`): x and width in percent.
+#[derive(Debug, Clone)]
+pub struct BarSegment {
+    pub x: String,
+    pub width: String,
+    pub class: &'static str,
+    pub title: String,
+}
+
+/// The stacked bar of a status breakdown: one segment per non-empty status.
+pub fn bar(counts: &StatusCounts) -> Vec<BarSegment> {
+    let total = counts.total();
+    if total == 0 {
+        return Vec::new();
+    }
+    let mut x = 0.0;
+    let mut out = Vec::new();
+    for (status, n) in counts.entries() {
+        if n == 0 {
+            continue;
+        }
+        let width = n as f64 * 100.0 / total as f64;
+        out.push(BarSegment {
+            x: format!("{x:.2}"),
+            width: format!("{width:.2}"),
+            class: status_class(status),
+            title: format!("{}: {n}", status.label_vn()),
+        });
+        x += width;
+    }
+    out
+}
+
+/// "12,5" — a percentage with a Vietnamese decimal comma.
+pub fn percent(value: f64) -> String {
+    format!("{value:.1}").replace('.', ",")
+}
+
+/// Legend entries: every derived status with its label and class.
+pub fn legend() -> Vec<(&'static str, &'static str)> {
+    DerivedStatus::ALL.iter().map(|s| (s.label_vn(), status_class(*s))).collect()
+}

@@ -1,0 +1,9 @@
+//! Public transparency pages. (Being written.)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
