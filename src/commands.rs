@@ -496,8 +496,14 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
         clock: cchc_web::Clock::System,
         secure_cookies: args.secure_cookies,
     };
-    println!("Đang phục vụ tại http://{} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", args.addr, data.display());
-    cchc_web::serve(args.addr, state).await.with_context(|| format!("không mở được địa chỉ {}", args.addr))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("không mở được địa chỉ {} (cổng đang bận hoặc không có quyền)", args.addr))?;
+    let bound = listener.local_addr().unwrap_or(args.addr);
+    println!("Đang phục vụ tại http://{bound} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", data.display());
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    cchc_web::serve(listener, state).await.context("máy chủ web dừng vì lỗi")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -275,3 +275,89 @@ fn shipped_seed_is_the_document_as_issued() {
         Err(_) => eprintln!("note: {} not present; comparison skipped", shared.display()),
     }
 }
+
+#[test]
+fn user_add_creates_accounts_and_refuses_bad_ones() {
+    use std::io::Write;
+    let run = Run::new();
+    let add = |args: &[&str], password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(args)
+            .arg("--data")
+            .arg(run.data())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(password.as_bytes()).expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let ok = add(
+        &["user", "add", "--username", "tuphap", "--role", "agency", "--agency", "Sở Tư pháp", "--password-stdin"],
+        "mat-khau-rat-dai\n",
+    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let users = run.json(&["user", "list"]);
+    assert_eq!(users[0]["agency"], "so-tu-phap");
+    let short = add(&["user", "add", "--username", "x2", "--role", "viewer", "--password-stdin"], "ngan\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("ít nhất 10 ký tự"));
+    let no_agency =
+        add(&["user", "add", "--username", "abc", "--role", "agency", "--password-stdin"], "mat-khau-rat-dai\n");
+    assert!(String::from_utf8_lossy(&no_agency.stderr).contains("phải gắn với một cơ quan"));
+    let dup =
+        add(&["user", "add", "--username", "tuphap", "--role", "viewer", "--password-stdin"], "mat-khau-rat-dai\n");
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("đã có người dùng"));
+}
+
+#[test]
+fn serve_prints_the_first_admin_password_once_and_answers_http() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let run = Run::new();
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(run.data())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let read_until_serving = |child: &mut std::process::Child| {
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("line");
+            let done = line.starts_with("Đang phục vụ tại");
+            lines.push(line);
+            if done {
+                break;
+            }
+        }
+        lines
+    };
+    let mut first = start();
+    let lines = read_until_serving(&mut first);
+    assert!(lines.iter().any(|l| l.contains("Mật khẩu:")), "{lines:?}");
+    let address = lines
+        .last()
+        .and_then(|l| l.split("http://").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("address")
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    write!(stream, "GET /dang-nhap HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("Đăng nhập"));
+    first.kill().expect("kill");
+    let _ = first.wait();
+    // A second start on the same data prints no password.
+    let mut second = start();
+    let lines = read_until_serving(&mut second);
+    assert!(!lines.iter().any(|l| l.contains("Mật khẩu:")), "{lines:?}");
+    second.kill().expect("kill");
+    let _ = second.wait();
+}
