@@ -73,11 +73,7 @@ impl App {
         input: ProgressInput,
         now: Timestamp,
     ) -> Result<ProgressEntry, ServiceError> {
-        let record = self
-            .store()
-            .milestone(milestone)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mốc thời hạn số {}", milestone.0)))?;
+        let record = self.milestone_record(milestone).await?;
         if !user.may_write_for(&record.agency) {
             return Err(ServiceError::Forbidden(format!(
                 "tài khoản «{}» không được cập nhật tiến độ của {}",
@@ -197,11 +193,7 @@ impl App {
         description: &str,
         now: Timestamp,
     ) -> Result<(MilestoneId, Date), ServiceError> {
-        let record = self
-            .store()
-            .milestone(milestone)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mốc thời hạn số {}", milestone.0)))?;
+        let record = self.milestone_record(milestone).await?;
         if !user.may_write_for(&record.agency) {
             return Err(ServiceError::Forbidden(format!(
                 "tài khoản «{}» không được ghi cho cơ quan này",
@@ -269,6 +261,14 @@ impl App {
     async fn plan_start(&self, record: &MilestoneRecord) -> Result<Date, ServiceError> {
         let (decision_date, year) = self.store().plan_dates_of_activity(record.activity).await?;
         Ok(decision_date.or_else(|| year.and_then(|y| Date::from_ymd(y, 1, 1))).unwrap_or(Date::MIN))
+    }
+
+    /// One milestone, or a "not found" the user can read.
+    pub async fn milestone_record(&self, milestone: MilestoneId) -> Result<MilestoneRecord, ServiceError> {
+        self.store()
+            .milestone(milestone)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("mốc thời hạn số {}", milestone.0)))
     }
 
     /// The agency's name, or its id when unknown.

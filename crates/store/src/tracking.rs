@@ -273,22 +273,9 @@ impl Store {
     /// Records that the event of an event-triggered schedule item happened: every milestone of
     /// that item, in every assignment of the activity, gets `due`. Recording again corrects it.
     pub async fn record_event(&self, activity: ActivityId, event: &NewEvent<'_>) -> Result<u64, StoreError> {
-        let NewEvent { item, occurred_on, due, description, user, recorded_at } = *event;
+        let (item, due) = (event.item, event.due);
         let mut tx = self.pool.begin().await?;
-        let event: i64 = sqlx::query(
-            "INSERT INTO plan_events (activity_id, item_position, assignment_id, occurred_on, due, description, recorded_by, recorded_at)
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(activity.0)
-        .bind(item as i64)
-        .bind(occurred_on.iso())
-        .bind(due.iso())
-        .bind(description)
-        .bind(user.map(|u| u.0))
-        .bind(recorded_at)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let event = insert_event(&mut tx, activity, None, event).await?;
         let updated = sqlx::query(
             "UPDATE milestones SET due = $1, event_id = $2
              WHERE kind = 'event' AND item_position = $3
@@ -312,7 +299,7 @@ impl Store {
         assignment: AssignmentId,
         event: &NewEvent<'_>,
     ) -> Result<MilestoneId, StoreError> {
-        let NewEvent { item, occurred_on, due, description, user, recorded_at } = *event;
+        let (item, occurred_on, due) = (event.item, event.occurred_on, event.due);
         let mut tx = self.pool.begin().await?;
         let activity: i64 = sqlx::query("SELECT activity_id FROM assignments WHERE id = $1")
             .bind(assignment.0)
@@ -320,21 +307,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("assignment {} not found", assignment.0)))?
             .try_get("activity_id")?;
-        let event: i64 = sqlx::query(
-            "INSERT INTO plan_events (activity_id, item_position, assignment_id, occurred_on, due, description, recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(activity)
-        .bind(item as i64)
-        .bind(assignment.0)
-        .bind(occurred_on.iso())
-        .bind(due.iso())
-        .bind(description)
-        .bind(user.map(|u| u.0))
-        .bind(recorded_at)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let event = insert_event(&mut tx, ActivityId(activity), Some(assignment), event).await?;
         let waiting = sqlx::query(
             "SELECT id, label FROM milestones WHERE assignment_id = $1 AND item_position = $2 AND kind = 'relative'
              ORDER BY (due IS NULL) DESC, id LIMIT 1",
@@ -384,6 +357,30 @@ impl Store {
         tx.commit().await?;
         Ok(MilestoneId(id))
     }
+}
+
+/// Inserts a plan event (for every assignment of the activity, or for one) and returns its id.
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    activity: ActivityId,
+    assignment: Option<AssignmentId>,
+    event: &NewEvent<'_>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "INSERT INTO plan_events (activity_id, item_position, assignment_id, occurred_on, due, description, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(activity.0)
+    .bind(event.item as i64)
+    .bind(assignment.map(|a| a.0))
+    .bind(event.occurred_on.iso())
+    .bind(event.due.iso())
+    .bind(event.description)
+    .bind(event.user.map(|u| u.0))
+    .bind(event.recorded_at)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?)
 }
 
 fn non_empty(text: &str) -> Option<&str> {
