@@ -18,6 +18,8 @@ pub mod diagnostic;
 pub mod period;
 /// The plan document: metadata, reform areas, targets, tasks, activities.
 pub mod plan;
+/// Periodic reports and indicators: aggregation, attainment, validation rules, completeness.
+pub mod reporting;
 /// When an activity is due: fixed dates, recurring reports, events, relative deadlines.
 pub mod schedule;
 /// Quantified targets ("chỉ tiêu") and their thresholds.
