@@ -5,6 +5,8 @@
 
 /// Agency directory (embedded Sơn La data) and resolution of "Chủ trì" / "Phối hợp" cells.
 pub mod agencies;
+/// The indicator catalogue (thresholds from the parsed plan) and cross-indicator validation rules.
+pub mod indicators;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
 pub mod plan;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
