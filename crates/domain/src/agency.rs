@@ -163,15 +163,35 @@ pub struct AgencyGroup {
 }
 
 /// The agencies of a province and the groups plans refer to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct AgencyDirectory {
     pub agencies: Vec<Agency>,
     pub groups: Vec<AgencyGroup>,
+    /// Position of each agency by id, built on first lookup. A lookup checks the entry it finds,
+    /// so a directory changed after the index was built still answers correctly (just slower).
+    index: std::sync::OnceLock<std::collections::HashMap<AgencyId, usize>>,
 }
 
+impl PartialEq for AgencyDirectory {
+    fn eq(&self, other: &Self) -> bool {
+        self.agencies == other.agencies && self.groups == other.groups
+    }
+}
+
+impl Eq for AgencyDirectory {}
+
 impl AgencyDirectory {
+    pub fn new(agencies: Vec<Agency>, groups: Vec<AgencyGroup>) -> AgencyDirectory {
+        AgencyDirectory { agencies, groups, index: std::sync::OnceLock::new() }
+    }
+
     pub fn agency(&self, id: &AgencyId) -> Option<&Agency> {
-        self.agencies.iter().find(|a| &a.id == id)
+        let index =
+            self.index.get_or_init(|| self.agencies.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect());
+        match index.get(id).and_then(|&i| self.agencies.get(i)) {
+            Some(found) if &found.id == id => Some(found),
+            _ => self.agencies.iter().find(|a| &a.id == id),
+        }
     }
 
     pub fn group(&self, id: &GroupId) -> Option<&AgencyGroup> {

@@ -22,7 +22,8 @@ impl IndicatorCode {
         let area = parts.next()?;
         AreaCode::parse(area).filter(|_| area.chars().all(|c| matches!(c, 'I' | 'V' | 'X')))?;
         let rest: Vec<&str> = parts.collect();
-        let ok = !rest.is_empty() && rest.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+        let ok = !rest.is_empty()
+            && rest.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
         ok.then(|| IndicatorCode(text.trim().to_string()))
     }
     pub fn as_str(&self) -> &str {
@@ -354,7 +355,11 @@ impl ReportStatus {
         use ReportStatus::*;
         matches!(
             (self, next),
-            (Draft, Submitted) | (Returned, Submitted) | (Submitted, Returned) | (Submitted, Accepted) | (Accepted, Returned)
+            (Draft, Submitted)
+                | (Returned, Submitted)
+                | (Submitted, Returned)
+                | (Submitted, Accepted)
+                | (Accepted, Returned)
         )
     }
 }
@@ -433,7 +438,8 @@ mod tests {
     fn aggregation_sums_numerators_and_denominators() {
         // Two communes: 3/4 (75%) and 90/100 (90%). The average of percentages would be 82.5%;
         // the right value is 93/104.
-        let value = aggregate([Ratio { numerator: 3.0, denominator: 4.0 }, Ratio { numerator: 90.0, denominator: 100.0 }]);
+        let value =
+            aggregate([Ratio { numerator: 3.0, denominator: 4.0 }, Ratio { numerator: 90.0, denominator: 100.0 }]);
         let expected = 93.0 * 100.0 / 104.0;
         assert!((value.unwrap() - expected).abs() < 1e-9);
         assert_eq!(aggregate([Ratio { numerator: 0.0, denominator: 0.0 }]), None);

@@ -1,9 +1,11 @@
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use cchc_domain::tracking::MilestoneRecord;
-use cchc_domain::{Diagnostic, Plan};
+use cchc_domain::{Date, Diagnostic, Plan};
 use cchc_store::{MilestoneQuery, PlanVersion};
 
+use crate::dashboard::{dashboard, evaluate, Dashboard};
 use crate::{App, ServiceError};
 
 /// The current plan with its milestones, shared read-only between requests.
@@ -14,7 +16,12 @@ pub struct Current {
     pub diagnostics: Vec<Diagnostic>,
     /// Every milestone of every assignment of this version, in plan order.
     pub milestones: Vec<MilestoneRecord>,
+    /// Dashboards already computed for this snapshot, by as-of date.
+    dashboards: Mutex<HashMap<Date, Arc<Dashboard>>>,
 }
+
+/// How many dashboards (distinct as-of dates) one snapshot keeps.
+const DASHBOARD_MEMO: usize = 64;
 
 /// Caches of what pages read on every request. Cleared by every write made through [`App`];
 /// a write made by another process (the CLI beside a running server) shows after a restart.
@@ -41,10 +48,31 @@ impl App {
         }
         let (version, plan, diagnostics) = self.current_plan(None).await?;
         let milestones = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
-        let current = Arc::new(Current { version, plan, diagnostics, milestones });
+        let current = Arc::new(Current { version, plan, diagnostics, milestones, dashboards: Mutex::default() });
         if let Ok(mut guard) = self.cache.current.write() {
             *guard = Some(Arc::clone(&current));
         }
         Ok(current)
+    }
+}
+
+impl App {
+    /// The province dashboard of the current plan as of a date. Computed once per snapshot and
+    /// date (every write starts a new snapshot), so serving it costs almost nothing.
+    pub async fn dashboard(&self, as_of: Date) -> Result<(Arc<Current>, Arc<Dashboard>), ServiceError> {
+        let current = self.current().await?;
+        if let Some(found) = current.dashboards.lock().ok().and_then(|memo| memo.get(&as_of).cloned()) {
+            return Ok((current, found));
+        }
+        let evaluated = evaluate(&current.milestones, as_of, self.calendar());
+        let titles: Vec<_> = current.plan.areas.iter().map(|a| (a.code, a.title.clone())).collect();
+        let board = Arc::new(dashboard(&evaluated, &titles, self.directory(), as_of));
+        if let Ok(mut memo) = current.dashboards.lock() {
+            if memo.len() >= DASHBOARD_MEMO {
+                memo.clear();
+            }
+            memo.insert(as_of, Arc::clone(&board));
+        }
+        Ok((current, board))
     }
 }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use cchc_services::dashboard::{dashboard, evaluate, Dashboard, Evaluated};
+use cchc_services::dashboard::{Dashboard, Evaluated};
 use serde::Deserialize;
 
 use crate::auth::PageUser;
@@ -55,6 +55,7 @@ struct DashboardPage {
     as_of: String,
     as_of_iso: String,
     total: usize,
+    done_count: usize,
     done_percent: String,
     overdue_count: usize,
     overall_bar: Vec<BarSegment>,
@@ -84,16 +85,12 @@ pub fn line(state: &AppState, e: &Evaluated) -> Line {
     }
 }
 
-/// The dashboard as of a date, computed from the cached milestones.
+/// The dashboard as of a date (memoised per snapshot in the services).
 pub async fn compute(
     state: &AppState,
     as_of: cchc_domain::Date,
-) -> Result<(std::sync::Arc<cchc_services::Current>, Dashboard), PageError> {
-    let current = state.app.current().await?;
-    let evaluated = evaluate(&current.milestones, as_of, state.app.calendar());
-    let titles: Vec<_> = current.plan.areas.iter().map(|a| (a.code, a.title.clone())).collect();
-    let board = dashboard(&evaluated, &titles, state.app.directory(), as_of);
-    Ok((current, board))
+) -> Result<(std::sync::Arc<cchc_services::Current>, std::sync::Arc<Dashboard>), PageError> {
+    Ok(state.app.dashboard(as_of).await?)
 }
 
 async fn page(
@@ -135,6 +132,8 @@ async fn page(
         as_of: as_of.to_string(),
         as_of_iso: as_of.iso(),
         total: board.overall.total(),
+        done_count: board.overall.get(cchc_domain::tracking::DerivedStatus::DoneOnTime)
+            + board.overall.get(cchc_domain::tracking::DerivedStatus::DoneLate),
         done_percent: percent(board.overall.done_percent()),
         overdue_count: board.overall.get(cchc_domain::tracking::DerivedStatus::Overdue),
         overall_bar: bar(&board.overall),

@@ -1,0 +1,513 @@
+//! The OpenAPI 3.1 document of the API, served at `GET /api/openapi.json` (no login).
+//!
+//! Written by hand with `serde_json::json!` rather than generated from derives: the wire types
+//! are few, the document stays readable in one place, and no macro crate enters the build.
+//! The integration tests hold it to the truth: every route of [`super::ROUTES`] is described,
+//! and every answer the tests receive is validated against the schema given here (an answer
+//! field the document does not declare fails the tests).
+
+use std::sync::OnceLock;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use cchc_domain::account::UserRole;
+use cchc_domain::tracking::{DerivedStatus, MilestoneKind, ProgressStatus};
+use cchc_domain::{AdminLevel, AgencyKind, AreaCode, ScheduleKind};
+use serde_json::{json, Map, Value};
+
+use crate::auth::SESSION_COOKIE;
+
+pub async fn serve() -> Response {
+    static BODY: OnceLock<String> = OnceLock::new();
+    let body = BODY.get_or_init(|| document().to_string());
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
+}
+
+const ITEM_DESCRIPTION: &str = "Vị trí (từ 0) của mục trong ô Thời gian của hoạt động";
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+fn nullable_string() -> Value {
+    json!({"type": ["string", "null"]})
+}
+fn date() -> Value {
+    json!({"type": "string", "format": "date", "description": "yyyy-mm-dd"})
+}
+fn nullable_date() -> Value {
+    json!({"type": ["string", "null"], "format": "date", "description": "yyyy-mm-dd hoặc null"})
+}
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+fn array(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+fn schema(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+fn enumeration(values: Vec<&'static str>) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+/// An object schema whose every property is always present (nullable ones as `null`).
+fn object(description: &str, properties: Vec<(&str, Value)>) -> Value {
+    let required: Vec<&str> = properties.iter().map(|(k, _)| *k).collect();
+    let properties: Map<String, Value> = properties.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    json!({"type": "object", "description": description, "required": required, "properties": properties})
+}
+
+/// A request-body object: only `required` must be sent; nothing else is accepted.
+fn request(description: &str, required: &[&str], properties: Vec<(&str, Value)>) -> Value {
+    let properties: Map<String, Value> = properties.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    json!({
+        "type": "object", "description": description, "required": required,
+        "properties": properties, "additionalProperties": false
+    })
+}
+
+fn derived_statuses() -> Vec<&'static str> {
+    DerivedStatus::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+fn schemas() -> Value {
+    let statuses: Vec<&str> = ProgressStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let counts: Vec<(&str, Value)> = DerivedStatus::ALL.iter().map(|s| (s.as_str(), integer())).collect();
+    let kinds = [
+        AgencyKind::Province,
+        AgencyKind::Department,
+        AgencyKind::Sectoral,
+        AgencyKind::District,
+        AgencyKind::Commune,
+        AgencyKind::Other,
+    ];
+    let agency_kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let levels: Vec<&str> = [AdminLevel::Tinh, AdminLevel::Huyen, AdminLevel::Xa].iter().map(|l| l.as_str()).collect();
+    let roles: Vec<&str> = [UserRole::Admin, UserRole::Agency, UserRole::Viewer].iter().map(|r| r.as_str()).collect();
+    let milestone_kinds: Vec<&str> = MilestoneKind::ALL.iter().map(|k| k.as_str()).collect();
+    let schedule_kinds: Vec<&str> = [
+        ScheduleKind::Fixed,
+        ScheduleKind::Recurring,
+        ScheduleKind::Ongoing,
+        ScheduleKind::Relative,
+        ScheduleKind::Event,
+        ScheduleKind::Mixed,
+        ScheduleKind::Unparsed,
+    ]
+    .iter()
+    .map(|k| k.as_str())
+    .collect();
+    let areas: Vec<&str> = AreaCode::ALL.iter().map(|a| a.as_str()).collect();
+    let area_codes = areas.clone();
+    let group_kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let counted = |description: &str, key: (&'static str, Value), label: &'static str| {
+        object(
+            description,
+            vec![
+                key,
+                (label, string()),
+                ("total", integer()),
+                ("done_percent", json!({"type": "number"})),
+                ("counts", schema("StatusCounts")),
+            ],
+        )
+    };
+    json!({
+        "Error": object("Lỗi: thông điệp tiếng Việt và chi tiết (mỗi vấn đề một dòng).", vec![
+            ("error", string()),
+            ("details", array(string())),
+        ]),
+        "LoginRequest": request("Đăng nhập.", &["username", "password"], vec![
+            ("username", string()),
+            ("password", json!({"type": "string", "format": "password"})),
+        ]),
+        "User": object("Người dùng đang đăng nhập.", vec![
+            ("username", string()),
+            ("display_name", string()),
+            ("role", enumeration(roles)),
+            ("role_label", string()),
+            ("agency", json!({"type": ["string", "null"], "description": "Mã cơ quan của cán bộ cơ quan"})),
+            ("agency_name", nullable_string()),
+            ("is_admin", boolean()),
+        ]),
+        "Session": object("Phiên đăng nhập. Gửi `csrf_token` trong tiêu đề X-CSRF-Token ở mọi thao tác ghi.", vec![
+            ("csrf_token", string()),
+            ("user", schema("User")),
+        ]),
+        "Agency": object("Cơ quan, đơn vị hoặc địa phương.", vec![
+            ("id", string()),
+            ("name", string()),
+            ("aliases", array(string())),
+            ("kind", enumeration(agency_kinds)),
+            ("kind_label", string()),
+            ("level", enumeration(levels)),
+            ("level_label", string()),
+            ("parent", json!({"type": ["string", "null"], "description": "Huyện của một xã"})),
+            ("gso_code", json!({"type": ["integer", "null"], "description": "Mã đơn vị hành chính (GSO)"})),
+            ("groups", array(string())),
+        ]),
+        "AgencyRef": object("Cơ quan (mã và tên).", vec![("id", string()), ("name", string())]),
+        "Responsible": object("Một phần ô Chủ trì / Phối hợp: chữ như in và cơ quan, nhóm đã nhận ra.", vec![
+            ("text", string()),
+            ("agencies", array(string())),
+            ("groups", array(string())),
+        ]),
+        "Schedule": object("Ô Thời gian.", vec![
+            ("text", string()),
+            ("kind", enumeration(schedule_kinds)),
+            ("kind_label", string()),
+        ]),
+        "Activity": object("Hoạt động của Phụ lục kế hoạch hiện hành.", vec![
+            ("id", integer()),
+            ("code", json!({"type": "string", "example": "II.2"})),
+            ("area", enumeration(areas.clone())),
+            ("area_title", string()),
+            ("number", string()),
+            ("title", string()),
+            ("outputs", array(string())),
+            ("lead", array(schema("Responsible"))),
+            ("partners", array(schema("Responsible"))),
+            ("note", string()),
+            ("schedule", schema("Schedule")),
+            ("assignment_count", integer()),
+            ("milestones_per_assignment", integer()),
+            ("milestone_count", integer()),
+        ]),
+        "ActivityRef": object("Hoạt động của một nhiệm vụ hoặc mốc.", vec![
+            ("id", integer()),
+            ("code", string()),
+            ("area", enumeration(areas)),
+            ("number", string()),
+            ("title", string()),
+        ]),
+        "Milestone": object("Mốc thời hạn của một nhiệm vụ, với trạng thái tính theo ngày as_of.", vec![
+            ("id", integer()),
+            ("label", string()),
+            ("kind", enumeration(milestone_kinds)),
+            ("item", json!({"type": "integer", "description": ITEM_DESCRIPTION})),
+            ("due", nullable_date()),
+            ("period", json!({"type": ["string", "null"], "description": "Kỳ báo cáo: 2024Q1, 2024S1, 2024"})),
+            ("period_label", nullable_string()),
+            ("status", enumeration(statuses.clone())),
+            ("status_label", string()),
+            ("completed_on", nullable_date()),
+            ("updated_at", json!({"type": ["string", "null"], "format": "date-time"})),
+            ("derived_status", enumeration(derived_statuses())),
+            ("derived_status_label", string()),
+        ]),
+        "Assignment": object("Phần việc của một cơ quan chủ trì trong một hoạt động.", vec![
+            ("id", integer()),
+            ("activity", schema("ActivityRef")),
+            ("agency", schema("AgencyRef")),
+            ("role", enumeration(vec!["lead"])),
+            ("partners", array(schema("Responsible"))),
+            ("milestones", array(schema("Milestone"))),
+        ]),
+        "Evidence": object("Văn bản minh chứng.", vec![
+            ("number", json!({"type": "string", "example": "15/KH-UBND"})),
+            ("date", nullable_date()),
+            ("issuer", string()),
+        ]),
+        "File": object("Tệp minh chứng (lưu theo SHA-256).", vec![
+            ("sha256", string()),
+            ("file_name", string()),
+            ("content_type", string()),
+            ("size", integer()),
+            ("url", json!({"type": "string", "example": "/tep/{sha256}"})),
+        ]),
+        "HistoryEntry": object("Một lần ghi tiến độ (lịch sử chỉ thêm, không sửa).", vec![
+            ("id", integer()),
+            ("milestone_id", integer()),
+            ("recorded_by", nullable_string()),
+            ("recorded_at", json!({"type": "string", "format": "date-time"})),
+            ("status", enumeration(statuses.clone())),
+            ("status_label", string()),
+            ("completed_on", nullable_date()),
+            ("evidence", schema("Evidence")),
+            ("file", json!({"oneOf": [schema("File"), {"type": "null"}]})),
+            ("comment", json!({
+                "type": "string",
+                "description": "Văn bản thuần; khi hiển thị dạng HTML phải thoát ký tự"
+            })),
+        ]),
+        "MilestoneDetail": {"allOf": [schema("Milestone"), object("Mốc, chủ sở hữu và lịch sử.", vec![
+            ("as_of", date()),
+            ("assignment_id", integer()),
+            ("activity", schema("ActivityRef")),
+            ("agency", schema("AgencyRef")),
+            ("can_write", boolean()),
+            ("history", array(schema("HistoryEntry"))),
+        ])]},
+        "ProgressRequest": request(
+            "Báo cáo tiến độ. Ngày dạng yyyy-mm-dd hoặc dd/mm/yyyy; chuỗi rỗng coi như không có.",
+            &["status"],
+            vec![
+                ("status", enumeration(statuses)),
+                ("completed_on", json!({"type": ["string", "null"], "description": "Bắt buộc khi status = done"})),
+                ("evidence", request("Văn bản minh chứng.", &[], vec![
+                    ("number", nullable_string()),
+                    ("date", nullable_string()),
+                    ("issuer", nullable_string()),
+                ])),
+                ("comment", nullable_string()),
+            ],
+        ),
+        "ProgressResult": object("Kết quả ghi tiến độ.", vec![
+            ("entry", schema("HistoryEntry")),
+            ("milestone", schema("Milestone")),
+            ("derived_status", enumeration(derived_statuses())),
+            ("derived_status_label", string()),
+        ]),
+        "EventRequest": request(
+            "Sự kiện mà một mục thời hạn chờ (ví dụ văn bản hướng dẫn của Bộ đã ban hành).",
+            &["item", "occurred_on"],
+            vec![
+                ("item", json!({"type": "integer", "minimum": 0, "description": ITEM_DESCRIPTION})),
+                ("occurred_on", string()),
+                ("due", json!({"type": ["string", "null"], "description": "Hạn tự đặt thay cho hạn tính được"})),
+                ("description", nullable_string()),
+            ],
+        ),
+        "EventResult": object("Hạn đã tính và số mốc được gán hạn.", vec![
+            ("activity_id", integer()),
+            ("item", integer()),
+            ("occurred_on", date()),
+            ("due", date()),
+            ("milestones_dated", integer()),
+        ]),
+        "StatusCounts": object("Số mốc theo trạng thái tính được.", counts),
+        "AreaCounts": counted("Theo lĩnh vực.", ("code", enumeration(area_codes)), "title"),
+        "GroupCounts": counted("Theo nhóm cơ quan.", ("kind", enumeration(group_kinds)), "label"),
+        "DashboardMilestone": object("Mốc trong danh sách quá hạn / sắp đến hạn.", vec![
+            ("id", integer()),
+            ("label", string()),
+            ("due", nullable_date()),
+            ("status", enumeration(ProgressStatus::ALL.iter().map(|s| s.as_str()).collect())),
+            ("derived_status", enumeration(derived_statuses())),
+            ("derived_status_label", string()),
+            ("activity", schema("ActivityRef")),
+            ("agency", schema("AgencyRef")),
+        ]),
+        "Dashboard": object("Bảng điều khiển toàn tỉnh.", vec![
+            ("as_of", date()),
+            ("total", integer()),
+            ("counts", schema("StatusCounts")),
+            ("done_percent", json!({"type": "number"})),
+            ("areas", array(schema("AreaCounts"))),
+            ("groups", array(schema("GroupCounts"))),
+            ("overdue", json!({"type": "array", "maxItems": 50, "items": schema("DashboardMilestone")})),
+            ("overdue_total", integer()),
+            ("upcoming", json!({"type": "array", "maxItems": 50, "items": schema("DashboardMilestone")})),
+            ("upcoming_total", integer()),
+            ("upcoming_days", integer()),
+        ]),
+    })
+}
+
+fn error(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema("Error")}}})
+}
+
+fn ok(description: &str, body: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": body}}})
+}
+
+fn responses(success: (&str, Value), errors: &[&str]) -> Value {
+    let mut map = Map::new();
+    map.insert(success.0.to_string(), success.1);
+    for code in errors {
+        map.insert((*code).to_string(), json!({"$ref": format!("#/components/responses/E{code}")}));
+    }
+    Value::Object(map)
+}
+
+fn query(name: &str, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": {"type": "string"}})
+}
+
+fn as_of_parameter() -> Value {
+    json!({"$ref": "#/components/parameters/AsOf"})
+}
+
+fn json_body(name: &str) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema(name)}}})
+}
+
+/// Security of the writes: the session cookie and its CSRF token in the header.
+fn write_security() -> Value {
+    json!([{"session": [], "csrf": []}])
+}
+
+fn paths() -> Value {
+    let milestone_id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    json!({
+        "/api/session": {
+            "post": {
+                "operationId": "login", "tags": ["session"], "security": [],
+                "summary": "Đăng nhập: đặt cookie phiên và trả mã CSRF",
+                "requestBody": json_body("LoginRequest"),
+                "responses": {
+                    "200": {
+                        "description": "Đã đăng nhập",
+                        "headers": {"Set-Cookie": {
+                            "description": format!("{SESSION_COOKIE}=…; HttpOnly; SameSite=Lax"),
+                            "schema": {"type": "string"}
+                        }},
+                        "content": {"application/json": {"schema": schema("Session")}}
+                    },
+                    "400": {"$ref": "#/components/responses/E400"},
+                    "401": error("Sai tên đăng nhập hoặc mật khẩu"),
+                    "415": {"$ref": "#/components/responses/E415"},
+                    "422": {"$ref": "#/components/responses/E422"},
+                    "429": error("Đăng nhập sai quá nhiều lần; thử lại sau"),
+                }
+            },
+            "get": {
+                "operationId": "currentSession", "tags": ["session"],
+                "summary": "Người dùng đang đăng nhập và mã CSRF của phiên",
+                "responses": responses(("200", ok("Phiên hiện tại", schema("Session"))), &["401"]),
+            },
+            "delete": {
+                "operationId": "logout", "tags": ["session"], "security": write_security(),
+                "summary": "Đăng xuất: xoá phiên và cookie",
+                "responses": responses(("204", json!({"description": "Đã đăng xuất"})), &["401", "403"]),
+            },
+        },
+        "/api/agencies": {
+            "get": {
+                "operationId": "listAgencies", "tags": ["plan"],
+                "summary": "Danh mục cơ quan, đơn vị, địa phương",
+                "parameters": [
+                    query("search", "Tìm theo tên, tên khác hoặc mã (không phân biệt dấu)"),
+                    query("kind", "province | department | sectoral | district | commune | other"),
+                ],
+                "responses": responses(("200", ok("Cơ quan", array(schema("Agency")))), &["401", "422"]),
+            }
+        },
+        "/api/activities": {
+            "get": {
+                "operationId": "listActivities", "tags": ["plan"],
+                "summary": "Hoạt động của kế hoạch hiện hành",
+                "parameters": [
+                    query("area", "Lĩnh vực I–VIII (hoặc 1–8)"),
+                    query("q", "Tìm toàn văn, không phân biệt dấu: \"so noi vu\" tìm thấy \"Sở Nội vụ\""),
+                ],
+                "responses": responses(("200", ok("Hoạt động", array(schema("Activity")))), &["401", "422"]),
+            }
+        },
+        "/api/activities/{activity_id}/events": {
+            "post": {
+                "operationId": "recordEvent", "tags": ["tracking"], "security": write_security(),
+                "summary": "Ghi nhận sự kiện của một mục thời hạn chờ sự kiện (chỉ quản trị)",
+                "parameters": [{"name": "activity_id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                "requestBody": json_body("EventRequest"),
+                "responses": responses(
+                    ("200", ok("Hạn đã tính", schema("EventResult"))),
+                    &["400", "401", "403", "404", "415", "422"],
+                ),
+            }
+        },
+        "/api/assignments": {
+            "get": {
+                "operationId": "listAssignments", "tags": ["tracking"],
+                "summary": "Nhiệm vụ (mỗi cơ quan chủ trì một nhiệm vụ) và các mốc với trạng thái tính được",
+                "parameters": [
+                    query("agency", "Mã cơ quan (ví dụ so-tu-phap); bỏ trống: mọi cơ quan"),
+                    as_of_parameter(),
+                ],
+                "responses": responses(("200", ok("Nhiệm vụ", array(schema("Assignment")))), &["401", "404", "422"]),
+            }
+        },
+        "/api/milestones/{id}": {
+            "get": {
+                "operationId": "getMilestone", "tags": ["tracking"],
+                "summary": "Một mốc thời hạn và lịch sử tiến độ của nó",
+                "parameters": [milestone_id.clone(), as_of_parameter()],
+                "responses": responses(("200", ok("Mốc", schema("MilestoneDetail"))), &["401", "404", "422"]),
+            }
+        },
+        "/api/milestones/{id}/progress": {
+            "post": {
+                "operationId": "recordProgress", "tags": ["tracking"], "security": write_security(),
+                "summary": "Ghi tiến độ của một mốc (cán bộ của chính cơ quan đó hoặc quản trị)",
+                "parameters": [milestone_id],
+                "requestBody": json_body("ProgressRequest"),
+                "responses": responses(
+                    ("200", ok("Đã ghi", schema("ProgressResult"))),
+                    &["400", "401", "403", "404", "413", "415", "422"],
+                ),
+            }
+        },
+        "/api/dashboard": {
+            "get": {
+                "operationId": "dashboard", "tags": ["tracking"],
+                "summary": "Bảng điều khiển toàn tỉnh: số mốc theo trạng thái, theo lĩnh vực và nhóm cơ quan; \
+                            quá hạn; sắp đến hạn",
+                "parameters": [as_of_parameter()],
+                "responses": responses(("200", ok("Bảng điều khiển", schema("Dashboard"))), &["401", "422"]),
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "operationId": "openapi", "tags": ["meta"], "security": [],
+                "summary": "Tài liệu OpenAPI này",
+                "responses": {"200": ok("Tài liệu OpenAPI 3.1", json!({"type": "object"}))},
+            }
+        },
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let statuses = derived_statuses().join(" | ");
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cchc — API theo dõi kế hoạch cải cách hành chính",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "API JSON của cchc. Đăng nhập bằng POST /api/session (cookie phiên `{SESSION_COOKIE}`); \
+                 mọi thao tác ghi gửi kèm mã CSRF của phiên trong tiêu đề X-CSRF-Token. \
+                 Ngày dạng yyyy-mm-dd (đầu vào nhận cả dd/mm/yyyy). \
+                 Lỗi trả về {{\"error\", \"details\"}} bằng tiếng Việt. \
+                 Trạng thái báo cáo: not_started | in_progress | done; trạng thái tính được: {statuses}."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "tags": [
+            {"name": "session", "description": "Đăng nhập, đăng xuất"},
+            {"name": "plan", "description": "Kế hoạch và danh mục cơ quan"},
+            {"name": "tracking", "description": "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"},
+            {"name": "meta", "description": "Tài liệu API"},
+        ],
+        "security": [{"session": []}],
+        "paths": paths(),
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                    "description": "Cookie phiên (HttpOnly, SameSite=Lax) do POST /api/session đặt"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                    "description": "Mã csrf_token của phiên; bắt buộc ở mọi thao tác ghi"},
+            },
+            "parameters": {
+                "AsOf": {"name": "as_of", "in": "query", "required": false,
+                    "description": "Tính trạng thái tại ngày này (yyyy-mm-dd hoặc dd/mm/yyyy); \
+                                    mặc định hôm nay (giờ Việt Nam)",
+                    "schema": {"type": "string"}},
+            },
+            "responses": {
+                "E400": error("Nội dung gửi lên không phải JSON hợp lệ"),
+                "E401": error("Cần đăng nhập"),
+                "E403": error("Không có quyền, hoặc thiếu / sai mã CSRF"),
+                "E404": error("Không tìm thấy"),
+                "E413": error("Nội dung gửi lên quá lớn"),
+                "E415": error("Nội dung gửi lên phải là application/json"),
+                "E422": error("Dữ liệu không hợp lệ; `details` nêu từng vấn đề"),
+            },
+            "schemas": schemas(),
+        },
+    })
+}

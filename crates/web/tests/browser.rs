@@ -1,0 +1,367 @@
+//! A real browser (Debian's chromium, headless, driven through chromedriver over WebDriver)
+//! against the real server: an officer of Sở Tư pháp logs in through the login form, records
+//! progress on activity II.2 with a PDF attached, and sees the dashboard change. A screenshot of
+//! the dashboard is saved to `target/test-artifacts/dashboard.png`.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
+//! chromium-driver`; `.ci/run` installs them). Without them the test is skipped with a note,
+//! except under CI (`CI` set), where it fails. `CCHC_CHROMIUM` / `CCHC_CHROMEDRIVER` override the
+//! paths.
+
+// Test helpers outside `#[test]` functions may unwrap too (clippy.toml allows it in tests).
+#![allow(clippy::unwrap_used)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cchc_domain::account::UserRole;
+use cchc_domain::AgencyId;
+use cchc_services::accounts::NewAccount;
+use cchc_services::App;
+use cchc_web::{router, AppState, Clock};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const USERNAME: &str = "tuphap";
+const PASSWORD: &str = "mat-khau-tu-phap-2024";
+
+/// A minimal but well-formed one-page PDF (the server checks the `%PDF-` signature).
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n\
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n\
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n\
+trailer<</Root 1 0 R>>\n%%EOF\n";
+
+/// The browser binaries, or `None` (after a note) when they are missing outside CI.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let path = |var: &str, default: &str| PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
+    let chromium = path("CCHC_CHROMIUM", "/usr/bin/chromium");
+    let driver = path("CCHC_CHROMEDRIVER", "/usr/bin/chromedriver");
+    let missing: Vec<String> =
+        [&chromium, &driver].iter().filter(|p| !p.is_file()).map(|p| p.display().to_string()).collect();
+    if missing.is_empty() {
+        return Some((chromium, driver));
+    }
+    let message = format!(
+        "browser test needs {} (install with: apt-get install -y chromium chromium-driver)",
+        missing.join(" and ")
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}; CI is set, so a missing browser is a failure");
+    }
+    eprintln!("note: skipping the browser test: {message}");
+    None
+}
+
+/// chromedriver, killed (by its own process id) when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Driver {
+    fn start(binary: &Path, dir: &Path) -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = dir.join("chromedriver.log");
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        Driver { child, port, log }
+    }
+
+    async fn wait_ready(&self) {
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("chromedriver did not listen on port {} within 10 s", self.port);
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where test artifacts go: `$CARGO_TARGET_DIR/test-artifacts` or `<workspace>/target/test-artifacts`.
+fn artifacts_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("test-artifacts")
+}
+
+/// What the test reads off the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DashboardReading {
+    /// The «đã hoàn thành» KPI as shown (the number of milestones done).
+    done_kpi: String,
+    /// Milestones done on time, from the overall bar ("Hoàn thành đúng hạn: N").
+    done_on_time: usize,
+    /// The «Hoàn thành» cell of area II ("0,0%").
+    area_ii_done: String,
+}
+
+async fn read_dashboard(c: &Client, base: &str) -> Result<DashboardReading, String> {
+    c.goto(&format!("{base}/tong-quan")).await.map_err(|e| format!("open dashboard: {e}"))?;
+    let mut done_kpi = None;
+    for kpi in c.find_all(Locator::Css(".kpis .kpi")).await.map_err(|e| format!("KPIs: {e}"))? {
+        let text = kpi.text().await.map_err(|e| e.to_string())?;
+        if text.contains("đã hoàn thành") {
+            let n = kpi.find(Locator::Css(".n")).await.map_err(|e| e.to_string())?;
+            done_kpi = Some(n.text().await.map_err(|e| e.to_string())?);
+        }
+    }
+    let done_kpi = done_kpi.ok_or("no «đã hoàn thành» KPI on the dashboard")?;
+    let area_ii_done = c
+        .find(Locator::XPath("//a[starts-with(@href, '/linh-vuc/II?')]/ancestor::tr/td[3]"))
+        .await
+        .map_err(|e| format!("area II row: {e}"))?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    let source = c.source().await.map_err(|e| e.to_string())?;
+    let overall_bar = source
+        .split("<svg class=\"bar\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</svg>").next())
+        .ok_or("no overall bar on the dashboard")?;
+    let done_on_time = overall_bar
+        .split("Hoàn thành đúng hạn: ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .map_or(Ok(0), |n| n.trim().parse::<usize>())
+        .map_err(|e| format!("done count: {e}"))?;
+    Ok(DashboardReading { done_kpi, done_on_time, area_ii_done })
+}
+
+async fn type_into(c: &Client, form: &str, name: &str, value: &str) -> Result<(), String> {
+    let field = c
+        .find(Locator::Css(&format!("#{form} [name='{name}']")))
+        .await
+        .map_err(|e| format!("field «{name}» of #{form}: {e}"))?;
+    field.clear().await.map_err(|e| format!("clear «{name}»: {e}"))?;
+    field.send_keys(value).await.map_err(|e| format!("type into «{name}»: {e}"))
+}
+
+/// Polls the page until it contains `text` (10 s).
+async fn wait_for_text(c: &Client, text: &str) -> Result<String, String> {
+    let mut source = String::new();
+    for _ in 0..50 {
+        source = c.source().await.map_err(|e| e.to_string())?;
+        if source.contains(text) {
+            return Ok(source);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+    Err(format!("«{text}» did not appear on {url}; page:\n{}", &source[..source.len().min(4000)]))
+}
+
+/// The scenario. Returns an error message rather than panicking, so that the browser is always
+/// closed.
+async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &Path) -> Result<(), String> {
+    c.set_window_size(1280, 2200).await.map_err(|e| format!("window size: {e}"))?;
+
+    // Log in through the form.
+    c.goto(&format!("{base}/dang-nhap")).await.map_err(|e| format!("open login page: {e}"))?;
+    let login = c.find(Locator::Css("form[action='/dang-nhap']")).await.map_err(|e| format!("no login form: {e}"))?;
+    for (name, value) in [("username", USERNAME), ("password", PASSWORD)] {
+        let field = login.find(Locator::Css(&format!("[name='{name}']"))).await.map_err(|e| e.to_string())?;
+        field.clear().await.map_err(|e| e.to_string())?;
+        field.send_keys(value).await.map_err(|e| e.to_string())?;
+    }
+    login
+        .find(Locator::Css("button[type='submit'],input[type='submit']"))
+        .await
+        .map_err(|e| format!("no login button: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("submit login: {e}"))?;
+    wait_for_text(c, "Đăng xuất").await.map_err(|e| format!("login failed: {e}"))?;
+
+    // The dashboard before.
+    let before = read_dashboard(c, base).await?;
+    println!("dashboard before: {before:?}");
+
+    // Record progress on the first milestone of II.2.
+    c.goto(&format!("{base}/hoat-dong/{activity}")).await.map_err(|e| format!("open activity: {e}"))?;
+    let form = format!("progress-{milestone}");
+    c.find(Locator::Css(&format!("#{form}")))
+        .await
+        .map_err(|e| format!("no progress form #{form} on /hoat-dong/{activity}: {e}"))?;
+    c.find(Locator::Css(&format!("#{form} select[name='status']")))
+        .await
+        .map_err(|e| format!("status field: {e}"))?
+        .select_by_value("done")
+        .await
+        .map_err(|e| format!("choose «done»: {e}"))?;
+    type_into(c, &form, "completed_on", "18/01/2024").await?;
+    type_into(c, &form, "evidence_number", "15/KH-UBND").await?;
+    type_into(c, &form, "evidence_date", "18/01/2024").await?;
+    type_into(c, &form, "evidence_issuer", "UBND tỉnh Sơn La").await?;
+    type_into(c, &form, "comment", "Đã ban hành Kế hoạch số 15/KH-UBND ngày 18/01/2024.").await?;
+    c.find(Locator::Css(&format!("#{form} input[type='file'][name='file']")))
+        .await
+        .map_err(|e| format!("file field: {e}"))?
+        .send_keys(&pdf.display().to_string())
+        .await
+        .map_err(|e| format!("attach the PDF: {e}"))?;
+    let button = c
+        .find(Locator::Css(&format!("#{form} button[type='submit']")))
+        .await
+        .map_err(|e| format!("submit button: {e}"))?;
+    let label = button.text().await.map_err(|e| e.to_string())?;
+    if label.trim() != "Lưu tiến độ" {
+        return Err(format!("the submit button reads «{label}», expected «Lưu tiến độ»"));
+    }
+    button.click().await.map_err(|e| format!("submit progress: {e}"))?;
+    let page = wait_for_text(c, "Đã lưu tiến độ").await?;
+    if !page.contains("Hoàn thành đúng hạn") {
+        return Err("after saving, the page does not show «Hoàn thành đúng hạn»".into());
+    }
+    let badge = c
+        .find(Locator::Css(&format!("#moc-{milestone} .badge")))
+        .await
+        .map_err(|e| format!("status badge of milestone {milestone}: {e}"))?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    if badge != "Hoàn thành đúng hạn" {
+        return Err(format!("milestone {milestone} shows «{badge}», expected «Hoàn thành đúng hạn»"));
+    }
+    let attachment = c
+        .find(Locator::Css(&format!("#moc-{milestone} a[href^='/tep/']")))
+        .await
+        .map_err(|e| format!("no link to the attached PDF on milestone {milestone}: {e}"))?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    if attachment != "ke-hoach-15-KH-UBND.pdf" {
+        return Err(format!("the attachment is listed as «{attachment}»"));
+    }
+    if !page.contains("15/KH-UBND") {
+        return Err("the evidence number is not shown after saving".into());
+    }
+
+    // The dashboard after.
+    let after = read_dashboard(c, base).await?;
+    println!("dashboard after: {after:?}");
+    if after.done_on_time != before.done_on_time + 1 {
+        return Err(format!("done-on-time count went {} → {}", before.done_on_time, after.done_on_time));
+    }
+    if after.area_ii_done == before.area_ii_done {
+        return Err(format!("area II «Hoàn thành» did not change ({})", after.area_ii_done));
+    }
+    if after.done_kpi == before.done_kpi {
+        return Err(format!("the «đã hoàn thành» KPI did not change ({})", after.done_kpi));
+    }
+
+    // Screenshot of the dashboard.
+    let png = c.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
+    let dir = artifacts_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let path = dir.join("dashboard.png");
+    std::fs::write(&path, &png).map_err(|e| format!("write {}: {e}", path.display()))?;
+    let shown = path.canonicalize().unwrap_or(path);
+    println!("dashboard screenshot: {}", shown.display());
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officer_records_progress_in_a_real_browser() {
+    let Some((chromium, chromedriver)) = browser_tools() else { return };
+    let temp = tempfile::tempdir().unwrap();
+
+    // The real server, in process, on a free port.
+    let app = App::open_in_memory().await.unwrap();
+    let now = Clock::System.now();
+    app.create_account(
+        &NewAccount {
+            username: USERNAME.into(),
+            display_name: "Cán bộ Sở Tư pháp".into(),
+            role: UserRole::Agency,
+            agency: AgencyId::parse("so-tu-phap"),
+            password: PASSWORD.into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let files = temp.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let state = AppState { app: Arc::new(app), files_dir: files, clock: Clock::System, secure_cookies: false };
+    let current = state.app.current().await.unwrap();
+    let target = current
+        .milestones
+        .iter()
+        .filter(|m| m.activity_code() == "II.2" && m.agency.as_str() == "so-tu-phap")
+        .min_by_key(|m| m.id.0)
+        .unwrap();
+    let (activity, milestone) = (target.activity.0, target.id.0);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+    });
+
+    let pdf = temp.path().join("ke-hoach-15-KH-UBND.pdf");
+    std::fs::write(&pdf, PDF).unwrap();
+
+    let driver = Driver::start(&chromedriver, temp.path());
+    driver.wait_ready().await;
+    let profile = temp.path().join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--lang=vi",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .unwrap_or_else(|e| panic!("cannot open a chromium session: {e}\nchromedriver log:\n{}", driver.log_tail()));
+
+    let outcome = tokio::time::timeout(Duration::from_secs(120), scenario(&client, &base, activity, milestone, &pdf))
+        .await
+        .unwrap_or_else(|_| Err("the browser scenario took more than 120 s".into()));
+    let _ = client.close().await;
+    drop(driver);
+    server.abort();
+    if let Err(message) = outcome {
+        panic!("{message}");
+    }
+}
