@@ -523,3 +523,112 @@ mod tests {
         assert!(IndicatorCode::parse("7.1").is_none());
     }
 }
+
+/// One activity line of a report form: the agency's milestones with their status at cut-off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormActivityRow {
+    pub activity_code: String,
+    pub activity_title: String,
+    pub milestone: String,
+    pub due: Option<Date>,
+    pub status: crate::tracking::DerivedStatus,
+}
+
+/// What an agency fills for one period: the indicators that apply to its kind, its activities'
+/// statuses as of the data cut-off, and one narrative section per reform area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportForm {
+    pub agency: AgencyId,
+    pub agency_name: String,
+    pub agency_kind: AgencyKind,
+    pub level: AdminLevel,
+    pub period: crate::period::ReportingPeriod,
+    /// Plan key and title the form belongs to ("son-la-2024").
+    pub plan_key: String,
+    pub plan_title: String,
+    pub indicators: Vec<Indicator>,
+    pub activities: Vec<FormActivityRow>,
+    /// Reform areas with a narrative section: (code, title).
+    pub areas: Vec<(AreaCode, String)>,
+}
+
+/// A report's content as filled: values and narratives.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportContent {
+    pub values: ReportValues,
+    pub narratives: BTreeMap<AreaCode, String>,
+}
+
+/// A level row of an indicator in the consolidated report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelResult {
+    /// `None` = the whole province.
+    pub level: Option<AdminLevel>,
+    pub numerator: f64,
+    pub denominator: f64,
+    /// Σn ÷ Σd in percent.
+    pub value: Option<f64>,
+    /// The threshold as people read it ("≥ 80%"), when one applies.
+    pub target: Option<String>,
+    pub attainment: Attainment,
+    /// How many agencies reported a value.
+    pub reporting_agencies: usize,
+}
+
+/// One indicator's results in the consolidated report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorResult {
+    pub code: IndicatorCode,
+    pub name: String,
+    pub area: AreaCode,
+    pub levels: Vec<LevelResult>,
+}
+
+/// Activity completion of one area as of the period's cut-off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaProgress {
+    pub code: AreaCode,
+    pub title: String,
+    pub milestones: usize,
+    pub done_on_time: usize,
+    pub done_late: usize,
+    pub overdue: usize,
+    /// Narrative excerpts from agencies' reports (agency name, text).
+    pub narratives: Vec<(String, String)>,
+}
+
+/// Completeness of one agency group in the consolidated report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupCompleteness {
+    pub label: String,
+    pub completeness: Completeness,
+}
+
+/// Everything the province's consolidated report for a period says, ready to be laid out as a
+/// Vietnamese administrative document (DOCX) and an annex (XLSX).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsolidatedReport {
+    /// "UBND TỈNH SƠN LA".
+    pub issuing_body_parent: String,
+    /// "SỞ NỘI VỤ".
+    pub issuing_body: String,
+    /// "Sơn La" (place of the place-and-date line).
+    pub place: String,
+    /// The date printed on the document.
+    pub date: Date,
+    /// "BÁO CÁO Kết quả thực hiện công tác cải cách hành chính 6 tháng đầu năm 2024".
+    pub title: String,
+    pub plan_title: String,
+    /// "Quyết định số 2783/QĐ-UBND ngày 21/12/2023".
+    pub plan_decision: String,
+    pub period: crate::period::ReportingPeriod,
+    pub indicators: Vec<IndicatorResult>,
+    pub areas: Vec<AreaProgress>,
+    pub completeness: Vec<GroupCompleteness>,
+    /// Agencies that reported after the due date (names).
+    pub late_agencies: Vec<String>,
+    /// Agencies expected but missing (names).
+    pub missing_agencies: Vec<String>,
+    /// Per agency and indicator values, for the annex: (agency name, level, code, n, d).
+    pub agency_values: Vec<(String, Option<AdminLevel>, IndicatorCode, f64, f64)>,
+}
