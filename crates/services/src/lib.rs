@@ -13,6 +13,8 @@ pub mod accounts;
 mod cache;
 /// The province dashboard: counts per derived status by area, agency group and agency.
 pub mod dashboard;
+/// The reporting cycle: forms, submission, review, completeness, consolidation.
+pub mod reporting;
 /// Assignments, milestones, progress and events.
 pub mod tracking;
 
