@@ -38,11 +38,62 @@ pub enum Command {
     /// Lịch ngày làm việc của Việt Nam.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Danh mục chỉ tiêu (từ kế hoạch) kèm định nghĩa tử số, mẫu số và ngưỡng theo cấp.
+    Indicators,
+    /// Báo cáo định kỳ: biểu mẫu Excel, nộp, tình hình nộp, báo cáo tổng hợp.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Chạy ứng dụng web (trang tiếng Việt, API JSON).
     Serve(ServeArgs),
     /// Quản lý tài khoản người dùng.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Tải biểu mẫu báo cáo (Excel) của một cơ quan cho một kỳ, điền sẵn số liệu đã có.
+    Form {
+        /// Mã cơ quan, ví dụ ubnd-xa-03646 (hoặc tên).
+        #[arg(long)]
+        agency: String,
+        /// Kỳ báo cáo: 2024Q1, 2024S1, 2024Q3, 2024.
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        /// Tệp ghi ra: .xlsx (Excel) hoặc .csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Đọc biểu mẫu đã điền (Excel hoặc CSV), kiểm tra và nộp báo cáo.
+    Submit {
+        #[arg(long)]
+        agency: String,
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        /// Tệp đã điền (.xlsx hoặc .csv).
+        file: PathBuf,
+    },
+    /// Tình hình nộp báo cáo của một kỳ: phải nộp, đã nộp, đúng hạn, chưa nộp.
+    Status {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+    },
+    /// Báo cáo tổng hợp của tỉnh (Word) và phụ lục số liệu (Excel, ghi cạnh tệp Word).
+    Consolidate {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        /// Tệp Word ghi ra (.docx).
+        #[arg(long)]
+        out: PathBuf,
+        /// Ngày ghi trên văn bản (mặc định hôm nay).
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+    },
+}
+
+fn parse_period(text: &str) -> Result<cchc_domain::PeriodId, String> {
+    cchc_domain::PeriodId::parse(text)
+        .ok_or_else(|| format!("kỳ báo cáo không hợp lệ: «{text}» (dùng 2024Q1, 2024S1, 2024Q3 hoặc 2024)"))
 }
 
 #[derive(Debug, Args)]

@@ -38,6 +38,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json),
         Some(Command::Calendar(command)) => calendar(command, as_json),
         Some(Command::Serve(args)) => serve(&data, args).await,
+        Some(Command::Indicators) => indicators(&open(&data).await?, as_json).await,
+        Some(Command::Report(command)) => crate::report::run(&open(&data).await?, command, as_json).await,
         Some(Command::User(command)) => user(&open(&data).await?, command, as_json).await,
     }
 }
@@ -559,5 +561,46 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn indicators(app: &App, as_json: bool) -> Result<ExitCode> {
+    let catalogue = app.catalogue().await.map_err(user_error)?;
+    if as_json {
+        print_json(&serde_json::json!({
+            "version": catalogue.version,
+            "indicators": catalogue.indicators.iter().map(json::indicator).collect::<Vec<_>>(),
+            "rules": catalogue.rules.iter().map(|r| serde_json::json!({
+                "id": r.id, "message": r.message, "importance": match r.importance {
+                    cchc_domain::reporting::Importance::Error => "error",
+                    cchc_domain::reporting::Importance::Warning => "warning",
+                },
+            })).collect::<Vec<_>>(),
+            "diagnostics": catalogue.diagnostics.iter().map(json::diagnostic).collect::<Vec<_>>(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = render::table(&["Mã", "Chỉ tiêu", "Tử số", "Mẫu số", "Ngưỡng", "Đơn vị báo cáo"]);
+    for i in &catalogue.indicators {
+        t.add_row(vec![
+            i.code.to_string(),
+            i.name.clone(),
+            i.numerator.clone(),
+            i.denominator.clone(),
+            i.thresholds.iter().map(json::level_threshold_vn).collect::<Vec<_>>().join("\n"),
+            i.reporters.iter().map(|k| k.label_vn()).collect::<Vec<_>>().join(", "),
+        ]);
+    }
+    println!("{t}");
+    println!(
+        "{} chỉ tiêu, {} quy tắc kiểm tra (phiên bản danh mục: {}).",
+        catalogue.indicators.len(),
+        catalogue.rules.len(),
+        if catalogue.version == 0 {
+            "mặc định theo kế hoạch".to_string()
+        } else {
+            catalogue.version.to_string()
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -393,3 +393,37 @@ pub fn day_off(d: &DayOff) -> DayOffJson {
         },
     }
 }
+
+/// An indicator of the catalogue (`cchc indicators --json`).
+pub fn indicator(i: &cchc_domain::reporting::Indicator) -> serde_json::Value {
+    serde_json::json!({
+        "code": i.code.as_str(),
+        "name": i.name,
+        "area": i.area.as_str(),
+        "target": i.target,
+        "numerator": i.numerator,
+        "denominator": i.denominator,
+        "unit": i.unit,
+        "direction": match i.direction {
+            cchc_domain::reporting::Direction::HigherIsBetter => "higher_is_better",
+            cchc_domain::reporting::Direction::LowerIsBetter => "lower_is_better",
+        },
+        "thresholds": i.thresholds.iter().map(|t| serde_json::json!({
+            "level": t.level.map(|l| l.as_str()), "op": t.op.as_str(), "value": t.value, "upper": t.upper,
+        })).collect::<Vec<_>>(),
+        "reporters": i.reporters.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// "≥ 75% (cấp xã)".
+pub fn level_threshold_vn(t: &cchc_domain::reporting::LevelThreshold) -> String {
+    let value = crate::render::number(t.value);
+    let mut text = match t.upper {
+        Some(u) => format!("{value}–{}%", crate::render::number(u)),
+        None => format!("{} {value}%", t.op.label_vn()),
+    };
+    if let Some(level) = t.level {
+        text.push_str(&format!(" ({})", level.label_vn()));
+    }
+    text
+}

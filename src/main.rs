@@ -16,6 +16,8 @@ mod commands;
 mod json;
 /// Vietnamese tables.
 mod render;
+/// `cchc report …`: forms, submission, status, consolidation.
+mod report;
 
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {

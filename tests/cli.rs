@@ -361,3 +361,67 @@ fn serve_prints_the_first_admin_password_once_and_answers_http() {
     second.kill().expect("kill");
     let _ = second.wait();
 }
+
+#[test]
+fn a_commune_report_goes_from_form_to_consolidated_word_document() {
+    let run = Run::new();
+    let csv = run.path("form.csv");
+    let csv_arg = csv.to_str().expect("path");
+    run.ok(&["report", "form", "--agency", "ubnd-xa-03646", "--period", "2024S1", "--out", csv_arg]);
+    let xlsx = run.path("form.xlsx");
+    run.ok(&[
+        "report",
+        "form",
+        "--agency",
+        "ubnd-xa-03646",
+        "--period",
+        "2024S1",
+        "--out",
+        xlsx.to_str().expect("path"),
+    ]);
+    assert_eq!(&std::fs::read(&xlsx).expect("xlsx")[..2], b"PK");
+    let blank = std::fs::read_to_string(&csv).expect("csv");
+    assert!(blank.contains("#agency=ubnd-xa-03646") && blank.contains("VII.2.1,,"), "{blank}");
+    // Numerator above denominator: refused, nothing submitted.
+    std::fs::write(&csv, blank.replace("VII.2.1,,", "VII.2.1,120,100")).expect("write");
+    let err = run.fails(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
+    assert!(err.contains("lớn hơn mẫu số"), "{err}");
+    // Fixed: submitted.
+    std::fs::write(&csv, blank.replace("VII.2.1,,", "VII.2.1,80,100")).expect("write");
+    let done = run.json(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
+    assert_eq!(done["status"], "submitted");
+    // A form of another agency is refused whole.
+    let other = run.path("other.csv");
+    std::fs::write(&other, blank.replace("ubnd-xa-03646", "ubnd-xa-03649")).expect("write");
+    let err = run.fails(&[
+        "report",
+        "submit",
+        "--agency",
+        "ubnd-xa-03646",
+        "--period",
+        "2024S1",
+        other.to_str().expect("path"),
+    ]);
+    assert!(err.contains("không lưu gì"), "{err}");
+    let status = run.json(&["report", "status", "--period", "2024S1"]);
+    assert_eq!(status["submitted"], 1);
+    assert_eq!(status["due"], "2024-06-14");
+    assert!(status["expected"].as_u64().expect("expected") >= 241);
+    let docx = run.path("bao-cao.docx");
+    let out = run.json(&[
+        "report",
+        "consolidate",
+        "--period",
+        "2024S1",
+        "--date",
+        "15/06/2024",
+        "--out",
+        docx.to_str().expect("path"),
+    ]);
+    assert_eq!(&std::fs::read(&docx).expect("docx")[..2], b"PK");
+    assert!(run.path("bao-cao.xlsx").exists(), "{out}");
+    let indicators = run.json(&["indicators"]);
+    assert_eq!(indicators["indicators"].as_array().map(Vec::len), Some(45));
+    assert!(run.fails(&["report", "status", "--period", "2024Q2"]).contains("kỳ báo cáo"));
+    assert!(run.fails(&["report", "status", "--period", "quy-1"]).contains("kỳ báo cáo không hợp lệ"));
+}

@@ -148,6 +148,26 @@ impl App {
         Ok(Some(password))
     }
 
+    /// The account the command line acts as (an administrator named `he-thong` with a random
+    /// password nobody knows), created on first use so that its writes are attributed.
+    pub async fn command_line_user(&self, now: Timestamp) -> Result<User, ServiceError> {
+        const NAME: &str = "he-thong";
+        if let Some((user, _)) = self.store().user_with_hash(NAME).await? {
+            return Ok(user);
+        }
+        self.create_account(
+            &NewAccount {
+                username: NAME.into(),
+                display_name: "Dòng lệnh (quản trị)".into(),
+                role: UserRole::Admin,
+                agency: None,
+                password: random_token(24)?,
+            },
+            now,
+        )
+        .await
+    }
+
     /// Checks a password and opens a session. Failures are counted per (username, client), so
     /// an attacker elsewhere cannot lock a victim out of their own computer.
     pub async fn login(
