@@ -39,7 +39,10 @@ pub enum Command {
     #[command(subcommand)]
     Calendar(CalendarCommand),
     /// Danh mục chỉ tiêu (từ kế hoạch) kèm định nghĩa tử số, mẫu số và ngưỡng theo cấp.
-    Indicators,
+    Indicators {
+        #[command(subcommand)]
+        command: Option<IndicatorsCommand>,
+    },
     /// Báo cáo định kỳ: biểu mẫu Excel, nộp, tình hình nộp, báo cáo tổng hợp.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -48,6 +51,30 @@ pub enum Command {
     /// Quản lý tài khoản người dùng.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndicatorsCommand {
+    /// Ghi danh mục chỉ tiêu và quy tắc kiểm tra đang áp dụng ra tệp JSON để chỉnh sửa.
+    Export {
+        /// Tệp danh mục chỉ tiêu (.json).
+        #[arg(long)]
+        out: PathBuf,
+        /// Tệp quy tắc kiểm tra (.json).
+        #[arg(long)]
+        rules_out: PathBuf,
+    },
+    /// Nạp danh mục đã chỉnh sửa thành phiên bản mới (kiểm tra trước; có lỗi thì không nạp).
+    Import {
+        /// Tệp danh mục chỉ tiêu (.json).
+        file: PathBuf,
+        /// Tệp quy tắc kiểm tra (.json); mặc định giữ quy tắc đang áp dụng.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Ghi chú lý do thay đổi.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,7 +38,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json),
         Some(Command::Calendar(command)) => calendar(command, as_json),
         Some(Command::Serve(args)) => serve(&data, args).await,
-        Some(Command::Indicators) => indicators(&open(&data).await?, as_json).await,
+        Some(Command::Indicators { command: None }) => indicators(&open(&data).await?, as_json).await,
+        Some(Command::Indicators { command: Some(command) }) => {
+            crate::report::indicators_command(&open(&data).await?, command, as_json).await
+        }
         Some(Command::Report(command)) => crate::report::run(&open(&data).await?, command, as_json).await,
         Some(Command::User(command)) => user(&open(&data).await?, command, as_json).await,
     }

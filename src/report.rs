@@ -6,7 +6,7 @@ use cchc_domain::{AgencyId, Date, PeriodId};
 use cchc_services::App;
 use serde::Serialize;
 
-use crate::cli::ReportCommand;
+use crate::cli::{IndicatorsCommand, ReportCommand};
 use crate::render;
 
 pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<ExitCode> {
@@ -204,5 +204,61 @@ async fn status(app: &App, period: PeriodId, as_json: bool) -> Result<ExitCode> 
         ]);
     }
     println!("{t}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cchc indicators export|import`: the catalogue is data an administrator edits.
+pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: bool) -> Result<ExitCode> {
+    match command {
+        IndicatorsCommand::Export { out, rules_out } => {
+            let (version, catalogue, rules) = app.catalogue_sources().await.map_err(anyhow::Error::new)?;
+            std::fs::write(&out, catalogue).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+            std::fs::write(&rules_out, rules)
+                .with_context(|| format!("không ghi được tệp «{}»", rules_out.display()))?;
+            if as_json {
+                println!(
+                    "{}",
+                    serde_json::json!({"version": version, "catalogue": out.display().to_string(), "rules": rules_out.display().to_string()})
+                );
+            } else {
+                println!(
+                    "Đã ghi danh mục (phiên bản {version}) vào «{}» và quy tắc vào «{}».",
+                    out.display(),
+                    rules_out.display()
+                );
+            }
+        }
+        IndicatorsCommand::Import { file, rules, note } => {
+            let read = |path: &Path| -> Result<String> {
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("không đọc được tệp «{}» (cần văn bản UTF-8)", path.display()))
+            };
+            let catalogue = read(&file)?;
+            let rules = match rules {
+                Some(path) => read(&path)?,
+                None => app.catalogue_sources().await.map_err(anyhow::Error::new)?.2,
+            };
+            let user = app.command_line_user(now()).await.map_err(anyhow::Error::new)?;
+            match app.import_catalogue(&user, &catalogue, &rules, &note, now()).await {
+                Ok((version, diagnostics)) => {
+                    for d in &diagnostics {
+                        eprintln!("{d}");
+                    }
+                    if as_json {
+                        println!("{}", serde_json::json!({"version": version, "warnings": diagnostics.len()}));
+                    } else {
+                        println!("Đã nạp danh mục chỉ tiêu phiên bản {version}.");
+                    }
+                }
+                Err(cchc_services::ServiceError::Invalid(problems)) => {
+                    for p in &problems {
+                        eprintln!("{p}");
+                    }
+                    bail!("danh mục có lỗi; không nạp gì");
+                }
+                Err(other) => return Err(anyhow::Error::new(other)),
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

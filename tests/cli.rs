@@ -425,3 +425,32 @@ fn a_commune_report_goes_from_form_to_consolidated_word_document() {
     assert!(run.fails(&["report", "status", "--period", "2024Q2"]).contains("kỳ báo cáo"));
     assert!(run.fails(&["report", "status", "--period", "quy-1"]).contains("kỳ báo cáo không hợp lệ"));
 }
+
+#[test]
+fn an_administrator_edits_the_indicator_catalogue_without_touching_code() {
+    let run = Run::new();
+    let catalogue = run.path("chi-tieu.json");
+    let rules = run.path("quy-tac.json");
+    run.ok(&[
+        "indicators",
+        "export",
+        "--out",
+        catalogue.to_str().expect("p"),
+        "--rules-out",
+        rules.to_str().expect("p"),
+    ]);
+    let original = std::fs::read_to_string(&catalogue).expect("catalogue");
+    let renamed = original.replacen("Tỷ lệ số hóa kết quả giải quyết TTHC", "Tỷ lệ số hóa kết quả TTHC (sửa)", 1);
+    assert_ne!(renamed, original, "the seed names the digitisation indicator");
+    std::fs::write(&catalogue, &renamed).expect("write");
+    let imported = run.json(&["indicators", "import", catalogue.to_str().expect("p"), "--note", "đổi tên"]);
+    assert_eq!(imported["version"], 1);
+    let now = run.json(&["indicators"]);
+    assert_eq!(now["version"], 1);
+    assert!(now["indicators"].as_array().expect("list").iter().any(|i| i["name"] == "Tỷ lệ số hóa kết quả TTHC (sửa)"));
+    // A broken catalogue is refused whole.
+    std::fs::write(&catalogue, "{ không phải JSON").expect("write");
+    let err = run.fails(&["indicators", "import", catalogue.to_str().expect("p")]);
+    assert!(err.contains("không nạp gì"), "{err}");
+    assert_eq!(run.json(&["indicators"])["version"], 1);
+}

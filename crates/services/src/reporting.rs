@@ -85,6 +85,52 @@ impl App {
         Ok(Arc::new(Catalogue { version, indicators, rules, diagnostics }))
     }
 
+    /// The catalogue and rules documents in force: (version, catalogue JSON, rules JSON).
+    pub async fn catalogue_sources(&self) -> Result<(i64, String, String), ServiceError> {
+        let current = self.current().await?;
+        Ok(self
+            .store()
+            .latest_catalogue(current.version.id)
+            .await?
+            .unwrap_or_else(|| (0, SEED_CATALOGUE_JSON.to_string(), SEED_RULES_JSON.to_string())))
+    }
+
+    /// Stores an edited catalogue as a new version (administrators only). It must load without
+    /// errors against the current plan; warnings are returned.
+    pub async fn import_catalogue(
+        &self,
+        user: &User,
+        catalogue_json: &str,
+        rules_json: &str,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<(i64, Vec<Diagnostic>), ServiceError> {
+        if !user.is_admin() {
+            return Err(ServiceError::Forbidden("chỉ quản trị được sửa danh mục chỉ tiêu".into()));
+        }
+        let current = self.current().await?;
+        let (indicators, mut diagnostics) = load_catalogue(&current.plan, catalogue_json);
+        let (_, rule_diagnostics) = load_rules(&indicators, rules_json);
+        diagnostics.extend(rule_diagnostics);
+        let errors: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.severity == cchc_domain::Severity::Error)
+            .map(ToString::to_string)
+            .collect();
+        if !errors.is_empty() || indicators.is_empty() {
+            let mut errors = errors;
+            if indicators.is_empty() {
+                errors.push("danh mục không có chỉ tiêu nào".into());
+            }
+            return Err(ServiceError::Invalid(errors));
+        }
+        let version = self
+            .store()
+            .save_catalogue(current.version.id, catalogue_json, rules_json, note.trim(), Some(user.id), &now.rfc3339())
+            .await?;
+        Ok((version, diagnostics))
+    }
+
     /// A reporting period of the current plan.
     pub async fn reporting_period(&self, period: PeriodId) -> Result<ReportingPeriod, ServiceError> {
         let current = self.current().await?;
