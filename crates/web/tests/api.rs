@@ -881,9 +881,15 @@ async fn the_openapi_document_describes_every_route() {
             "/api/agencies",
             "/api/assignments",
             "/api/dashboard",
+            "/api/indicators",
             "/api/milestones/{id}",
             "/api/milestones/{id}/progress",
             "/api/openapi.json",
+            "/api/reports",
+            "/api/reports/{period}/{agency}",
+            "/api/reports/{period}/{agency}/accept",
+            "/api/reports/{period}/{agency}/return",
+            "/api/reports/{period}/{agency}/submit",
             "/api/session",
         ]
     );
@@ -905,7 +911,11 @@ async fn the_openapi_document_describes_every_route() {
     operations.sort();
     // Every route of the list is served by the router (no 404 / 405 before authentication).
     for (method, path) in cchc_web::api::ROUTES {
-        let uri = path.replace("{id}", "1").replace("{activity_id}", "1");
+        let uri = path
+            .replace("{id}", "1")
+            .replace("{activity_id}", "1")
+            .replace("{period}", "2024S1")
+            .replace("{agency}", "so-tu-phap");
         let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
         let body = (method == Method::POST).then(|| json!({}));
         let answer = h.call(method.clone(), &uri, None, body).await;

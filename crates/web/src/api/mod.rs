@@ -32,6 +32,8 @@ pub mod dto;
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
 mod read;
+/// Periodic reports: indicator catalogue, period status, an agency's report and its workflow.
+pub mod reports;
 /// Login, logout, who am I.
 mod session;
 /// Write endpoints: progress on a milestone, events of an activity.
@@ -50,6 +52,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/milestones/{id}"),
     ("post", "/api/milestones/{id}/progress"),
     ("get", "/api/dashboard"),
+    ("get", "/api/indicators"),
+    ("get", "/api/reports"),
+    ("get", "/api/reports/{period}/{agency}"),
+    ("put", "/api/reports/{period}/{agency}"),
+    ("post", "/api/reports/{period}/{agency}/submit"),
+    ("post", "/api/reports/{period}/{agency}/accept"),
+    ("post", "/api/reports/{period}/{agency}/return"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -63,6 +72,12 @@ pub fn routes() -> Router<AppState> {
         .route("/milestones/{id}", get(read::milestone))
         .route("/milestones/{id}/progress", post(write::record_progress))
         .route("/dashboard", get(read::dashboard))
+        .route("/indicators", get(reports::indicators))
+        .route("/reports", get(reports::period_status))
+        .route("/reports/{period}/{agency}", get(reports::report).put(reports::save))
+        .route("/reports/{period}/{agency}/submit", post(reports::submit))
+        .route("/reports/{period}/{agency}/accept", post(reports::accept))
+        .route("/reports/{period}/{agency}/return", post(reports::return_report))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

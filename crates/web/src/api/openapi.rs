@@ -481,10 +481,11 @@ pub fn document() -> Value {
             {"name": "session", "description": "Đăng nhập, đăng xuất"},
             {"name": "plan", "description": "Kế hoạch và danh mục cơ quan"},
             {"name": "tracking", "description": "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"},
+            {"name": "reports", "description": "Chỉ tiêu, báo cáo định kỳ của cơ quan, tiếp nhận và trả lại"},
             {"name": "meta", "description": "Tài liệu API"},
         ],
         "security": [{"session": []}],
-        "paths": paths(),
+        "paths": merged(paths(), report_paths()),
         "components": {
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
@@ -507,7 +508,273 @@ pub fn document() -> Value {
                 "E415": error("Nội dung gửi lên phải là application/json"),
                 "E422": error("Dữ liệu không hợp lệ; `details` nêu từng vấn đề"),
             },
-            "schemas": schemas(),
+            "schemas": merged(schemas(), report_schemas()),
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Periodic reports (`super::reports`).
+
+/// `base` with the entries of `extra` added (both objects).
+fn merged(mut base: Value, extra: Value) -> Value {
+    if let (Some(target), Value::Object(entries)) = (base.as_object_mut(), extra) {
+        target.extend(entries);
+    }
+    base
+}
+
+fn number() -> Value {
+    json!({"type": "number"})
+}
+fn nullable_number() -> Value {
+    json!({"type": ["number", "null"]})
+}
+
+fn report_schemas() -> Value {
+    let report_statuses = vec!["missing", "draft", "submitted", "returned", "accepted"];
+    let reporting_kinds: Vec<&str> = cchc_services::reporting::REPORTING_KINDS.iter().map(|k| k.as_str()).collect();
+    let levels: Vec<&str> = [AdminLevel::Tinh, AdminLevel::Huyen, AdminLevel::Xa].iter().map(|l| l.as_str()).collect();
+    let areas: Vec<&str> = AreaCode::ALL.iter().map(|a| a.as_str()).collect();
+    let parts = vec!["numerator", "denominator"];
+    let importance = vec!["error", "warning"];
+    let completeness = |description: &str, kind: Value| {
+        object(
+            description,
+            vec![
+                ("kind", kind),
+                ("label", string()),
+                ("expected", integer()),
+                ("submitted", integer()),
+                ("on_time", integer()),
+                ("late", integer()),
+                ("missing", integer()),
+                ("submitted_percent", number()),
+                ("on_time_percent", number()),
+            ],
+        )
+    };
+    let operand = object(
+        "Toán hạng: một phần của chỉ tiêu, hoặc một hằng số.",
+        vec![
+            ("indicator", nullable_string()),
+            ("part", json!({"type": ["string", "null"], "enum": ["numerator", "denominator", null]})),
+            ("constant", nullable_number()),
+        ],
+    );
+    json!({
+        "IndicatorThreshold": object("Mục tiêu của chỉ tiêu ở một cấp (level = null: mọi cấp).", vec![
+            ("level", json!({"type": ["string", "null"], "enum": [levels[0], levels[1], levels[2], null]})),
+            ("level_label", nullable_string()),
+            ("op", enumeration(vec![">=", ">", "=", "<=", "<", "range"])),
+            ("value", number()),
+            ("upper", nullable_number()),
+        ]),
+        "Indicator": object("Chỉ tiêu của kế hoạch: cơ quan báo cáo tử số và mẫu số.", vec![
+            ("code", json!({"type": "string", "example": "VII.2.1"})),
+            ("name", string()),
+            ("area", enumeration(areas.clone())),
+            ("area_title", string()),
+            ("numerator", json!({"type": "string", "description": "Định nghĩa tử số"})),
+            ("denominator", json!({"type": "string", "description": "Định nghĩa mẫu số"})),
+            ("unit", string()),
+            ("direction", enumeration(vec!["higher_is_better", "lower_is_better"])),
+            ("thresholds", array(schema("IndicatorThreshold"))),
+            ("reporters", array(enumeration(reporting_kinds.clone()))),
+        ]),
+        "RuleOperand": operand,
+        "ValidationRule": object("Quy tắc kiểm tra: tổng vế trái so với tổng vế phải.", vec![
+            ("id", string()),
+            ("message", string()),
+            ("left", array(schema("RuleOperand"))),
+            ("operator", enumeration(vec!["<=", "<", ">=", ">", "="])),
+            ("right", array(schema("RuleOperand"))),
+            ("importance", enumeration(importance.clone())),
+            ("skip_when_missing", boolean()),
+        ]),
+        "Catalogue": object("Danh mục chỉ tiêu và quy tắc kiểm tra đang áp dụng.", vec![
+            ("version", json!({"type": "integer", "description": "0: danh mục kèm kế hoạch; khác 0: phiên bản đã sửa"})),
+            ("indicators", array(schema("Indicator"))),
+            ("rules", array(schema("ValidationRule"))),
+        ]),
+        "ReportingPeriod": object("Kỳ báo cáo.", vec![
+            ("id", json!({"type": "string", "example": "2024S1"})),
+            ("name", string()),
+            ("label", string()),
+            ("data_from", date()),
+            ("data_to", date()),
+            ("due", date()),
+        ]),
+        "Completeness": completeness(
+            "Tình hình gửi báo cáo của một nhóm cơ quan (kind = null: tất cả).",
+            json!({"type": ["string", "null"], "enum": [reporting_kinds[0], reporting_kinds[1], reporting_kinds[2], reporting_kinds[3], null]}),
+        ),
+        "AgencyReportStatus": object("Một cơ quan phải báo cáo và trạng thái báo cáo của nó.", vec![
+            ("id", string()),
+            ("name", string()),
+            ("kind", enumeration(reporting_kinds)),
+            ("status", enumeration(report_statuses.clone())),
+            ("status_label", string()),
+            ("submitted_on", nullable_date()),
+            ("late", boolean()),
+            ("returned_reason", nullable_string()),
+        ]),
+        "PeriodStatus": object("Tình hình báo cáo của một kỳ.", vec![
+            ("period", schema("ReportingPeriod")),
+            ("overall", schema("Completeness")),
+            ("groups", array(schema("Completeness"))),
+            ("agencies", array(schema("AgencyReportStatus"))),
+        ]),
+        "ReportValue": object("Số liệu của một chỉ tiêu.", vec![
+            ("code", string()),
+            ("numerator", nullable_number()),
+            ("denominator", nullable_number()),
+        ]),
+        "Report": object("Báo cáo của một cơ quan trong một kỳ (status = missing: chưa lập).", vec![
+            ("id", json!({"type": ["integer", "null"]})),
+            ("period", string()),
+            ("agency", schema("AgencyRef")),
+            ("status", enumeration(report_statuses)),
+            ("status_label", string()),
+            ("editable", boolean()),
+            ("submitted_on", nullable_date()),
+            ("late", boolean()),
+            ("returned_reason", nullable_string()),
+            ("updated_at", json!({"type": ["string", "null"], "format": "date-time"})),
+            ("values", array(schema("ReportValue"))),
+            ("narratives", json!({
+                "type": "object", "description": "Thuyết minh theo lĩnh vực (khóa I–VIII)",
+                "additionalProperties": string()
+            })),
+        ]),
+        "ReportEvent": object("Một bước xử lý của báo cáo.", vec![
+            ("kind", enumeration(vec!["saved", "submitted", "returned", "accepted", "reopened"])),
+            ("kind_label", string()),
+            ("reason", string()),
+            ("user", nullable_string()),
+            ("at", json!({"type": "string", "format": "date-time"})),
+        ]),
+        "ValueChange": object("Một lần thay đổi số liệu (cũ → mới).", vec![
+            ("indicator", string()),
+            ("part", enumeration(parts.clone())),
+            ("old_value", nullable_number()),
+            ("new_value", nullable_number()),
+            ("user", nullable_string()),
+            ("at", json!({"type": "string", "format": "date-time"})),
+        ]),
+        "ReportDetail": {"allOf": [schema("Report"), object("Báo cáo, kỳ, quyền và lịch sử.", vec![
+            ("period_detail", schema("ReportingPeriod")),
+            ("can_write", boolean()),
+            ("events", array(schema("ReportEvent"))),
+            ("value_history", array(schema("ValueChange"))),
+        ])]},
+        "Violation": object("Quy tắc bị vi phạm: error chặn việc gửi, warning chỉ cảnh báo.", vec![
+            ("rule", string()),
+            ("importance", enumeration(importance)),
+            ("message", string()),
+            ("indicators", array(string())),
+        ]),
+        "SaveReportRequest": request(
+            "Bản nháp đầy đủ: số liệu và thuyết minh không gửi lên sẽ bị xóa.",
+            &[],
+            vec![
+                ("values", array(request("Số liệu của một chỉ tiêu.", &["code"], vec![
+                    ("code", json!({"type": "string", "example": "VII.2.1"})),
+                    ("numerator", nullable_number()),
+                    ("denominator", nullable_number()),
+                ]))),
+                ("narratives", json!({
+                    "type": "object", "description": "Thuyết minh theo lĩnh vực: {\"II\": \"…\"}",
+                    "additionalProperties": {"type": ["string", "null"]}
+                })),
+            ],
+        ),
+        "SaveReportResult": object("Báo cáo đã lưu và các quy tắc bị vi phạm.", vec![
+            ("report", schema("Report")),
+            ("violations", array(schema("Violation"))),
+        ]),
+        "ReturnReportRequest": request("Trả lại báo cáo.", &["reason"], vec![("reason", string())]),
+    })
+}
+
+fn report_paths() -> Value {
+    let path_parameters = json!([
+        {"name": "period", "in": "path", "required": true, "schema": {"type": "string"},
+            "description": "Mã kỳ: 2024Q1, 2024S1, 2024Q3, 2024"},
+        {"name": "agency", "in": "path", "required": true, "schema": {"type": "string"},
+            "description": "Mã cơ quan, ví dụ ubnd-xa-03646"},
+    ]);
+    let write = |operation: &str, summary: &str, body: Option<&str>, result: Value, errors: &[&str]| {
+        let mut op = json!({
+            "operationId": operation, "tags": ["reports"], "security": write_security(),
+            "summary": summary,
+            "parameters": path_parameters.clone(),
+            "responses": responses(("200", ok("Kết quả", result)), errors),
+        });
+        if let (Some(name), Some(map)) = (body, op.as_object_mut()) {
+            map.insert("requestBody".to_string(), json_body(name));
+        }
+        op
+    };
+    json!({
+        "/api/indicators": {
+            "get": {
+                "operationId": "listIndicators", "tags": ["reports"],
+                "summary": "Danh mục chỉ tiêu (tử số, mẫu số, mục tiêu theo cấp, cơ quan báo cáo) và quy tắc kiểm tra",
+                "responses": responses(("200", ok("Danh mục", schema("Catalogue"))), &["401"]),
+            }
+        },
+        "/api/reports": {
+            "get": {
+                "operationId": "reportStatus", "tags": ["reports"],
+                "summary": "Tình hình báo cáo của một kỳ: phải báo cáo, đã gửi, đúng hạn, chưa gửi theo nhóm \
+                            và trạng thái của từng cơ quan (quản trị, lãnh đạo)",
+                "parameters": [json!({"name": "period", "in": "query", "required": true,
+                    "description": "Mã kỳ: 2024Q1, 2024S1, 2024Q3, 2024", "schema": {"type": "string"}})],
+                "responses": responses(("200", ok("Tình hình", schema("PeriodStatus"))), &["401", "403", "404", "422"]),
+            }
+        },
+        "/api/reports/{period}/{agency}": {
+            "get": {
+                "operationId": "getReport", "tags": ["reports"],
+                "summary": "Báo cáo của một cơ quan trong một kỳ: số liệu, thuyết minh, lịch sử xử lý và lịch sử số liệu",
+                "parameters": path_parameters.clone(),
+                "responses": responses(("200", ok("Báo cáo", schema("ReportDetail"))), &["401", "403", "404", "422"]),
+            },
+            "put": write(
+                "saveReport",
+                "Lưu nháp (thay toàn bộ số liệu và thuyết minh); trả về các quy tắc bị vi phạm",
+                Some("SaveReportRequest"),
+                schema("SaveReportResult"),
+                &["400", "401", "403", "404", "413", "415", "422"],
+            ),
+        },
+        "/api/reports/{period}/{agency}/submit": {
+            "post": write(
+                "submitReport",
+                "Gửi báo cáo (bị chặn khi còn lỗi; gửi sau hạn bị đánh dấu trễ hạn; hai lần gửi đồng thời chỉ một lần thành công)",
+                None,
+                schema("Report"),
+                &["401", "403", "404", "422"],
+            ),
+        },
+        "/api/reports/{period}/{agency}/accept": {
+            "post": write(
+                "acceptReport",
+                "Tiếp nhận báo cáo đã gửi; số liệu bị khóa (chỉ quản trị)",
+                None,
+                schema("Report"),
+                &["401", "403", "404", "422"],
+            ),
+        },
+        "/api/reports/{period}/{agency}/return": {
+            "post": write(
+                "returnReport",
+                "Trả lại báo cáo đã gửi, hoặc mở lại báo cáo đã tiếp nhận, kèm lý do (chỉ quản trị)",
+                Some("ReturnReportRequest"),
+                schema("Report"),
+                &["400", "401", "403", "404", "415", "422"],
+            ),
         },
     })
 }

@@ -19,6 +19,8 @@ pub mod dashboard;
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
 pub mod public;
+/// Periodic agency reports: periods, completeness, indicator results, the form, the documents.
+pub mod reports;
 /// Login and logout.
 pub mod session;
 
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(plan::routes())
         .merge(public::routes())
+        .merge(reports::routes())
 }
 
 async fn stylesheet() -> Response {
