@@ -2,64 +2,25 @@
 //! CSRF, validation, derived statuses on boundary days, concurrency, and the OpenAPI document,
 //! against which every answer received here is validated.
 
-use std::sync::{Arc, OnceLock};
+mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use axum::Router;
 use cchc_domain::account::UserRole;
-use cchc_domain::{AgencyId, Timestamp};
-use cchc_services::accounts::NewAccount;
-use cchc_services::App;
-use cchc_web::{router, AppState, Clock};
+use common::{conforms, doc, resolve, Harness, Login, PASSWORD};
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "mat-khau-du-dai-1";
-
-struct Harness {
-    app: Router,
-    state: AppState,
-    _files: tempfile::TempDir,
-}
 
 async fn harness() -> Harness {
-    let now = Timestamp::parse_rfc3339("2024-07-01T03:00:00Z").expect("timestamp");
-    let app = App::open_in_memory().await.expect("app");
-    for (username, role, agency) in [
-        ("quantri", UserRole::Admin, None),
-        ("tuphap", UserRole::Agency, Some("so-tu-phap")),
-        ("noivu", UserRole::Agency, Some("so-noi-vu")),
-        ("lanhdao", UserRole::Viewer, None),
-    ] {
-        app.create_account(
-            &NewAccount {
-                username: username.into(),
-                display_name: format!("Tài khoản {username}"),
-                role,
-                agency: agency.and_then(AgencyId::parse),
-                password: PASSWORD.into(),
-            },
-            now,
-        )
-        .await
-        .expect("account");
-    }
-    let files = tempfile::tempdir().expect("temporary folder");
-    let state = AppState {
-        app: Arc::new(app),
-        files_dir: files.path().to_path_buf(),
-        clock: Clock::Fixed(now),
-        secure_cookies: false,
-    };
-    Harness { app: router(state.clone()), state, _files: files }
-}
-
-/// A logged-in client: the session cookie and the CSRF token.
-#[derive(Clone)]
-struct Login {
-    cookie: String,
-    csrf: String,
+    common::harness(
+        "2024-07-01T03:00:00Z",
+        &[
+            ("quantri", UserRole::Admin, None),
+            ("tuphap", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+            ("lanhdao", UserRole::Viewer, None),
+        ],
+    )
+    .await
 }
 
 struct Answer {
@@ -70,33 +31,17 @@ struct Answer {
 
 impl Harness {
     async fn request(&self, request: Request<Body>) -> Answer {
-        let response = self.app.clone().oneshot(request).await.expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
-        Answer { status, headers, body }
+        let page = self.send(request).await;
+        let body =
+            if page.body.is_empty() { Value::Null } else { serde_json::from_slice(&page.body).expect("JSON body") };
+        Answer { status: page.status, headers: page.headers, body }
     }
 
     async fn call(&self, method: Method, uri: &str, login: Option<&Login>, body: Option<Value>) -> Answer {
-        let mut builder = Request::builder().method(method.clone()).uri(uri);
-        if let Some(login) = login {
-            builder = builder.header(header::COOKIE, &login.cookie);
-            if method != Method::GET {
-                builder = builder.header("X-CSRF-Token", &login.csrf);
-            }
-        }
-        let request = match body {
-            Some(body) => builder
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .expect("request"),
-            None => builder.body(Body::empty()).expect("request"),
-        };
-        self.request(request).await
+        self.request(common::api_request(method, uri, login, body)).await
     }
 
-    async fn get(&self, uri: &str, login: &Login) -> Answer {
+    async fn get_json(&self, uri: &str, login: &Login) -> Answer {
         self.call(Method::GET, uri, Some(login), None).await
     }
 
@@ -105,18 +50,12 @@ impl Harness {
     }
 
     async fn login(&self, username: &str) -> Login {
-        let answer = self
-            .call(Method::POST, "/api/session", None, Some(json!({"username": username, "password": PASSWORD})))
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-        let set_cookie = answer.headers.get(header::SET_COOKIE).expect("Set-Cookie").to_str().expect("ASCII cookie");
-        let cookie = set_cookie.split(';').next().expect("cookie pair").to_string();
-        Login { cookie, csrf: answer.body["csrf_token"].as_str().expect("csrf_token").to_string() }
+        self.api_login(username).await
     }
 
     /// The milestones of an agency's assignment of activity `code` (e.g. "II.2").
     async fn milestones_of(&self, login: &Login, agency: &str, code: &str) -> Vec<Value> {
-        let answer = self.get(&format!("/api/assignments?agency={agency}&as_of=2024-07-01"), login).await;
+        let answer = self.get_json(&format!("/api/assignments?agency={agency}&as_of=2024-07-01"), login).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         conforms("get", "/api/assignments", "200", &answer.body);
         let assignment =
@@ -128,7 +67,7 @@ impl Harness {
     }
 
     async fn history_len(&self, login: &Login, milestone: i64) -> usize {
-        let answer = self.get(&format!("/api/milestones/{milestone}"), login).await;
+        let answer = self.get_json(&format!("/api/milestones/{milestone}"), login).await;
         assert_eq!(answer.status, StatusCode::OK);
         answer.body["history"].as_array().expect("history array").len()
     }
@@ -144,144 +83,6 @@ fn assert_error_shape(answer: &Answer) {
     let content_type =
         answer.headers.get(header::CONTENT_TYPE).expect("Content-Type").to_str().expect("ASCII content type");
     assert!(content_type.starts_with("application/json"), "{content_type}");
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenAPI: the document, and a validator that holds answers to it.
-
-fn doc() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(cchc_web::api::openapi::document)
-}
-
-fn resolve(schema: &Value) -> &Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let target = reference.trim_start_matches("#/").split('/').fold(doc(), |v, key| &v[key]);
-            assert!(!target.is_null(), "dangling $ref {reference}");
-            resolve(target)
-        }
-        None => schema,
-    }
-}
-
-/// Properties an (all-of) object schema declares.
-fn declared(schema: &Value) -> Vec<String> {
-    let schema = resolve(schema);
-    let mut out: Vec<String> =
-        schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
-    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        out.extend(declared(part));
-    }
-    out
-}
-
-/// Checks `value` against `schema`. Stricter than JSON Schema on purpose: an object field the
-/// document does not declare is an error, so the hand-written document cannot fall behind.
-fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut Vec<String>) {
-    let schema = resolve(schema);
-    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-        if strict {
-            let known = declared(schema);
-            for key in value.as_object().into_iter().flat_map(|o| o.keys()) {
-                if !known.contains(key) {
-                    errors.push(format!("{at}.{key}: not declared in the OpenAPI document"));
-                }
-            }
-        }
-        for part in parts {
-            check(part, value, at, false, errors);
-        }
-        return;
-    }
-    if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
-        let fits = choices
-            .iter()
-            .filter(|choice| {
-                let mut inner = Vec::new();
-                check(choice, value, at, strict, &mut inner);
-                inner.is_empty()
-            })
-            .count();
-        if fits != 1 {
-            errors.push(format!("{at}: fits {fits} of the oneOf choices"));
-        }
-        return;
-    }
-    if let Some(types) = schema.get("type") {
-        let types: Vec<&str> = match types {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        let actual_fits = |t: &str| match t {
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            "array" => value.is_array(),
-            "object" => value.is_object(),
-            "null" => value.is_null(),
-            _ => false,
-        };
-        if !types.iter().any(|t| actual_fits(t)) {
-            errors.push(format!("{at}: {value} is not of type {types:?}"));
-            return;
-        }
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            errors.push(format!("{at}: {value} not in {allowed:?}"));
-        }
-    }
-    if schema.get("format").and_then(Value::as_str) == Some("date") {
-        if let Some(text) = value.as_str() {
-            let ok = text.len() == 10
-                && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-            if !ok {
-                errors.push(format!("{at}: {text} is not yyyy-mm-dd"));
-            }
-        }
-    }
-    if let Some(object) = value.as_object() {
-        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            if !object.contains_key(key.as_str().unwrap_or_default()) {
-                errors.push(format!("{at}: missing required {key}"));
-            }
-        }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        for (key, item) in object {
-            match properties.and_then(|p| p.get(key)) {
-                Some(property) => check(property, item, &format!("{at}.{key}"), true, errors),
-                None if strict && properties.is_some() => {
-                    errors.push(format!("{at}.{key}: not declared in the OpenAPI document"))
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if array.len() as u64 > max {
-                errors.push(format!("{at}: more than {max} items"));
-            }
-        }
-        for (i, item) in array.iter().enumerate() {
-            check(items, item, &format!("{at}[{i}]"), true, errors);
-        }
-    }
-}
-
-/// Asserts that an answer matches what the document says `method path` answers with `status`.
-fn conforms(method: &str, path: &str, status: &str, body: &Value) {
-    let operation = &doc()["paths"][path][method];
-    assert!(operation.is_object(), "{method} {path} not in the OpenAPI document");
-    let response = resolve(&operation["responses"][status]);
-    assert!(response.is_object(), "{method} {path} → {status} not in the OpenAPI document");
-    let schema = &response["content"]["application/json"]["schema"];
-    let mut errors = Vec::new();
-    check(schema, body, "$", true, &mut errors);
-    assert!(errors.is_empty(), "{method} {path} → {status} does not match the document:\n{}", errors.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +107,7 @@ async fn login_returns_a_csrf_token_and_an_http_only_session_cookie() {
     assert_eq!(answer.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
     let login = Login { cookie: set_cookie.split(';').next().unwrap().to_string(), csrf: csrf.to_string() };
 
-    let me = h.get("/api/session", &login).await;
+    let me = h.get_json("/api/session", &login).await;
     assert_eq!(me.status, StatusCode::OK);
     conforms("get", "/api/session", "200", &me.body);
     assert_eq!(me.body["csrf_token"], csrf);
@@ -321,7 +122,7 @@ async fn login_returns_a_csrf_token_and_an_http_only_session_cookie() {
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let removal = out.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(removal.starts_with("cchc_session=;") && removal.contains("Max-Age=0"), "{removal}");
-    let gone = h.get("/api/session", &login).await;
+    let gone = h.get_json("/api/session", &login).await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
     conforms("get", "/api/session", "401", &gone.body);
 }
@@ -386,7 +187,7 @@ async fn everything_but_login_and_the_document_requires_a_session() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     // A forged cookie is nobody.
     let forged = Login { cookie: format!("cchc_session={}", "a".repeat(64)), csrf: String::new() };
-    assert_eq!(h.get("/api/assignments", &forged).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.get_json("/api/assignments", &forged).await.status, StatusCode::UNAUTHORIZED);
     let doc = h.call(Method::GET, "/api/openapi.json", None, None).await;
     assert_eq!(doc.status, StatusCode::OK);
 }
@@ -407,7 +208,7 @@ async fn an_officer_records_its_own_milestone_and_the_views_show_it_done_on_time
     assert_eq!(first["status"], "not_started");
     let id = first["id"].as_i64().unwrap();
 
-    let before = h.get("/api/dashboard?as_of=2024-07-01", &officer).await;
+    let before = h.get_json("/api/dashboard?as_of=2024-07-01", &officer).await;
     assert_eq!(before.status, StatusCode::OK);
     conforms("get", "/api/dashboard", "200", &before.body);
 
@@ -440,11 +241,11 @@ async fn an_officer_records_its_own_milestone_and_the_views_show_it_done_on_time
     assert_eq!(after[0]["derived_status"], "done_on_time");
     assert_eq!(after[0]["completed_on"], "2024-01-18");
     // Before completion the same milestone read as not yet due.
-    let early = h.get("/api/assignments?agency=so-tu-phap&as_of=2024-01-10", &officer).await;
+    let early = h.get_json("/api/assignments?agency=so-tu-phap&as_of=2024-01-10", &officer).await;
     let early_first = early.body.as_array().unwrap().iter().find(|a| a["activity"]["code"] == "II.2").unwrap();
     assert_eq!(early_first["milestones"][0]["derived_status"], "not_due");
 
-    let dashboard = h.get("/api/dashboard?as_of=2024-07-01", &officer).await;
+    let dashboard = h.get_json("/api/dashboard?as_of=2024-07-01", &officer).await;
     conforms("get", "/api/dashboard", "200", &dashboard.body);
     let count = |body: &Value, status: &str| body["counts"][status].as_u64().unwrap();
     assert_eq!(count(&dashboard.body, "done_on_time"), count(&before.body, "done_on_time") + 1);
@@ -459,7 +260,7 @@ async fn an_officer_records_its_own_milestone_and_the_views_show_it_done_on_time
     assert!(!dashboard.body["overdue"].as_array().unwrap().iter().any(|m| m["id"] == id));
     assert!(before.body["overdue"].as_array().unwrap().len() <= 50);
 
-    let detail = h.get(&format!("/api/milestones/{id}"), &officer).await;
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
     assert_eq!(detail.status, StatusCode::OK);
     conforms("get", "/api/milestones/{id}", "200", &detail.body);
     assert_eq!(detail.body["derived_status"], "done_on_time");
@@ -484,7 +285,7 @@ async fn an_officer_cannot_write_another_agencys_milestone() {
     let invalid = h.post(&progress_uri(id), &officer, json!({"status": "xong"})).await;
     assert_eq!(invalid.status, StatusCode::FORBIDDEN);
     assert_eq!(h.history_len(&officer, id).await, 0);
-    let detail = h.get(&format!("/api/milestones/{id}"), &officer).await;
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
     assert_eq!(detail.body["can_write"], false);
     assert_eq!(detail.body["status"], "not_started");
     // Sở Nội vụ's own officer may.
@@ -632,7 +433,7 @@ async fn html_in_a_comment_round_trips_as_text() {
     let content_type = answer.headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap();
     assert!(content_type.starts_with("application/json"));
     assert_eq!(answer.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
-    let detail = h.get(&format!("/api/milestones/{id}"), &officer).await;
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
     assert_eq!(detail.body["history"][0]["comment"], comment);
     assert_eq!(detail.body["history"][0]["evidence"]["issuer"], "<i>UBND</i>");
 }
@@ -642,7 +443,7 @@ async fn unknown_milestones_are_404() {
     let h = harness().await;
     let officer = h.login("tuphap").await;
     for uri in ["/api/milestones/999999", "/api/milestones/abc", "/api/milestones/-1"] {
-        let answer = h.get(uri, &officer).await;
+        let answer = h.get_json(uri, &officer).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
         conforms("get", "/api/milestones/{id}", "404", &answer.body);
         assert!(answer.body["error"].as_str().unwrap().starts_with("không tìm thấy"), "{}", answer.body);
@@ -650,7 +451,7 @@ async fn unknown_milestones_are_404() {
     let answer = h.post("/api/milestones/999999/progress", &officer, json!({"status": "done"})).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     conforms("post", "/api/milestones/{id}/progress", "404", &answer.body);
-    let answer = h.get("/api/khong-co", &officer).await;
+    let answer = h.get_json("/api/khong-co", &officer).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_error_shape(&answer);
     let answer = h.call(Method::PUT, "/api/dashboard", Some(&officer), Some(json!({}))).await;
@@ -670,8 +471,8 @@ async fn completion_on_the_due_day_is_on_time_and_the_next_day_is_late() {
     assert_eq!(on_time["due"], "2024-01-31");
     assert_eq!(late["due"], "2024-01-31");
     // Not done: the due day itself is not yet overdue, the day after is (dd/mm/yyyy accepted).
-    let on_due_day = h.get("/api/assignments?agency=so-tu-phap&as_of=2024-01-31", &officer).await;
-    let day_after = h.get("/api/assignments?agency=so-tu-phap&as_of=01/02/2024", &officer).await;
+    let on_due_day = h.get_json("/api/assignments?agency=so-tu-phap&as_of=2024-01-31", &officer).await;
+    let day_after = h.get_json("/api/assignments?agency=so-tu-phap&as_of=01/02/2024", &officer).await;
     let status_of = |body: &Value, id: &Value| {
         body.as_array()
             .unwrap()
@@ -694,14 +495,14 @@ async fn completion_on_the_due_day_is_on_time_and_the_next_day_is_late() {
     assert_eq!(answer.body["derived_status"], "done_late");
     assert_eq!(answer.body["derived_status_label"], "Hoàn thành trễ hạn");
 
-    let now = h.get("/api/assignments?agency=so-tu-phap", &officer).await;
+    let now = h.get_json("/api/assignments?agency=so-tu-phap", &officer).await;
     assert_eq!(status_of(&now.body, &on_time["id"]), "done_on_time");
     assert_eq!(status_of(&now.body, &late["id"]), "done_late");
     // As of the due day, the late completion had not happened yet.
-    let then = h.get("/api/assignments?agency=so-tu-phap&as_of=2024-01-31", &officer).await;
+    let then = h.get_json("/api/assignments?agency=so-tu-phap&as_of=2024-01-31", &officer).await;
     assert_eq!(status_of(&then.body, &on_time["id"]), "done_on_time");
     assert_eq!(status_of(&then.body, &late["id"]), "not_due");
-    let dashboard = h.get("/api/dashboard?as_of=2024-07-01", &officer).await;
+    let dashboard = h.get_json("/api/dashboard?as_of=2024-07-01", &officer).await;
     let area = dashboard.body["areas"].as_array().unwrap().iter().find(|a| a["code"] == "II").unwrap().clone();
     assert_eq!(area["counts"]["done_on_time"], 1);
     assert_eq!(area["counts"]["done_late"], 1);
@@ -720,7 +521,7 @@ async fn concurrent_writes_are_each_recorded() {
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     assert_eq!(b.status, StatusCode::OK, "{}", b.body);
     assert_ne!(a.body["entry"]["id"], b.body["entry"]["id"]);
-    let detail = h.get(&format!("/api/milestones/{id}"), &officer).await;
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
     let history = detail.body["history"].as_array().unwrap();
     assert_eq!(history.len(), 2);
     let mut comments: Vec<&str> = history.iter().filter_map(|e| e["comment"].as_str()).collect();
@@ -740,7 +541,7 @@ async fn concurrent_writes_are_each_recorded() {
 async fn only_the_admin_records_events_and_waiting_milestones_get_a_due_date() {
     let h = harness().await;
     let admin = h.login("quantri").await;
-    let all = h.get("/api/assignments", &admin).await;
+    let all = h.get_json("/api/assignments", &admin).await;
     assert_eq!(all.status, StatusCode::OK);
     conforms("get", "/api/assignments", "200", &all.body);
     let (activity, waiting) = all
@@ -783,7 +584,7 @@ async fn only_the_admin_records_events_and_waiting_milestones_get_a_due_date() {
     let due = answer.body["due"].as_str().unwrap().to_string();
     assert!(due.as_str() >= "2024-06-03", "{due}");
     assert!(answer.body["milestones_dated"].as_u64().unwrap() >= 1);
-    let detail = h.get(&format!("/api/milestones/{}", waiting["id"]), &admin).await;
+    let detail = h.get_json(&format!("/api/milestones/{}", waiting["id"]), &admin).await;
     assert_eq!(detail.body["due"], due.as_str());
     assert_ne!(detail.body["derived_status"], "waiting_event");
 }
@@ -792,20 +593,20 @@ async fn only_the_admin_records_events_and_waiting_milestones_get_a_due_date() {
 async fn agencies_are_searchable_without_accents_and_filtered_by_kind() {
     let h = harness().await;
     let viewer = h.login("lanhdao").await;
-    let all = h.get("/api/agencies", &viewer).await;
+    let all = h.get_json("/api/agencies", &viewer).await;
     assert_eq!(all.status, StatusCode::OK);
     conforms("get", "/api/agencies", "200", &all.body);
-    let found = h.get("/api/agencies?search=so%20noi%20vu", &viewer).await;
+    let found = h.get_json("/api/agencies?search=so%20noi%20vu", &viewer).await;
     let noi_vu = found.body.as_array().unwrap().iter().find(|a| a["id"] == "so-noi-vu").unwrap();
     assert_eq!(noi_vu["name"], "Sở Nội vụ");
     assert_eq!(noi_vu["kind"], "department");
     assert_eq!(noi_vu["level"], "tinh");
     assert!(noi_vu["groups"].as_array().unwrap().iter().any(|g| g == "departments"), "{noi_vu}");
-    let communes = h.get("/api/agencies?kind=commune", &viewer).await;
+    let communes = h.get_json("/api/agencies?kind=commune", &viewer).await;
     let communes = communes.body.as_array().unwrap();
     assert_eq!(communes.len(), 204);
     assert!(communes.iter().all(|c| c["kind"] == "commune" && c["parent"].is_string() && c["gso_code"].is_u64()));
-    let bad = h.get("/api/agencies?kind=bo", &viewer).await;
+    let bad = h.get_json("/api/agencies?kind=bo", &viewer).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     conforms("get", "/api/agencies", "422", &bad.body);
 }
@@ -814,7 +615,7 @@ async fn agencies_are_searchable_without_accents_and_filtered_by_kind() {
 async fn activities_are_listed_by_area_and_found_without_accents() {
     let h = harness().await;
     let viewer = h.login("lanhdao").await;
-    let area = h.get("/api/activities?area=II", &viewer).await;
+    let area = h.get_json("/api/activities?area=II", &viewer).await;
     assert_eq!(area.status, StatusCode::OK);
     conforms("get", "/api/activities", "200", &area.body);
     let codes: Vec<&str> = area.body.as_array().unwrap().iter().filter_map(|a| a["code"].as_str()).collect();
@@ -826,14 +627,14 @@ async fn activities_are_listed_by_area_and_found_without_accents() {
     assert_eq!(ii2["milestone_count"], 2);
     assert_eq!(ii2["schedule"]["kind"], "fixed");
     assert!(!ii2["outputs"].as_array().unwrap().is_empty());
-    let all = h.get("/api/activities", &viewer).await;
-    let searched = h.get("/api/activities?q=he%20thong%20hoa%20van%20ban", &viewer).await;
+    let all = h.get_json("/api/activities", &viewer).await;
+    let searched = h.get_json("/api/activities?q=he%20thong%20hoa%20van%20ban", &viewer).await;
     let found: Vec<&str> = searched.body.as_array().unwrap().iter().filter_map(|a| a["code"].as_str()).collect();
     assert!(found.contains(&"II.1") && found.contains(&"II.2"), "{found:?}");
     assert!(found.len() < all.body.as_array().unwrap().len());
-    let by_agency = h.get("/api/activities?q=so%20noi%20vu", &viewer).await;
+    let by_agency = h.get_json("/api/activities?q=so%20noi%20vu", &viewer).await;
     assert!(by_agency.body.as_array().unwrap().iter().any(|a| a["code"] == "I.1"));
-    let bad = h.get("/api/activities?area=IX", &viewer).await;
+    let bad = h.get_json("/api/activities?area=IX", &viewer).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_error_shape(&bad);
 }
@@ -843,18 +644,18 @@ async fn bad_dates_and_unknown_agencies_in_queries() {
     let h = harness().await;
     let viewer = h.login("lanhdao").await;
     for uri in ["/api/assignments?as_of=2024-13-01", "/api/dashboard?as_of=hom-nay", "/api/milestones/1?as_of=x"] {
-        let answer = h.get(uri, &viewer).await;
+        let answer = h.get_json(uri, &viewer).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
         assert_eq!(answer.body["error"], "dữ liệu không hợp lệ");
         assert!(answer.body["details"][0].as_str().unwrap().starts_with("as_of: ngày"), "{}", answer.body);
     }
-    let answer = h.get("/api/dashboard?as_of=2024-13-01", &viewer).await;
+    let answer = h.get_json("/api/dashboard?as_of=2024-13-01", &viewer).await;
     conforms("get", "/api/dashboard", "422", &answer.body);
-    let answer = h.get("/api/assignments?agency=so-khong-co", &viewer).await;
+    let answer = h.get_json("/api/assignments?agency=so-khong-co", &viewer).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     conforms("get", "/api/assignments", "404", &answer.body);
     // The dashboard's default date is today in Vietnam.
-    let today = h.get("/api/dashboard", &viewer).await;
+    let today = h.get_json("/api/dashboard", &viewer).await;
     assert_eq!(today.body["as_of"], "2024-07-01");
 }
 

@@ -5,24 +5,20 @@
 // Test helpers outside `#[test]` functions may unwrap too (clippy.toml allows it in tests).
 #![allow(clippy::unwrap_used)]
 
-use std::io::Cursor;
-use std::sync::Arc;
+mod common;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use std::io::Cursor;
+
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use calamine::{Data, Reader, Xlsx};
 use cchc_domain::account::UserRole;
 use cchc_domain::tracking::{DerivedStatus, Evidence, MilestoneRecord, ProgressStatus};
-use cchc_domain::{AgencyId, Date, Timestamp};
-use cchc_services::accounts::NewAccount;
+use cchc_domain::{Date, Timestamp};
 use cchc_services::dashboard::evaluate;
 use cchc_services::tracking::ProgressInput;
-use cchc_services::App;
-use cchc_web::{router, AppState, Clock};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "mat-khau-du-dai-1";
+use cchc_web::AppState;
+use common::Page as Answer;
 const HEADERS: [&str; 9] = [
     "Mã hoạt động",
     "Hoạt động",
@@ -45,47 +41,17 @@ struct Harness {
     _files: tempfile::TempDir,
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: header::HeaderName) -> String {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-    }
-    fn text(&self) -> String {
-        String::from_utf8(self.body.clone()).unwrap()
-    }
-}
-
 fn date(text: &str) -> Date {
     Date::parse(text).unwrap()
 }
 
 async fn harness() -> Harness {
     let now = Timestamp::parse_rfc3339("2024-07-01T03:00:00Z").unwrap();
-    let app = App::open_in_memory().await.unwrap();
-    for (username, role, agency) in
-        [("lanhdao", UserRole::Viewer, None), ("tuphap", UserRole::Agency, AgencyId::parse("so-tu-phap"))]
-    {
-        let account = NewAccount {
-            username: username.into(),
-            display_name: format!("Tài khoản {username}"),
-            role,
-            agency,
-            password: PASSWORD.into(),
-        };
-        app.create_account(&account, now).await.unwrap();
-    }
-    let files = tempfile::tempdir().unwrap();
-    let state = AppState {
-        app: Arc::new(app),
-        files_dir: files.path().to_path_buf(),
-        clock: Clock::Fixed(now),
-        secure_cookies: false,
-    };
+    let common::Harness { router: app, state, files } = common::harness(
+        "2024-07-01T03:00:00Z",
+        &[("lanhdao", UserRole::Viewer, None), ("tuphap", UserRole::Agency, Some("so-tu-phap"))],
+    )
+    .await;
     // Sở Tư pháp reports the plan of activity II.2 issued on 18/01/2024 (due 31/01/2024).
     let current = state.app.current().await.unwrap();
     let done = current
@@ -106,17 +72,7 @@ async fn harness() -> Harness {
     };
     state.app.record_progress(&officer, done.id, input, now).await.unwrap();
 
-    let app = router(state.clone());
-    let login = Request::builder()
-        .method(Method::POST)
-        .uri("/api/session")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(format!(r#"{{"username":"lanhdao","password":"{PASSWORD}"}}"#)))
-        .unwrap();
-    let response = app.clone().oneshot(login).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let set_cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let cookie = common::api_login(&app, "lanhdao").await.cookie;
     assert!(cookie.starts_with("cchc_session="), "{cookie}");
     Harness { app, state, cookie, done, _files: files }
 }
@@ -127,11 +83,7 @@ impl Harness {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        let response = self.app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Answer { status, headers, body }
+        common::send(&self.app, request.body(axum::body::Body::empty()).unwrap()).await
     }
 
     async fn get(&self, uri: &str) -> Answer {

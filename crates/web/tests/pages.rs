@@ -6,91 +6,26 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+mod common;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, StatusCode};
 use cchc_domain::account::UserRole;
 use cchc_domain::tracking::{MilestoneId, MilestoneRecord};
-use cchc_domain::{AgencyId, Timestamp};
-use cchc_services::accounts::NewAccount;
-use cchc_services::App;
-use cchc_web::{router, AppState, Clock};
-use tower::ServiceExt;
+use common::{multipart, Harness, Login as Browser};
 
-const PASSWORD: &str = "mat-khau-du-dai-1";
-const BOUNDARY: &str = "----cchc-test-boundary-7MA4YWxkTrZu0gW";
 /// A tiny but well-formed PDF.
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
-struct Harness {
-    router: Router,
-    state: AppState,
-    files: tempfile::TempDir,
-}
-
 async fn harness() -> Harness {
-    let now = Timestamp::parse_rfc3339("2024-07-01T03:00:00Z").unwrap();
-    let app = App::open_in_memory().await.unwrap();
-    for (username, role, agency) in [
-        ("quantri", UserRole::Admin, None),
-        ("tuphap", UserRole::Agency, Some("so-tu-phap")),
-        ("lanhdao", UserRole::Viewer, None),
-    ] {
-        app.create_account(
-            &NewAccount {
-                username: username.into(),
-                display_name: format!("Tài khoản {username}"),
-                role,
-                agency: agency.and_then(AgencyId::parse),
-                password: PASSWORD.into(),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    let files = tempfile::tempdir().unwrap();
-    let state = AppState {
-        app: Arc::new(app),
-        files_dir: files.path().to_path_buf(),
-        clock: Clock::Fixed(now),
-        secure_cookies: false,
-    };
-    Harness { router: router(state.clone()), state, files }
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Page {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn location(&self) -> String {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-    }
-    /// The `Set-Cookie` value `name=value` for cookie `name`.
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .find(|pair| pair.starts_with(&format!("{name}=")))
-            .map(str::to_string)
-    }
-}
-
-/// The value of the first hidden `csrf_token` input of a page.
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("csrf field") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
+    common::harness(
+        "2024-07-01T03:00:00Z",
+        &[
+            ("quantri", UserRole::Admin, None),
+            ("tuphap", UserRole::Agency, Some("so-tu-phap")),
+            ("lanhdao", UserRole::Viewer, None),
+        ],
+    )
+    .await
 }
 
 /// The HTML of the milestone block `moc-{id}`.
@@ -100,74 +35,10 @@ fn block(html: &str, id: MilestoneId) -> String {
     html[start..end].to_string()
 }
 
-/// A logged-in browser: its cookie header and the session's CSRF token.
-struct Browser {
-    cookie: String,
-    csrf: String,
-}
-
 impl Harness {
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Page { status, headers, body }
-    }
-
-    async fn get(&self, uri: &str, browser: Option<&Browser>) -> Page {
-        let mut request = Request::builder().method(Method::GET).uri(uri);
-        if let Some(b) = browser {
-            request = request.header(header::COOKIE, &b.cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn post_form(&self, uri: &str, browser: &Browser, fields: &[(&str, &str)]) -> Page {
-        let body = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, &browser.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    async fn post_multipart(&self, uri: &str, browser: Option<&Browser>, body: Vec<u8>) -> Page {
-        let mut request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"));
-        if let Some(b) = browser {
-            request = request.header(header::COOKIE, &b.cookie);
-        }
-        self.send(request.body(Body::from(body)).unwrap()).await
-    }
-
-    /// Logs in through the real login form: GET for the CSRF cookie and token, then POST.
+    /// Logs in through the real login form.
     async fn login(&self, username: &str) -> Browser {
-        let form = self.get("/dang-nhap", None).await;
-        assert_eq!(form.status, StatusCode::OK);
-        let login_cookie = form.cookie("cchc_login_csrf").expect("login csrf cookie");
-        let token = csrf_of(&form.text());
-        let body = format!("username={username}&password={}&csrf_token={token}", encode(PASSWORD));
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/dang-nhap")
-            .header(header::COOKIE, &login_cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let answer = self.send(request).await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
-        let session = answer.cookie("cchc_session").expect("session cookie");
-        let mut browser = Browser { cookie: session, csrf: String::new() };
-        let page = self.get("/co-quan", Some(&browser)).await;
-        assert_eq!(page.status, StatusCode::OK);
-        browser.csrf = csrf_of(&page.text());
-        browser
+        self.form_login(username, "/co-quan").await
     }
 
     async fn milestones(&self) -> Vec<MilestoneRecord> {
@@ -197,41 +68,6 @@ fn walk(dir: &std::path::Path) -> usize {
             entries.filter_map(Result::ok).map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum()
         })
         .unwrap_or(0)
-}
-
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// A multipart body built by hand: text fields, then an optional file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    if let Some((file_name, content_type, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
 }
 
 fn done_fields<'a>(csrf: &'a str, comment: &'a str) -> Vec<(&'a str, &'a str)> {

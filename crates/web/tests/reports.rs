@@ -6,23 +6,16 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::{Arc, OnceLock};
+mod common;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request, StatusCode};
-use axum::Router;
+use axum::http::{header, Method, StatusCode};
 use cchc_documents::form::{read_form, write_content_csv, write_form};
 use cchc_domain::account::UserRole;
 use cchc_domain::reporting::{IndicatorCode, Part, ReportContent, ReportStatus};
-use cchc_domain::{AgencyId, AreaCode, PeriodId, Timestamp};
-use cchc_services::accounts::NewAccount;
-use cchc_services::App;
-use cchc_web::{router, AppState, Clock};
-use serde_json::{json, Value};
-use tower::ServiceExt;
+use cchc_domain::{AgencyId, AreaCode, PeriodId};
+use common::{conforms, multipart, Harness, Login, Page};
+use serde_json::json;
 
-const PASSWORD: &str = "mat-khau-du-dai-1";
-const BOUNDARY: &str = "----cchc-report-boundary-Q3vX8kPz";
 const COMMUNE: &str = "ubnd-xa-03646";
 const OTHER_COMMUNE: &str = "ubnd-xa-03649";
 const FORM_URI: &str = "/bao-cao/2024S1/ubnd-xa-03646";
@@ -31,116 +24,17 @@ const ON_TIME: &str = "2024-06-10T03:00:00Z";
 /// 20/06/2024 10:00 in Vietnam: after it.
 const LATE: &str = "2024-06-20T03:00:00Z";
 
-struct Harness {
-    router: Router,
-    state: AppState,
-    _files: tempfile::TempDir,
-}
-
 async fn harness(now: &str) -> Harness {
-    let now = Timestamp::parse_rfc3339(now).unwrap();
-    let app = App::open_in_memory().await.unwrap();
-    for (username, role, agency) in [
-        ("quantri", UserRole::Admin, None),
-        ("xa1", UserRole::Agency, Some(COMMUNE)),
-        ("xa2", UserRole::Agency, Some(OTHER_COMMUNE)),
-        ("lanhdao", UserRole::Viewer, None),
-    ] {
-        app.create_account(
-            &NewAccount {
-                username: username.into(),
-                display_name: format!("Tài khoản {username}"),
-                role,
-                agency: agency.and_then(AgencyId::parse),
-                password: PASSWORD.into(),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    let files = tempfile::tempdir().unwrap();
-    let state = AppState {
-        app: Arc::new(app),
-        files_dir: files.path().to_path_buf(),
-        clock: Clock::Fixed(now),
-        secure_cookies: false,
-    };
-    Harness { router: router(state.clone()), state, _files: files }
-}
-
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Page {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn header(&self, name: header::HeaderName) -> String {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-    }
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .find(|pair| pair.starts_with(&format!("{name}=")))
-            .map(str::to_string)
-    }
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-/// A logged-in client: the session cookie and the CSRF token.
-#[derive(Clone)]
-struct Login {
-    cookie: String,
-    csrf: String,
-}
-
-fn csrf_of(html: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = html.find(marker).expect("csrf field") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
-}
-
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    if let Some((file_name, bytes)) = file {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
+    common::harness(
+        now,
+        &[
+            ("quantri", UserRole::Admin, None),
+            ("xa1", UserRole::Agency, Some(COMMUNE)),
+            ("xa2", UserRole::Agency, Some(OTHER_COMMUNE)),
+            ("lanhdao", UserRole::Viewer, None),
+        ],
+    )
+    .await
 }
 
 /// The HTML from `id="{id}"` to the end of its table row.
@@ -151,93 +45,14 @@ fn row(html: &str, id: &str) -> String {
 }
 
 impl Harness {
-    async fn send(&self, request: Request<Body>) -> Page {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-        Page { status, headers, body }
-    }
-
-    async fn get(&self, uri: &str, login: &Login) -> Page {
-        let request =
-            Request::builder().method(Method::GET).uri(uri).header(header::COOKIE, &login.cookie).body(Body::empty());
-        self.send(request.unwrap()).await
-    }
-
-    async fn post_form(&self, uri: &str, login: &Login, fields: &[(&str, &str)]) -> Page {
-        let body = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, &login.cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
     async fn upload(&self, uri: &str, login: &Login, file_name: &str, bytes: &[u8]) -> Page {
-        let body = multipart(&[("csrf_token", &login.csrf)], Some((file_name, bytes)));
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(uri)
-            .header(header::COOKIE, &login.cookie)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
-            .body(Body::from(body))
-            .unwrap();
-        self.send(request).await
-    }
-
-    async fn api(&self, method: Method, uri: &str, login: Option<&Login>, body: Option<Value>) -> Page {
-        let mut builder = Request::builder().method(method.clone()).uri(uri);
-        if let Some(login) = login {
-            builder = builder.header(header::COOKIE, &login.cookie);
-            if method != Method::GET {
-                builder = builder.header("X-CSRF-Token", &login.csrf);
-            }
-        }
-        let request = match body {
-            Some(body) => {
-                builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())).unwrap()
-            }
-            None => builder.body(Body::empty()).unwrap(),
-        };
-        self.send(request).await
+        let body = multipart(&[("csrf_token", &login.csrf)], Some((file_name, "application/octet-stream", bytes)));
+        self.post_multipart(uri, Some(login), body).await
     }
 
     /// Logs in through the real login form.
     async fn login(&self, username: &str) -> Login {
-        let form = self.send(Request::builder().uri("/dang-nhap").body(Body::empty()).unwrap()).await;
-        assert_eq!(form.status, StatusCode::OK);
-        let login_cookie = form.cookie("cchc_login_csrf").expect("login csrf cookie");
-        let token = csrf_of(&form.text());
-        let body = format!("username={username}&password={}&csrf_token={token}", encode(PASSWORD));
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/dang-nhap")
-            .header(header::COOKIE, &login_cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let answer = self.send(request).await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
-        let cookie = answer.cookie("cchc_session").expect("session cookie");
-        let mut login = Login { cookie, csrf: String::new() };
-        let page = self.get("/bao-cao", &login).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
-        login.csrf = csrf_of(&page.text());
-        login
-    }
-
-    /// Logs in through the API.
-    async fn api_login(&self, username: &str) -> Login {
-        let answer = self
-            .api(Method::POST, "/api/session", None, Some(json!({"username": username, "password": PASSWORD})))
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-        let cookie = answer.cookie("cchc_session").expect("session cookie");
-        Login { cookie, csrf: answer.json()["csrf_token"].as_str().unwrap().to_string() }
+        self.form_login(username, "/bao-cao").await
     }
 
     async fn stored(&self, agency: &str) -> Option<cchc_store::StoredReport> {
@@ -282,123 +97,6 @@ fn form_fields<'a>(csrf: &'a str, action: &'a str, values: &[(&str, &str, &str)]
 async fn post_fields(h: &Harness, uri: &str, login: &Login, fields: &[(String, String)]) -> Page {
     let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     h.post_form(uri, login, &borrowed).await
-}
-
-// ---------------------------------------------------------------------------------------------
-// OpenAPI conformance (the same strict rules as tests/api.rs: undeclared fields fail).
-
-fn doc() -> &'static Value {
-    static DOC: OnceLock<Value> = OnceLock::new();
-    DOC.get_or_init(cchc_web::api::openapi::document)
-}
-
-fn resolve(schema: &Value) -> &Value {
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let target = reference.trim_start_matches("#/").split('/').fold(doc(), |v, key| &v[key]);
-            assert!(!target.is_null(), "dangling $ref {reference}");
-            resolve(target)
-        }
-        None => schema,
-    }
-}
-
-fn declared(schema: &Value) -> Vec<String> {
-    let schema = resolve(schema);
-    let mut out: Vec<String> =
-        schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
-    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        out.extend(declared(part));
-    }
-    out
-}
-
-fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut Vec<String>) {
-    let schema = resolve(schema);
-    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-        if strict {
-            let known = declared(schema);
-            for key in value.as_object().into_iter().flat_map(|o| o.keys()) {
-                if !known.contains(key) {
-                    errors.push(format!("{at}.{key}: not declared in the OpenAPI document"));
-                }
-            }
-        }
-        for part in parts {
-            check(part, value, at, false, errors);
-        }
-        return;
-    }
-    if let Some(types) = schema.get("type") {
-        let types: Vec<&str> = match types {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        let fits = |t: &str| match t {
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            "array" => value.is_array(),
-            "object" => value.is_object(),
-            "null" => value.is_null(),
-            _ => false,
-        };
-        if !types.iter().any(|t| fits(t)) {
-            errors.push(format!("{at}: {value} is not of type {types:?}"));
-            return;
-        }
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            errors.push(format!("{at}: {value} not in {allowed:?}"));
-        }
-    }
-    if schema.get("format").and_then(Value::as_str) == Some("date") {
-        if let Some(text) = value.as_str() {
-            let ok = text.len() == 10
-                && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-            if !ok {
-                errors.push(format!("{at}: {text} is not yyyy-mm-dd"));
-            }
-        }
-    }
-    if let Some(object) = value.as_object() {
-        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            if !object.contains_key(key.as_str().unwrap_or_default()) {
-                errors.push(format!("{at}: missing required {key}"));
-            }
-        }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let additional = schema.get("additionalProperties").filter(|a| a.is_object());
-        for (key, item) in object {
-            match (properties.and_then(|p| p.get(key)), additional) {
-                (Some(property), _) => check(property, item, &format!("{at}.{key}"), true, errors),
-                (None, Some(schema)) => check(schema, item, &format!("{at}.{key}"), true, errors),
-                (None, None) if strict && properties.is_some() => {
-                    errors.push(format!("{at}.{key}: not declared in the OpenAPI document"))
-                }
-                (None, None) => {}
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, item) in array.iter().enumerate() {
-            check(items, item, &format!("{at}[{i}]"), true, errors);
-        }
-    }
-}
-
-fn conforms(method: &str, path: &str, status: &str, body: &Value) {
-    let operation = &doc()["paths"][path][method];
-    assert!(operation.is_object(), "{method} {path} not in the OpenAPI document");
-    let response = resolve(&operation["responses"][status]);
-    assert!(response.is_object(), "{method} {path} → {status} not in the OpenAPI document");
-    let schema = &response["content"]["application/json"]["schema"];
-    let mut errors = Vec::new();
-    check(schema, body, "$", true, &mut errors);
-    assert!(errors.is_empty(), "{method} {path} → {status} does not match the document:\n{}", errors.join("\n"));
 }
 
 /// Asserts our error shape and that the document lists the status for the operation.

@@ -145,3 +145,16 @@ pub fn percent(value: f64) -> String {
 pub fn legend() -> Vec<(&'static str, &'static str)> {
     DerivedStatus::ALL.iter().map(|s| (s.label_vn(), status_class(*s))).collect()
 }
+
+/// A multipart body that could not be read: the `too_large` message when it went over the size
+/// limit, otherwise a bad request.
+pub(crate) fn multipart_failure(
+    error: &axum::extract::multipart::MultipartError,
+    too_large: impl FnOnce() -> String,
+) -> PageError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        PageError(crate::error::WebError::Invalid(vec![too_large()]))
+    } else {
+        plan::bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại")
+    }
+}

@@ -12,7 +12,6 @@ use askama::Template;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Multipart, Path, Query, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -1032,11 +1031,7 @@ struct ProgressFields {
 }
 
 fn multipart_error(error: MultipartError) -> PageError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        PageError(WebError::Invalid(vec![files::too_big_message("đính kèm")]))
-    } else {
-        bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại")
-    }
+    super::multipart_failure(&error, || files::too_big_message("đính kèm"))
 }
 
 async fn read_progress_fields(multipart: &mut Multipart) -> Result<ProgressFields, PageError> {

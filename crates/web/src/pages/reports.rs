@@ -32,7 +32,8 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{PageError, WebError};
-use crate::pages::{percent, render, BarSegment, Nav};
+use crate::pages::plan::{bad_request, not_found};
+use crate::pages::{multipart_failure, percent, render, BarSegment, Nav};
 use crate::AppState;
 
 /// Longest narrative of one reform area, in characters.
@@ -57,14 +58,6 @@ pub fn routes() -> Router<AppState> {
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers (also used by the API).
-
-fn bad_request(message: impl Into<String>) -> PageError {
-    PageError(WebError::BadRequest(message.into()))
-}
-
-fn not_found(what: impl Into<String>) -> PageError {
-    PageError(WebError::NotFound(what.into()))
-}
 
 fn forbidden(message: impl Into<String>) -> PageError {
     PageError(WebError::Forbidden(message.into()))
@@ -868,18 +861,29 @@ fn document_failure(error: impl std::fmt::Display) -> PageError {
     PageError(WebError::Internal(error.to_string()))
 }
 
+/// The consolidated report of period `raw` rendered by `render` as a download named
+/// `{prefix}-{period}.{extension}`.
+async fn consolidated_download<E: std::fmt::Display>(
+    state: &AppState,
+    user: &CurrentUser,
+    raw: &str,
+    render: impl FnOnce(&ConsolidatedReport) -> Result<Vec<u8>, E>,
+    content_type: &'static str,
+    prefix: &str,
+    extension: &str,
+) -> Result<Response, PageError> {
+    let report = consolidated(state, user, raw).await?;
+    let bytes = render(&report).map_err(document_failure)?;
+    Ok(crate::export::download(bytes, content_type, &format!("{prefix}-{}.{extension}", report.period.id)))
+}
+
 async fn consolidated_docx(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let report = consolidated(&state, &user, &raw).await?;
-    let bytes = cchc_documents::docx::consolidated_docx(&report).map_err(document_failure)?;
-    Ok(crate::export::download(
-        bytes,
-        cchc_documents::docx::DOCX_TYPE,
-        &format!("bao-cao-cchc-{}.docx", report.period.id),
-    ))
+    let render = cchc_documents::docx::consolidated_docx;
+    consolidated_download(&state, &user, &raw, render, cchc_documents::docx::DOCX_TYPE, "bao-cao-cchc", "docx").await
 }
 
 async fn consolidated_annex(
@@ -887,13 +891,9 @@ async fn consolidated_annex(
     PageUser(user): PageUser,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
-    let report = consolidated(&state, &user, &raw).await?;
-    let bytes = cchc_documents::annex::consolidated_annex_xlsx(&report).map_err(document_failure)?;
-    Ok(crate::export::download(
-        bytes,
-        cchc_documents::annex::XLSX_TYPE,
-        &format!("phu-luc-bao-cao-cchc-{}.xlsx", report.period.id),
-    ))
+    let render = cchc_documents::annex::consolidated_annex_xlsx;
+    let xlsx = cchc_documents::annex::XLSX_TYPE;
+    consolidated_download(&state, &user, &raw, render, xlsx, "phu-luc-bao-cao-cchc", "xlsx").await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1417,15 +1417,9 @@ struct UploadFields {
 }
 
 fn multipart_error(error: MultipartError) -> PageError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        PageError(WebError::Invalid(vec![FormError::TooLarge {
-            size: crate::MAX_UPLOAD_BYTES,
-            max: cchc_documents::form::MAX_FORM_BYTES,
-        }
-        .to_string()]))
-    } else {
-        bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại")
-    }
+    multipart_failure(&error, || {
+        FormError::TooLarge { size: crate::MAX_UPLOAD_BYTES, max: cchc_documents::form::MAX_FORM_BYTES }.to_string()
+    })
 }
 
 async fn read_upload(multipart: &mut Multipart) -> Result<UploadFields, PageError> {
