@@ -158,3 +158,23 @@ pub(crate) fn multipart_failure(
         plan::bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại")
     }
 }
+
+/// An option of a `<select>` filter.
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// Options of an agency-group filter (`?nhom=`).
+pub fn kind_options(kinds: &[cchc_domain::AgencyKind], selected: Option<cchc_domain::AgencyKind>) -> Vec<SelectOption> {
+    kinds
+        .iter()
+        .map(|k| SelectOption {
+            value: k.as_str().to_string(),
+            label: k.label_vn().to_string(),
+            selected: selected == Some(*k),
+        })
+        .collect()
+}

@@ -29,7 +29,9 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{PageError, WebError};
-use crate::pages::{as_of_or_today, bar, legend, percent, render, status_class, BarSegment, Nav};
+use crate::pages::{
+    as_of_or_today, bar, kind_options, legend, percent, render, status_class, BarSegment, Nav, SelectOption,
+};
 use crate::{files, AppState};
 
 /// Activities with at most this many assignments show every agency's milestones expanded.
@@ -1483,13 +1485,6 @@ async fn agencies_page(
 // ---------------------------------------------------------------------------------------------
 // Overdue and upcoming lists.
 
-/// An option of a filter select.
-pub struct SelectOption {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "deadlines.html")]
 struct DeadlinesPage {
@@ -1667,14 +1662,7 @@ async fn deadlines(
                 selected: area == Some(*c),
             })
             .collect(),
-        groups: GROUP_KINDS
-            .iter()
-            .map(|k| SelectOption {
-                value: k.as_str().to_string(),
-                label: k.label_vn().to_string(),
-                selected: group == Some(*k),
-            })
-            .collect(),
+        groups: kind_options(&GROUP_KINDS, group),
         sorts: Sort::ALL
             .iter()
             .map(|(s, key, label)| SelectOption {

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{PageError, WebError};
 use crate::pages::plan::{bad_request, not_found};
-use crate::pages::{multipart_failure, percent, render, BarSegment, Nav};
+use crate::pages::{kind_options, multipart_failure, percent, render, BarSegment, Nav, SelectOption};
 use crate::AppState;
 
 /// Longest narrative of one reform area, in characters.
@@ -353,13 +353,6 @@ const STATUS_FILTERS: [(&str, &str); 6] = [
     ("accepted", "Đã tiếp nhận"),
     ("late", "Nộp trễ hạn"),
 ];
-
-/// An option of a filter select.
-pub struct SelectOption {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
 
 /// Completeness of one agency group.
 pub struct GroupRow {
@@ -724,14 +717,7 @@ async fn period_page(
                 completeness_row(g.label.clone(), link, &g.completeness)
             })
             .collect(),
-        group_options: REPORTING_KINDS
-            .iter()
-            .map(|k| SelectOption {
-                value: k.as_str().to_string(),
-                label: k.label_vn().to_string(),
-                selected: group == Some(*k),
-            })
-            .collect(),
+        group_options: kind_options(&REPORTING_KINDS, group),
         status_options: STATUS_FILTERS
             .iter()
             .map(|(k, label)| SelectOption {
