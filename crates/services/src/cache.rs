@@ -28,11 +28,16 @@ const DASHBOARD_MEMO: usize = 64;
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
     current: RwLock<Option<Arc<Current>>>,
+    /// The indicator catalogue in force (parsed from JSON against the current plan).
+    pub(crate) catalogue: RwLock<Option<Arc<crate::reporting::Catalogue>>>,
 }
 
 impl Cache {
     pub(crate) fn clear(&self) {
         if let Ok(mut guard) = self.current.write() {
+            *guard = None;
+        }
+        if let Ok(mut guard) = self.catalogue.write() {
             *guard = None;
         }
     }

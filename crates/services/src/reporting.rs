@@ -72,7 +72,12 @@ fn level_of(kind: AgencyKind) -> Option<AdminLevel> {
 
 impl App {
     /// The catalogue in force for the current plan (stored version, else the embedded seed).
+    /// Parsed once and kept until the next write through [`App`] (importing a catalogue or a
+    /// plan clears it).
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, ServiceError> {
+        if let Some(found) = self.cache.catalogue.read().ok().and_then(|guard| guard.clone()) {
+            return Ok(found);
+        }
         let current = self.current().await?;
         let stored = self.store().latest_catalogue(current.version.id).await?;
         let (version, catalogue_json, rules_json) = match &stored {
@@ -82,7 +87,11 @@ impl App {
         let (indicators, mut diagnostics) = load_catalogue(&current.plan, catalogue_json);
         let (rules, rule_diagnostics) = load_rules(&indicators, rules_json);
         diagnostics.extend(rule_diagnostics);
-        Ok(Arc::new(Catalogue { version, indicators, rules, diagnostics }))
+        let catalogue = Arc::new(Catalogue { version, indicators, rules, diagnostics });
+        if let Ok(mut guard) = self.cache.catalogue.write() {
+            *guard = Some(Arc::clone(&catalogue));
+        }
+        Ok(catalogue)
     }
 
     /// The catalogue and rules documents in force: (version, catalogue JSON, rules JSON).
@@ -128,6 +137,7 @@ impl App {
             .store()
             .save_catalogue(current.version.id, catalogue_json, rules_json, note.trim(), Some(user.id), &now.rfc3339())
             .await?;
+        self.cache.clear();
         Ok((version, diagnostics))
     }
 
