@@ -150,13 +150,40 @@ struct Units {
     communes: Vec<Unit>,
 }
 
+/// Prefixes of administrative unit names, longest first.
+const UNIT_PREFIXES: [&str; 7] = ["Thành phố", "Thị trấn", "Thị xã", "Huyện", "Phường", "Quận", "Xã"];
+
+/// The proper name of a unit after its prefix ("Xã Nậm Ét" → "Nậm Ét"), when it has one.
+pub fn unit_proper_name(name: &str) -> Option<&str> {
+    UNIT_PREFIXES.iter().find_map(|prefix| name.strip_prefix(prefix).and_then(|rest| rest.strip_prefix(' ')))
+}
+
+/// Every unit name is a known prefix followed by a proper name starting with a capital letter
+/// ("Xã Nậm ét" lost the capital É of "Nậm Ét" somewhere upstream).
+fn check_unit_name(name: &str, line: u32, diagnostics: &mut Vec<Diagnostic>) {
+    let problem = match unit_proper_name(name) {
+        None => "không bắt đầu bằng Tỉnh/Huyện/Thành phố/Thị xã/Quận/Xã/Phường/Thị trấn",
+        Some(proper) => {
+            let words_capitalised = proper.split(' ').all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
+            if words_capitalised {
+                return;
+            }
+            "có chữ không viết hoa chữ cái đầu sau tên loại đơn vị"
+        }
+    };
+    diagnostics
+        .push(Diagnostic::warning(line, format!("{UNITS_LABEL} Tên «{name}» {problem}; hãy kiểm tra lại dữ liệu.")));
+}
+
 fn read_communes(source: &str, rows: Vec<Value>, where_: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Unit> {
     let mut out = Vec::new();
     for (index, row) in rows.into_iter().enumerate() {
         let hint = row.get("name").and_then(Value::as_str).map(|name| line_of(source, name)).unwrap_or(0);
         match serde_json::from_value::<CommuneDto>(row) {
             Ok(commune) if !clean(&commune.name).is_empty() => {
-                out.push((commune.code, clean(&commune.name)));
+                let name = clean(&commune.name);
+                check_unit_name(&name, hint, diagnostics);
+                out.push((commune.code, name));
             }
             Ok(_) => diagnostics.push(Diagnostic::error(
                 hint,
@@ -204,6 +231,7 @@ fn read_units(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Units {
         match serde_json::from_value::<DistrictDto>(row) {
             Ok(district) if !clean(&district.name).is_empty() => {
                 let name = clean(&district.name);
+                check_unit_name(&name, hint, diagnostics);
                 let where_ = format!("của {name}");
                 let communes = read_communes(source, district.communes, &where_, diagnostics);
                 units.districts.push(((district.code, name), communes));
@@ -1347,6 +1375,39 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn every_unit_name_starts_with_a_capital_letter_after_its_prefix() {
+        for (file, source) in
+            [("2024", EMBEDDED_UNITS_2024_JSON), ("2025", include_str!("../data/son-la-units-2025.json"))]
+        {
+            let mut diagnostics = Vec::new();
+            let units = read_units(source, &mut diagnostics);
+            let names: Vec<&String> = units
+                .districts
+                .iter()
+                .flat_map(|((_, d), communes)| std::iter::once(d).chain(communes.iter().map(|(_, c)| c)))
+                .chain(units.communes.iter().map(|(_, c)| c))
+                .collect();
+            assert!(names.len() > 70, "{file}: {}", names.len());
+            for name in names {
+                let proper = unit_proper_name(name).unwrap_or_else(|| panic!("{file}: «{name}» has no prefix"));
+                for word in proper.split(' ') {
+                    assert!(word.chars().next().is_some_and(char::is_uppercase), "{file}: «{name}»");
+                }
+            }
+            assert!(diagnostics.is_empty(), "{file}: {diagnostics:?}");
+        }
+        let mut diagnostics = Vec::new();
+        check_unit_name("Xã Nậm ét", 7, &mut diagnostics);
+        check_unit_name("Xã Nậm Ét", 8, &mut diagnostics);
+        check_unit_name("Làng Mới", 9, &mut diagnostics);
+        assert_eq!(diagnostics.iter().map(|d| d.line).collect::<Vec<_>>(), vec![7, 9]);
+        let (directory, _) = son_la_2024();
+        for name in ["UBND xã É Tòng", "UBND xã Nậm Ét", "UBND xã Mường É"] {
+            assert!(directory.agencies.iter().any(|a| a.name == name), "{name}");
+        }
+    }
 
     fn directory() -> &'static AgencyDirectory {
         static DIRECTORY: OnceLock<AgencyDirectory> = OnceLock::new();
