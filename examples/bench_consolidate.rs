@@ -20,8 +20,8 @@ async fn main() -> Result<()> {
     println!("open + seed (plan, directory, fan-out): {:>8.1} ms", started.elapsed().as_secs_f64() * 1e3);
     let now = Timestamp::parse_rfc3339("2024-06-10T02:00:00Z").context("time")?;
     let user = app.command_line_user(now).await?;
-    let status = app.report_status(period).await?;
-    let agencies: Vec<_> = status.agencies.iter().map(|(a, _)| a.id.clone()).collect();
+    let status = app.report_status(&user, period).await?;
+    let agencies: Vec<_> = status.agencies.iter().map(|s| s.agency.id.clone()).collect();
 
     let started = Instant::now();
     let mut values = 0usize;
@@ -43,6 +43,14 @@ async fn main() -> Result<()> {
             content.values.insert((indicator.code.clone(), Part::Denominator), denominator);
             values += 2;
         }
+        for (area, _) in &form.areas {
+            content.narratives.insert(
+                *area,
+                format!(
+                    "Kết quả thực hiện lĩnh vực {area}: đã triển khai đầy đủ các nhiệm vụ. Khó khăn: thiếu nhân lực."
+                ),
+            );
+        }
         app.save_report(&user, agency, period, &content, now).await?;
         app.submit_report(&user, agency, period, now).await?;
     }
@@ -55,7 +63,9 @@ async fn main() -> Result<()> {
     );
 
     let started = Instant::now();
-    let report = app.consolidate(period, now.date_in_vietnam()).await?;
+    let report = app
+        .consolidate(&user, period, now.date_in_vietnam(), &cchc_services::reporting::DocumentOptions::default())
+        .await?;
     println!(
         "consolidate (completeness + Σn/Σd by level for {} indicators): {:>8.1} ms",
         report.indicators.len(),

@@ -79,7 +79,7 @@ pub enum IndicatorsCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Tải biểu mẫu báo cáo (Excel) của một cơ quan cho một kỳ, điền sẵn số liệu đã có.
+    /// Tải biểu mẫu báo cáo (Excel hoặc CSV) của một cơ quan cho một kỳ, điền sẵn số liệu đã có.
     Form {
         /// Mã cơ quan, ví dụ ubnd-xa-03646 (hoặc tên).
         #[arg(long)]
@@ -91,7 +91,7 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Đọc biểu mẫu đã điền (Excel hoặc CSV), kiểm tra và nộp báo cáo.
+    /// Đọc biểu mẫu đã điền (Excel hoặc CSV), kiểm tra và nộp báo cáo (tệp có ô sai: không lưu gì).
     Submit {
         #[arg(long)]
         agency: String,
@@ -100,21 +100,89 @@ pub enum ReportCommand {
         /// Tệp đã điền (.xlsx hoặc .csv).
         file: PathBuf,
     },
-    /// Tình hình nộp báo cáo của một kỳ: phải nộp, đã nộp, đúng hạn, chưa nộp.
+    /// Tình hình gửi báo cáo của một kỳ: phải báo cáo, chưa gửi, chờ tiếp nhận, bị trả lại, đã tiếp nhận, đúng hạn, trễ hạn.
     Status {
         #[arg(long, value_parser = parse_period)]
         period: cchc_domain::PeriodId,
     },
-    /// Báo cáo tổng hợp của tỉnh (Word) và phụ lục số liệu (Excel, ghi cạnh tệp Word).
+    /// Kết quả các chỉ tiêu của toàn tỉnh theo cấp (tổng tử số ÷ tổng mẫu số).
+    Results {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+    },
+    /// Tiếp nhận báo cáo đã gửi (số liệu bị khóa).
+    Accept {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        #[arg(long)]
+        agency: String,
+    },
+    /// Trả lại báo cáo đã gửi (hoặc mở lại báo cáo đã tiếp nhận) kèm lý do.
+    Return {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Ghi nhận ngày nhận báo cáo (báo cáo giấy, thư điện tử) kèm lý do.
+    Receive {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        #[arg(long)]
+        agency: String,
+        /// Ngày nhận (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date)]
+        date: Date,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Gia hạn gửi báo cáo cho một cơ quan kèm lý do.
+    Extend {
+        #[arg(long, value_parser = parse_period)]
+        period: cchc_domain::PeriodId,
+        #[arg(long)]
+        agency: String,
+        /// Hạn mới (dd/mm/yyyy), sau hạn của kỳ.
+        #[arg(long, value_parser = parse_date)]
+        until: Date,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Báo cáo tổng hợp của tỉnh: Word (.docx, kèm phụ lục Excel cạnh tệp) hoặc PDF (.pdf, cần LibreOffice).
     Consolidate {
         #[arg(long, value_parser = parse_period)]
         period: cchc_domain::PeriodId,
-        /// Tệp Word ghi ra (.docx).
+        /// Tệp ghi ra (.docx hoặc .pdf).
         #[arg(long)]
         out: PathBuf,
         /// Ngày ghi trên văn bản (mặc định hôm nay).
         #[arg(long, value_parser = parse_date)]
         date: Option<Date>,
+        /// Số văn bản (chỉ phần số, ví dụ 123 → «Số: 123/BC-SNV»).
+        #[arg(long)]
+        number: Option<String>,
+        /// Họ tên người ký (mặc định theo thiết lập).
+        #[arg(long)]
+        signer: Option<String>,
+        /// Chức danh người ký, các dòng cách nhau bởi «|», ví dụ "KT. GIÁM ĐỐC|PHÓ GIÁM ĐỐC".
+        #[arg(long)]
+        signer_title: Option<String>,
+        /// Nơi nhận, cách nhau bởi «|» (mặc định theo thiết lập).
+        #[arg(long)]
+        recipients: Option<String>,
+    },
+    /// Xem hoặc đặt thiết lập mặc định của báo cáo tổng hợp (người ký, chức danh, nơi nhận).
+    Settings {
+        #[arg(long)]
+        signer: Option<String>,
+        /// Các dòng cách nhau bởi «|».
+        #[arg(long)]
+        signer_title: Option<String>,
+        /// Cách nhau bởi «|».
+        #[arg(long)]
+        recipients: Option<String>,
     },
 }
 

@@ -1,42 +1,120 @@
+//! `cchc report …` and `cchc indicators …`: the reporting cycle from the command line, through
+//! the services only, as the command-line administrator. JSON answers reuse the API's wire
+//! types, so a script reads the same fields from both.
+
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use cchc_domain::{AgencyId, Date, PeriodId};
-use cchc_services::App;
-use serde::Serialize;
+use cchc_documents::form::{FormKind, FormReading};
+use cchc_domain::account::User;
+use cchc_domain::number::{count_vn, Percent1};
+use cchc_domain::reporting::{level_label, Completeness, DocumentSettings};
+use cchc_domain::{AgencyId, Date, PeriodId, Severity, Timestamp};
+use cchc_services::reporting::DocumentOptions;
+use cchc_services::{App, ServiceError};
+use cchc_web::api::reports::{result_rows, AgencyStatusDto, CompletenessDto, PeriodDto, ReportDto};
 
 use crate::cli::{IndicatorsCommand, ReportCommand};
 use crate::render;
 
 pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<ExitCode> {
+    let user = app.command_line_user(now()).await.map_err(anyhow::Error::new)?;
     match command {
-        ReportCommand::Status { period } => status(app, period, as_json).await,
-        ReportCommand::Form { agency, period, out } => form(app, &agency, period, &out, as_json).await,
-        ReportCommand::Submit { agency, period, file } => submit(app, &agency, period, &file, as_json).await,
-        ReportCommand::Consolidate { period, out, date } => consolidate(app, period, &out, date, as_json).await,
+        ReportCommand::Status { period } => status(app, &user, period, as_json).await,
+        ReportCommand::Results { period } => results(app, &user, period, as_json).await,
+        ReportCommand::Form { agency, period, out } => form(app, &user, &agency, period, &out, as_json).await,
+        ReportCommand::Submit { agency, period, file } => submit(app, &user, &agency, period, &file, as_json).await,
+        ReportCommand::Accept { period, agency } => {
+            let id = agency_id(app, &agency)?;
+            let report = app.accept_report(&user, &id, period, now()).await.map_err(anyhow::Error::new)?;
+            done(app, &user, &id, period, &report, "Đã tiếp nhận báo cáo", as_json).await
+        }
+        ReportCommand::Return { period, agency, reason } => {
+            let id = agency_id(app, &agency)?;
+            let report = app.return_report(&user, &id, period, &reason, now()).await.map_err(anyhow::Error::new)?;
+            done(app, &user, &id, period, &report, "Đã trả lại báo cáo", as_json).await
+        }
+        ReportCommand::Receive { period, agency, date, reason } => {
+            let id = agency_id(app, &agency)?;
+            let report =
+                app.record_receipt(&user, &id, period, date, &reason, now()).await.map_err(anyhow::Error::new)?;
+            done(app, &user, &id, period, &report, &format!("Đã ghi nhận ngày nhận {date}"), as_json).await
+        }
+        ReportCommand::Extend { period, agency, until, reason } => {
+            let id = agency_id(app, &agency)?;
+            let extension =
+                app.grant_extension(&user, &id, period, until, &reason, now()).await.map_err(anyhow::Error::new)?;
+            if as_json {
+                println!(
+                    "{}",
+                    serde_json::json!({"agency": id.as_str(), "period": period.to_string(), "until": extension.until.iso(),
+                        "reason": extension.reason})
+                );
+            } else {
+                println!(
+                    "Đã gia hạn báo cáo {} của {} đến ngày {}.",
+                    period.label_vn(),
+                    app.agency_name(&id),
+                    extension.until
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReportCommand::Consolidate { period, out, date, number, signer, signer_title, recipients } => {
+            let options = DocumentOptions {
+                number,
+                signer_name: signer,
+                signer_title: signer_title.map(|t| split_lines(&t)),
+                recipients: recipients.map(|r| split_lines(&r)),
+            };
+            consolidate(app, &user, period, &out, date, &options, as_json).await
+        }
+        ReportCommand::Settings { signer, signer_title, recipients } => {
+            settings(app, &user, signer, signer_title, recipients, as_json).await
+        }
     }
+}
+
+/// The current time (the clock is read here, at the edge).
+fn now() -> Timestamp {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    Timestamp::from_unix_seconds(seconds)
+}
+
+fn split_lines(text: &str) -> Vec<String> {
+    text.split('|').map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
 }
 
 fn agency_id(app: &App, text: &str) -> Result<AgencyId> {
     Ok(app.resolve_agency(text).map_err(anyhow::Error::new)?.id.clone())
 }
 
-fn now() -> cchc_domain::Timestamp {
-    cchc_web::Clock::System.now()
+async fn done(
+    app: &App,
+    user: &User,
+    agency: &AgencyId,
+    period: PeriodId,
+    report: &cchc_domain::reporting::Report,
+    what: &str,
+    as_json: bool,
+) -> Result<ExitCode> {
+    let detail = app.report_detail(user, agency, period).await.map_err(anyhow::Error::new)?;
+    if as_json {
+        let dto = ReportDto::new(&period.to_string(), &detail.agency, Some(report), detail.form.due);
+        println!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
+    } else {
+        println!("{what}: {} — {} ({}).", detail.agency.name, period.label_vn(), report.status.label_vn());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn form(app: &App, agency: &str, period: PeriodId, out: &Path, as_json: bool) -> Result<ExitCode> {
+async fn form(app: &App, user: &User, agency: &str, period: PeriodId, out: &Path, as_json: bool) -> Result<ExitCode> {
     let agency = agency_id(app, agency)?;
-    let form = app.report_form(&agency, period).await.map_err(anyhow::Error::new)?;
-    let current = app.current().await.map_err(anyhow::Error::new)?;
-    let content = app
-        .store()
-        .report(current.version.id, &agency, period)
-        .await
-        .map_err(|e| anyhow::Error::new(cchc_services::ServiceError::from(e)))?
-        .map(|r| r.content);
+    let detail = app.report_detail(user, &agency, period).await.map_err(anyhow::Error::new)?;
+    let content = detail.report.map(|r| r.content);
     let is_csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let form = detail.form;
     let bytes = if is_csv {
         cchc_documents::form::write_content_csv(&form, &content.clone().unwrap_or_default()).into_bytes()
     } else {
@@ -47,7 +125,7 @@ async fn form(app: &App, agency: &str, period: PeriodId, out: &Path, as_json: bo
         println!(
             "{}",
             serde_json::json!({"file": out.display().to_string(), "agency": agency.as_str(), "period": period.to_string(),
-                "indicators": form.indicators.len(), "bytes": bytes.len()})
+                "indicators": form.indicators.len(), "bytes": bytes.len(), "due": form.due.iso()})
         );
     } else {
         println!(
@@ -56,33 +134,45 @@ async fn form(app: &App, agency: &str, period: PeriodId, out: &Path, as_json: bo
             form.agency_name,
             form.indicators.len(),
             out.display(),
-            form.period.due
+            form.due
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn submit(app: &App, agency: &str, period: PeriodId, file: &Path, as_json: bool) -> Result<ExitCode> {
+async fn submit(
+    app: &App,
+    user: &User,
+    agency: &str,
+    period: PeriodId,
+    file: &Path,
+    as_json: bool,
+) -> Result<ExitCode> {
     let agency = agency_id(app, agency)?;
     let form = app.report_form(&agency, period).await.map_err(anyhow::Error::new)?;
+    let kind =
+        if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) { FormKind::Csv } else { FormKind::Xlsx };
     let metadata = std::fs::metadata(file).with_context(|| format!("không tìm thấy tệp «{}»", file.display()))?;
-    if metadata.len() > cchc_documents::form::MAX_FORM_BYTES as u64 {
-        bail!("tệp «{}» quá lớn (tối đa {} MB)", file.display(), cchc_documents::form::MAX_FORM_BYTES / 1_048_576);
+    if metadata.len() > kind.max_bytes() as u64 {
+        bail!("{}", cchc_documents::form::FormError::TooLarge { size: metadata.len() as usize, kind });
     }
     let bytes = std::fs::read(file).with_context(|| format!("không đọc được tệp «{}»", file.display()))?;
-    let is_csv = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let read = if is_csv {
-        let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("tệp CSV không phải văn bản UTF-8"))?;
-        cchc_documents::form::read_content_csv(&text, &form)
-    } else {
-        cchc_documents::form::read_form(&bytes, &form)
+    let read = match kind {
+        FormKind::Csv => cchc_documents::form::read_content_csv(&bytes, &form),
+        FormKind::Xlsx => cchc_documents::form::read_form(&bytes, &form),
     };
-    let (content, diagnostics) = read.map_err(|e| anyhow::anyhow!("{e}; không lưu gì"))?;
-    for d in &diagnostics {
+    let reading: FormReading = read.map_err(|e| anyhow::anyhow!("{e}; không lưu gì"))?;
+    for d in &reading.diagnostics {
         eprintln!("{d}");
     }
-    let user = app.command_line_user(now()).await.map_err(anyhow::Error::new)?;
-    let saved = app.save_report(&user, &agency, period, &content, now()).await.map_err(anyhow::Error::new)?;
+    if reading.has_errors() {
+        let count = reading.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        bail!("tệp có {count} ô không hợp lệ (liệt kê ở trên); không lưu gì, hãy sửa tệp rồi nộp lại");
+    }
+    let saved = app
+        .save_upload(user, &agency, period, &reading.content, &reading.narrative_areas, now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}; không lưu gì"))?;
     for v in &saved.violations {
         let level = match v.importance {
             cchc_domain::reporting::Importance::Error => "lỗi",
@@ -91,94 +181,134 @@ async fn submit(app: &App, agency: &str, period: PeriodId, file: &Path, as_json:
         eprintln!("{level}: {}", v.message);
     }
     let report = app
-        .submit_report(&user, &agency, period, now())
+        .submit_report(user, &agency, period, now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}\nĐã lưu bản nháp; sửa các lỗi trên rồi nộp lại"))?;
+    let late = report.is_late(form.due);
     if as_json {
-        println!(
-            "{}",
-            serde_json::json!({"agency": agency.as_str(), "period": period.to_string(), "status": report.status.as_str(),
-                "late": report.late, "submitted_on": report.submitted_on.map(Date::iso),
-                "warnings": saved.violations.len(), "diagnostics": diagnostics.len()})
-        );
+        let mut dto = serde_json::to_value(ReportDto::new(
+            &period.to_string(),
+            &app.reporting_agency(&agency)?,
+            Some(&report),
+            form.due,
+        ))
+        .context("JSON")?;
+        if let Some(map) = dto.as_object_mut() {
+            map.insert("warnings".into(), saved.violations.len().into());
+            map.insert("diagnostics".into(), reading.diagnostics.len().into());
+        }
+        println!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
     } else {
         println!(
-            "Đã nộp báo cáo {} của {}{}.",
+            "Đã nộp báo cáo {} của {}{}; báo cáo đang chờ Sở Nội vụ tiếp nhận.",
             period.label_vn(),
             form.agency_name,
-            if report.late { " (nộp muộn)" } else { "" }
+            if late { " (trễ hạn)" } else { "" }
         );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn consolidate(app: &App, period: PeriodId, out: &Path, date: Option<Date>, as_json: bool) -> Result<ExitCode> {
+async fn consolidate(
+    app: &App,
+    user: &User,
+    period: PeriodId,
+    out: &Path,
+    date: Option<Date>,
+    options: &DocumentOptions,
+    as_json: bool,
+) -> Result<ExitCode> {
     let date = date.unwrap_or_else(|| now().date_in_vietnam());
-    let report = app.consolidate(period, date).await.map_err(anyhow::Error::new)?;
+    let report = app.consolidate(user, period, date, options).await.map_err(anyhow::Error::new)?;
     let docx = cchc_documents::docx::consolidated_docx(&report).map_err(|e| anyhow::anyhow!("{e}"))?;
     let annex = cchc_documents::annex::consolidated_annex_xlsx(&report).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let as_pdf = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let document =
+        if as_pdf { cchc_documents::pdf::docx_to_pdf(&docx).map_err(|e| anyhow::anyhow!("{e}"))? } else { docx };
     let annex_path = out.with_extension("xlsx");
-    std::fs::write(out, &docx).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+    std::fs::write(out, &document).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
     std::fs::write(&annex_path, &annex).with_context(|| format!("không ghi được tệp «{}»", annex_path.display()))?;
     if as_json {
         println!(
             "{}",
-            serde_json::json!({"docx": out.display().to_string(), "annex": annex_path.display().to_string(),
-                "indicators": report.indicators.len(), "late": report.late_agencies.len(), "missing": report.missing_agencies.len()})
+            serde_json::json!({"document": out.display().to_string(), "annex": annex_path.display().to_string(),
+                "number": report.settings.number, "indicators": report.indicators.len(),
+                "late": report.late.len(), "not_submitted": report.not_submitted.len(), "returned": report.returned.len()})
         );
     } else {
         println!("Đã ghi báo cáo tổng hợp «{}» và phụ lục «{}».", out.display(), annex_path.display());
+        println!("{}", report.sources.sentence_vn());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct GroupJson {
-    group: String,
-    expected: usize,
-    submitted: usize,
-    on_time: usize,
-    missing: usize,
-    submitted_percent: f64,
-    on_time_percent: f64,
+async fn settings(
+    app: &App,
+    user: &User,
+    signer: Option<String>,
+    signer_title: Option<String>,
+    recipients: Option<String>,
+    as_json: bool,
+) -> Result<ExitCode> {
+    let mut current = app.document_settings().await.map_err(anyhow::Error::new)?;
+    if signer.is_some() || signer_title.is_some() || recipients.is_some() {
+        let updated = DocumentSettings {
+            number: String::new(),
+            signer_name: signer.unwrap_or(current.signer_name),
+            signer_title: signer_title.map(|t| split_lines(&t)).unwrap_or(current.signer_title),
+            recipients: recipients.map(|r| split_lines(&r)).unwrap_or(current.recipients),
+        };
+        current = app.save_document_settings(user, &updated, now()).await.map_err(anyhow::Error::new)?;
+    }
+    if as_json {
+        println!(
+            "{}",
+            serde_json::json!({"signer": current.signer_name, "signer_title": current.signer_title,
+                "recipients": current.recipients})
+        );
+    } else {
+        println!("Chức danh người ký: {}", current.signer_title.join(" / "));
+        println!("Người ký: {}", if current.signer_name.is_empty() { "(chưa đặt)" } else { &current.signer_name });
+        println!("Nơi nhận:");
+        for r in &current.recipients {
+            println!("  - {r}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-async fn status(app: &App, period: PeriodId, as_json: bool) -> Result<ExitCode> {
-    let status = app.report_status(period).await.map_err(anyhow::Error::new)?;
-    let group = |label: &str, c: &cchc_domain::reporting::Completeness| GroupJson {
-        group: label.to_string(),
-        expected: c.expected,
-        submitted: c.submitted,
-        on_time: c.on_time,
-        missing: c.missing.len(),
-        submitted_percent: c.submitted_percent(),
-        on_time_percent: c.on_time_percent(),
-    };
+fn status_row(label: &str, c: &Completeness) -> Vec<String> {
+    vec![
+        label.to_string(),
+        c.expected.to_string(),
+        c.not_submitted.len().to_string(),
+        c.awaiting.len().to_string(),
+        c.returned.len().to_string(),
+        c.accepted.len().to_string(),
+        c.on_time.len().to_string(),
+        c.late.len().to_string(),
+        Percent1::share(c.submitted(), c.expected).to_string(),
+    ]
+}
+
+async fn status(app: &App, user: &User, period: PeriodId, as_json: bool) -> Result<ExitCode> {
+    let status = app.report_status(user, period).await.map_err(anyhow::Error::new)?;
     if as_json {
-        let agencies: Vec<_> = status
-            .agencies
-            .iter()
-            .map(|(a, r)| {
-                serde_json::json!({
-                    "agency": a.id.as_str(), "name": a.name, "kind": a.kind.as_str(),
-                    "status": r.as_ref().map_or("missing", |r| r.status.as_str()),
-                    "submitted_on": r.as_ref().and_then(|r| r.submitted_on).map(|d| d.iso()),
-                    "late": r.as_ref().is_some_and(|r| r.late),
-                })
-            })
-            .collect();
-        let out = serde_json::json!({
-            "period": status.period.id.to_string(),
-            "due": status.period.due.iso(),
-            "data_from": status.period.data_from.iso(),
-            "data_to": status.period.data_to.iso(),
-            "expected": status.overall.expected,
-            "submitted": status.overall.submitted,
-            "on_time": status.overall.on_time,
-            "missing": status.overall.missing.len(),
-            "groups": status.groups.iter().map(|g| group(&g.label, &g.completeness)).collect::<Vec<_>>(),
-            "agencies": agencies,
-        });
+        let total = CompletenessDto::new(None, "Tổng cộng".into(), &status.overall);
+        let mut out = serde_json::to_value(&total).context("JSON")?;
+        if let Some(map) = out.as_object_mut() {
+            map.remove("kind");
+            map.remove("label");
+            map.insert("period".into(), serde_json::to_value(PeriodDto::new(&status.period)).context("JSON")?);
+            let groups: Vec<CompletenessDto> = status
+                .groups
+                .iter()
+                .map(|g| CompletenessDto::new(Some(g.kind.as_str()), g.label.clone(), &g.completeness))
+                .collect();
+            map.insert("groups".into(), serde_json::to_value(groups).context("JSON")?);
+            let agencies: Vec<AgencyStatusDto> = status.agencies.iter().map(AgencyStatusDto::new).collect();
+            map.insert("agencies".into(), serde_json::to_value(agencies).context("JSON")?);
+        }
         println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -189,19 +319,57 @@ async fn status(app: &App, period: PeriodId, as_json: bool) -> Result<ExitCode> 
         status.period.data_to,
         status.period.due
     );
-    let mut t = render::table(&["Nhóm", "Phải nộp", "Đã nộp", "Đúng hạn", "Chưa nộp", "Tỷ lệ nộp", "Tỷ lệ đúng hạn"]);
-    let mut rows: Vec<GroupJson> = status.groups.iter().map(|g| group(&g.label, &g.completeness)).collect();
-    rows.push(group("Tổng cộng", &status.overall));
-    for r in rows {
-        t.add_row(vec![
-            r.group,
-            r.expected.to_string(),
-            r.submitted.to_string(),
-            r.on_time.to_string(),
-            r.missing.to_string(),
-            format!("{}%", render::number((r.submitted_percent * 10.0).round() / 10.0)),
-            format!("{}%", render::number((r.on_time_percent * 10.0).round() / 10.0)),
-        ]);
+    let mut t = render::table(&[
+        "Nhóm",
+        "Phải báo cáo",
+        "Chưa gửi",
+        "Chờ tiếp nhận",
+        "Bị trả lại",
+        "Đã tiếp nhận",
+        "Đúng hạn",
+        "Trễ hạn",
+        "Tỷ lệ đã gửi",
+    ]);
+    for g in &status.groups {
+        t.add_row(status_row(&g.label, &g.completeness));
+    }
+    t.add_row(status_row("Tổng cộng", &status.overall));
+    println!("{t}");
+    println!("Đã gửi = chờ tiếp nhận + đã tiếp nhận; báo cáo bị trả lại được tính khi gửi lại.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Result<ExitCode> {
+    let (period, sources, results) = app.report_results(user, period).await.map_err(anyhow::Error::new)?;
+    if as_json {
+        let out = serde_json::json!({
+            "period": PeriodDto::new(&period),
+            "sources": {"expected": sources.expected, "accepted": sources.accepted, "awaiting": sources.awaiting,
+                "returned": sources.returned, "sentence": sources.sentence_vn()},
+            "results": result_rows(&results),
+        });
+        println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Kết quả các chỉ tiêu — {}", period.id.label_vn());
+    println!("{}", sources.sentence_vn());
+    let mut t = render::table(&["Chỉ tiêu", "Cấp", "Tử số/mẫu số", "Kết quả", "Mục tiêu", "Đánh giá", "Số đơn vị"]);
+    for r in &results {
+        for l in &r.levels {
+            let verdict = match l.reading(&r.unit) {
+                reading if reading.is_empty() => l.assessment.label_vn().to_string(),
+                reading => format!("{} ({reading})", l.assessment.label_vn()),
+            };
+            t.add_row(vec![
+                format!("{} {}", r.code, r.name),
+                level_label(l.level).to_string(),
+                format!("{}/{}", count_vn(l.numerator), count_vn(l.denominator)),
+                l.value.map_or_else(|| "—".into(), |v| v.to_string()),
+                l.target.clone().unwrap_or_else(|| "—".into()),
+                verdict,
+                l.reporting_agencies.to_string(),
+            ]);
+        }
     }
     println!("{t}");
     Ok(ExitCode::SUCCESS)
@@ -250,7 +418,7 @@ pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: 
                         println!("Đã nạp danh mục chỉ tiêu phiên bản {version}.");
                     }
                 }
-                Err(cchc_services::ServiceError::Invalid(problems)) => {
+                Err(ServiceError::Invalid(problems)) => {
                     for p in &problems {
                         eprintln!("{p}");
                     }

@@ -362,6 +362,28 @@ fn serve_prints_the_first_admin_password_once_and_answers_http() {
     let _ = second.wait();
 }
 
+/// A blank CSV form with every indicator answered: `values` for the codes given, «không áp
+/// dụng» for the others.
+fn answer_all(blank: &str, values: &[(&str, &str, &str)]) -> String {
+    blank
+        .split("\r\n")
+        .map(|line| {
+            let code = line.split(',').next().unwrap_or_default();
+            let is_indicator = code.contains('.') && code.starts_with(['I', 'V']);
+            match values.iter().find(|(c, _, _)| *c == code) {
+                Some((_, n, d)) if line.ends_with(",,,,") => {
+                    format!("{},{n},{d},,", &line[..line.len() - 4])
+                }
+                None if is_indicator && line.ends_with(",,,,") => {
+                    format!("{},,,Không phát sinh trong kỳ,", &line[..line.len() - 4])
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
 #[test]
 fn a_commune_report_goes_from_form_to_consolidated_word_document() {
     let run = Run::new();
@@ -381,13 +403,23 @@ fn a_commune_report_goes_from_form_to_consolidated_word_document() {
     ]);
     assert_eq!(&std::fs::read(&xlsx).expect("xlsx")[..2], b"PK");
     let blank = std::fs::read_to_string(&csv).expect("csv");
-    assert!(blank.contains("#agency=ubnd-xa-03646") && blank.contains("VII.2.1,,"), "{blank}");
+    assert!(
+        blank.contains("#agency=ubnd-xa-03646") && blank.contains("ma,ten,tu_so,mau_so,khong_ap_dung,thuyet_minh"),
+        "{blank}"
+    );
+    // Nothing answered: refused, nothing submitted.
+    let err = run.fails(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
+    assert!(err.contains("chưa trả lời"), "{err}");
+    // A cell the officer typed «abc» into: the whole file is refused, with the line.
+    std::fs::write(&csv, answer_all(&blank, &[("VII.2.1", "abc", "100")])).expect("write");
+    let err = run.fails(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
+    assert!(err.contains("«abc» không phải là số") && err.contains("không lưu gì"), "{err}");
     // Numerator above denominator: refused, nothing submitted.
-    std::fs::write(&csv, blank.replace("VII.2.1,,", "VII.2.1,120,100")).expect("write");
+    std::fs::write(&csv, answer_all(&blank, &[("VII.2.1", "120", "100")])).expect("write");
     let err = run.fails(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
     assert!(err.contains("lớn hơn mẫu số"), "{err}");
-    // Fixed: submitted.
-    std::fs::write(&csv, blank.replace("VII.2.1,,", "VII.2.1,80,100")).expect("write");
+    // Fixed: submitted (63/112 for the rounding below).
+    std::fs::write(&csv, answer_all(&blank, &[("VII.2.1", "63", "112")])).expect("write");
     let done = run.json(&["report", "submit", "--agency", "ubnd-xa-03646", "--period", "2024S1", csv_arg]);
     assert_eq!(done["status"], "submitted");
     // A form of another agency is refused whole.
@@ -403,10 +435,92 @@ fn a_commune_report_goes_from_form_to_consolidated_word_document() {
         other.to_str().expect("path"),
     ]);
     assert!(err.contains("không lưu gì"), "{err}");
+
+    // Sở Nội vụ's side from scripts: accept, the results, return, a receipt date, an extension.
+    let accepted = run.json(&["report", "accept", "--period", "2024S1", "--agency", "ubnd-xa-03646"]);
+    assert_eq!(accepted["status"], "accepted");
+    let results = run.json(&["report", "results", "--period", "2024S1"]);
+    let xa = results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["indicator"] == "VII.2.1" && r["level"] == "xa")
+        .expect("commune row")
+        .clone();
+    assert_eq!(
+        (xa["numerator"].as_f64(), xa["denominator"].as_f64(), xa["value"].as_f64()),
+        (Some(63.0), Some(112.0), Some(56.3))
+    );
+    assert_eq!(
+        (xa["threshold_text"].as_str(), xa["verdict"].as_str(), xa["reporting_agencies"].as_u64()),
+        (Some("≥ 75%"), Some("not_met"), Some(1))
+    );
+    let table = run.ok(&["report", "results", "--period", "2024S1"]);
+    assert!(table.contains("56,3%") && table.contains("Chưa đạt"), "{table}");
+    let returned =
+        run.json(&["report", "return", "--period", "2024S1", "--agency", "ubnd-xa-03646", "--reason", "Sai số liệu"]);
+    assert_eq!(
+        (returned["status"].as_str(), returned["returned_reason"].as_str()),
+        (Some("returned"), Some("Sai số liệu"))
+    );
     let status = run.json(&["report", "status", "--period", "2024S1"]);
-    assert_eq!(status["submitted"], 1);
-    assert_eq!(status["due"], "2024-06-14");
+    for key in ["expected", "not_submitted", "awaiting", "returned", "accepted", "on_time", "late"] {
+        assert!(status[key].is_u64(), "{key}: {status}");
+    }
+    assert_eq!(
+        (status["returned"].as_u64(), status["awaiting"].as_u64(), status["late"].as_u64()),
+        (Some(1), Some(0), Some(0))
+    );
+    assert_eq!(status["period"]["due"], "2024-06-14");
     assert!(status["expected"].as_u64().expect("expected") >= 241);
+    let communes =
+        status["groups"].as_array().expect("groups").iter().find(|g| g["kind"] == "commune").expect("communes").clone();
+    assert_eq!(communes["returned"], 1);
+    let received = run.json(&[
+        "report",
+        "receive",
+        "--period",
+        "2024S1",
+        "--agency",
+        "ubnd-xa-03646",
+        "--date",
+        "12/06/2024",
+        "--reason",
+        "Bản giấy",
+    ]);
+    assert_eq!(received["received_on"], "2024-06-12");
+    let extended = run.json(&[
+        "report",
+        "extend",
+        "--period",
+        "2024S1",
+        "--agency",
+        "ubnd-xa-03649",
+        "--until",
+        "21/06/2024",
+        "--reason",
+        "Mưa lũ",
+    ]);
+    assert_eq!(extended["until"], "2024-06-21");
+    assert!(run
+        .fails(&[
+            "report",
+            "extend",
+            "--period",
+            "2024S1",
+            "--agency",
+            "ubnd-xa-03649",
+            "--until",
+            "01/06/2024",
+            "--reason",
+            "x"
+        ])
+        .contains("phải sau hạn gửi"));
+
+    // The consolidated report, numbered and signed.
+    let settings = run.json(&["report", "settings", "--signer-title", "KT. GIÁM ĐỐC|PHÓ GIÁM ĐỐC"]);
+    assert_eq!(settings["signer_title"], serde_json::json!(["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]));
+    assert_eq!(settings["recipients"][0], "Bộ Nội vụ (b/c)");
     let docx = run.path("bao-cao.docx");
     let out = run.json(&[
         "report",
@@ -415,9 +529,14 @@ fn a_commune_report_goes_from_form_to_consolidated_word_document() {
         "2024S1",
         "--date",
         "15/06/2024",
+        "--number",
+        "123",
+        "--signer",
+        "Nguyễn Văn A",
         "--out",
         docx.to_str().expect("path"),
     ]);
+    assert_eq!(out["number"], "123");
     assert_eq!(&std::fs::read(&docx).expect("docx")[..2], b"PK");
     assert!(run.path("bao-cao.xlsx").exists(), "{out}");
     let indicators = run.json(&["indicators"]);

@@ -3,11 +3,13 @@
 //!
 //! # Workbook layout
 //!
-//! - «Chỉ tiêu» (visible, first): title rows 1–9, the table header on row 11
+//! - «Chỉ tiêu» (visible, first): title rows 1–9 (agency, period, data window, the deadline that
+//!   applies, the report's status and why it was returned), the table header on row 11
 //!   ([`HEADER_ROW`]) and one row per indicator from row 12 ([`FIRST_VALUE_ROW`]), in the order of
 //!   [`ReportForm::indicators`]. Columns: A mã chỉ tiêu, B tên, C tử số (định nghĩa), D mẫu số
-//!   (định nghĩa), **E tử số**, **F mẫu số**, G tỷ lệ (%) (an Excel formula for the user's
-//!   convenience, never read back), H chỉ tiêu kế hoạch of the agency's level.
+//!   (định nghĩa), **E tử số**, **F mẫu số**, **G không áp dụng — lý do**, H tỷ lệ (%) (an Excel
+//!   formula for the user's convenience, never read back), I chỉ tiêu kế hoạch of the agency's
+//!   level, J the agency's answers of the earlier periods of the year.
 //! - «Hoạt động»: the agency's milestones and their status at the data cut-off (read only).
 //! - «Thuyết minh»: one row per reform area from row 5: A code, B title, **C narrative**.
 //! - «_cchc» (very hidden): the form's identity as key (column A) / value (column B) rows:
@@ -23,9 +25,18 @@
 //! that is too large, not an XLSX, unusually packed (zip bombs), not one of our forms, tampered
 //! with, meant for another agency, period or plan, whose indicator rows were changed, or that has
 //! formulas in value cells (formulas are never evaluated). Cell values that are not non-negative
-//! whole numbers become [`Diagnostic`]s naming the cell («Chỉ tiêu!E12»; `line` is the Excel row)
-//! and are left out: nothing is guessed. Domain validation (numerator ≤ denominator, rules) is
-//! the caller's job, on the returned values.
+//! whole numbers become error [`Diagnostic`]s naming the cell («Chỉ tiêu!E12»; `line` is the
+//! Excel row): nothing is guessed, and callers refuse the whole upload when there is one. The
+//! result says which reform areas the file carries narratives for ([`FormReading`]), so that a
+//! file without them never erases what was saved. Domain validation (every indicator answered,
+//! numerator ≤ denominator, rules, text limits) is the services' job, on the returned content.
+//!
+//! # CSV
+//!
+//! The CSV variant carries the same content: identity lines, then one row per indicator
+//! (`ma,ten,tu_so,mau_so,khong_ap_dung,thuyet_minh`, the reason of «không áp dụng» in
+//! `khong_ap_dung`) and one row per reform area (its code in `ma`, the narrative in
+//! `thuyet_minh`, quoted over several lines where needed). It is read with the `csv` crate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -33,17 +44,19 @@ use std::io::{Cursor, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use calamine::{Data, Reader, Xlsx};
-use cchc_domain::reporting::{Indicator, IndicatorCode, Part, ReportContent, ReportForm};
+use cchc_domain::reporting::{Indicator, IndicatorCode, Part, ReportContent, ReportForm, MAX_NARRATIVE_CHARS};
 use cchc_domain::text::normalize_document;
-use cchc_domain::{AdminLevel, AreaCode, Comparator, Diagnostic, PeriodId};
+use cchc_domain::{AdminLevel, AreaCode, Diagnostic, PeriodId};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, ExcelDateTime, Format,
     FormatAlign, FormatBorder, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 use sha2::{Digest, Sha256};
 
-/// Largest upload accepted, checked before anything is parsed.
+/// Largest XLSX form accepted, checked before anything is parsed.
 pub const MAX_FORM_BYTES: usize = 5 * 1024 * 1024;
+/// Largest CSV form accepted (eight narratives of 30,000 characters fit well within it).
+pub const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 /// Largest total size of the parts once unpacked (a real form is well under 1 MB).
 pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
 /// Most parts (files) inside the XLSX package.
@@ -51,10 +64,10 @@ const MAX_PARTS: usize = 1_000;
 /// Most cells read from one sheet.
 const MAX_CELLS: usize = 200_000;
 /// Largest count accepted in a value cell.
-pub const MAX_COUNT: f64 = 1e12;
+pub use cchc_domain::reporting::MAX_COUNT;
 
 /// Version of the workbook layout, stored in «_cchc».
-pub const FORMAT_VERSION: &str = "cchc-bieu-mau/1";
+pub const FORMAT_VERSION: &str = "cchc-bieu-mau/2";
 
 pub const SHEET_INDICATORS: &str = "Chỉ tiêu";
 pub const SHEET_ACTIVITIES: &str = "Hoạt động";
@@ -69,6 +82,8 @@ pub const FIRST_VALUE_ROW: u32 = 11;
 pub const NUMERATOR_COL: u16 = 4;
 /// 0-based column of the denominator values (F).
 pub const DENOMINATOR_COL: u16 = 5;
+/// 0-based column of the «không áp dụng» reasons (G).
+pub const NOT_APPLICABLE_COL: u16 = 6;
 /// 0-based row of the narratives header on «Thuyết minh» (Excel row 4).
 pub const NARRATIVE_HEADER_ROW: u32 = 3;
 /// 0-based row of the first reform area on «Thuyết minh» (Excel row 5).
@@ -77,13 +92,57 @@ pub const FIRST_NARRATIVE_ROW: u32 = 4;
 pub const NARRATIVE_COL: u16 = 2;
 
 /// Column headers of the CSV variant.
-pub const CSV_HEADER: [&str; 3] = ["ma_chi_tieu", "tu_so", "mau_so"];
+pub const CSV_HEADER: [&str; 6] = ["ma", "ten", "tu_so", "mau_so", "khong_ap_dung", "thuyet_minh"];
+/// The header of the first CSV layout (values only), refused with a clear message.
+const CSV_HEADER_V1: [&str; 3] = ["ma_chi_tieu", "tu_so", "mau_so"];
+
+/// Which kind of form a file is (for messages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Xlsx,
+    Csv,
+}
+
+impl FormKind {
+    /// The largest file of this kind.
+    pub fn max_bytes(self) -> usize {
+        match self {
+            FormKind::Xlsx => MAX_FORM_BYTES,
+            FormKind::Csv => MAX_CSV_BYTES,
+        }
+    }
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            FormKind::Xlsx => "biểu mẫu Excel (.xlsx)",
+            FormKind::Csv => "biểu mẫu CSV",
+        }
+    }
+}
+
+/// What reading a filled form found: its content, the reform areas it carries narratives for
+/// (an area not carried keeps what was saved), and the problems of its cells.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FormReading {
+    pub content: ReportContent,
+    pub narrative_areas: BTreeSet<AreaCode>,
+    /// Errors (refuse the upload) and warnings, each naming its cell or line.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FormReading {
+    /// Whether a cell was refused: the upload must then change nothing.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == cchc_domain::Severity::Error)
+    }
+}
 
 /// Why a form was refused. Messages are Vietnamese: officers read them.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
-    #[error("Tệp quá lớn ({}); biểu mẫu tối đa {}.", human_size(.size), human_size(.max))]
-    TooLarge { size: usize, max: usize },
+    #[error("Tệp quá lớn ({}); {} tối đa {}.", human_size(.size), .kind.label_vn(), human_size(&.kind.max_bytes()))]
+    TooLarge { size: usize, kind: FormKind },
+    #[error("Tệp vượt quá dung lượng tối đa của {} ({}).", .0.label_vn(), human_size(&.0.max_bytes()))]
+    OverLimit(FormKind),
     #[error("Tệp không phải là tệp Excel .xlsx. Hãy tải biểu mẫu từ hệ thống, điền số liệu và lưu dưới dạng .xlsx.")]
     NotXlsx,
     #[error(
@@ -123,10 +182,14 @@ pub enum FormError {
     CsvIdentityMissing(String),
     #[error("Tệp CSV có hai dòng «#{0}=…» khác nhau.")]
     CsvIdentityConflict(String),
-    #[error("Dòng tiêu đề của tệp CSV phải là «ma_chi_tieu,tu_so,mau_so» (đang là «{0}»).")]
+    #[error("Dòng tiêu đề của tệp CSV phải là «ma,ten,tu_so,mau_so,khong_ap_dung,thuyet_minh» (đang là «{0}»).")]
     CsvHeader(String),
-    #[error("Dòng {0} của tệp CSV có dấu ngoặc kép không đóng.")]
-    CsvMalformed(u32),
+    #[error("Tệp CSV theo mẫu cũ (chỉ có tử số, mẫu số). Hãy tải biểu mẫu CSV mới: mẫu mới có cột «khong_ap_dung» và các dòng thuyết minh.")]
+    CsvOldLayout,
+    #[error("Không đọc được tệp CSV ở dòng {0} (có thể do dấu ngoặc kép không đóng).")]
+    CsvMalformed(u64),
+    #[error("Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»).")]
+    CsvNotUtf8,
     #[error("Không tạo được tệp Excel: {0}")]
     Write(String),
 }
@@ -304,39 +367,17 @@ fn format_decimal(value: f64, max_decimals: usize) -> String {
     text.replace('.', ",")
 }
 
-fn with_unit(value: f64, unit: &str) -> String {
-    let number = format_decimal(value, 2);
-    if unit.is_empty() || unit == "%" {
-        format!("{number}{unit}")
-    } else {
-        format!("{number} {unit}")
-    }
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The plan's target for `level` as people read it: "Tối thiểu 75% (cấp xã)".
+/// The plan's target for `level` as people read it: "Tối thiểu 75% (cấp xã)", "Khoảng 8–10%".
 pub fn threshold_text(indicator: &Indicator, level: AdminLevel) -> String {
-    let Some(threshold) = indicator.threshold_for(Some(level)) else {
-        return "Không quy định".to_string();
-    };
-    let unit = indicator.unit.as_str();
-    let text = match (threshold.op, threshold.upper) {
-        (Comparator::Range, Some(upper)) => {
-            format!("Từ {} đến {}", format_decimal(threshold.value, 2), with_unit(upper, unit))
+    match indicator.threshold_for(Some(level)) {
+        None => "Không quy định".to_string(),
+        Some(threshold) => {
+            let text = threshold.words_vn(&indicator.unit);
+            match threshold.level {
+                Some(level) => format!("{text} ({})", level.label_vn()),
+                None => text,
+            }
         }
-        (Comparator::Range, None) => format!("Từ {} trở lên", with_unit(threshold.value, unit)),
-        (op, _) => format!("{} {}", capitalised(op.label_vn()), with_unit(threshold.value, unit)),
-    };
-    match threshold.level {
-        Some(level) => format!("{text} ({})", level.label_vn()),
-        None => text,
     }
 }
 
@@ -371,16 +412,27 @@ fn indicator_sheet(form: &ReportForm, content: Option<&ReportContent>, f: &Forma
     let mut sheet = Worksheet::new();
     sheet.set_name(SHEET_INDICATORS)?;
     sheet.set_active(true);
-    let last_col = 7;
+    let last_col = 9;
     sheet.merge_range(0, 0, 0, last_col, "BÁO CÁO ĐỊNH KỲ CẢI CÁCH HÀNH CHÍNH", &f.title)?;
     let period = &form.period;
+    let due = if form.due == period.due {
+        format!("Hạn gửi báo cáo: {}", form.due.vn())
+    } else {
+        format!("Hạn gửi báo cáo: {} (được gia hạn; hạn chung của kỳ là {})", form.due.vn(), period.due.vn())
+    };
+    let status = match (&form.status, &form.returned_reason) {
+        (Some(status), Some(reason)) => format!("Trạng thái: {} — lý do: {reason}", status.label_vn()),
+        (Some(status), None) => format!("Trạng thái: {}", status.label_vn()),
+        (None, _) => "Trạng thái: Chưa lập báo cáo".to_string(),
+    };
     let info = [
         format!("Cơ quan, đơn vị: {}", form.agency_name),
         format!("Kỳ báo cáo: {}", period.id.label_vn()),
         format!("Thời gian chốt số liệu: từ {} đến {}", period.data_from.vn(), period.data_to.vn()),
-        format!("Hạn gửi báo cáo: {}", period.due.vn()),
+        due,
         format!("Kế hoạch: {}", form.plan_title),
         format!("Chỉ tiêu kế hoạch áp dụng: {}", form.level.label_vn()),
+        status,
     ];
     for (i, line) in info.iter().enumerate() {
         let row = 1 + i as u32;
@@ -391,22 +443,24 @@ fn indicator_sheet(form: &ReportForm, content: Option<&ReportContent>, f: &Forma
         0,
         8,
         last_col,
-        "Nhập số nguyên không âm vào các ô nền vàng (cột Tử số, Mẫu số); để trống nếu chưa có số liệu. \
-         Không dùng công thức, không thêm, xóa hay đổi thứ tự dòng. Cột Tỷ lệ (%) chỉ để tham khảo: \
-         hệ thống tự tính lại từ tử số và mẫu số.",
+        "Mỗi chỉ tiêu phải được trả lời: nhập số nguyên không âm vào ô Tử số và Mẫu số (nhập 0 và 0 nếu trong kỳ \
+         không phát sinh), hoặc ghi lý do vào ô «Không áp dụng» nếu chỉ tiêu không áp dụng với cơ quan. Không dùng \
+         công thức, không thêm, xóa hay đổi thứ tự dòng. Cột Tỷ lệ (%) chỉ để tham khảo: hệ thống tự tính lại.",
         &f.note,
     )?;
-    sheet.set_row_height(8, 48)?;
+    sheet.set_row_height(8, 64)?;
 
     let headers = [
         ("Mã chỉ tiêu", 11.0),
-        ("Tên chỉ tiêu", 42.0),
-        ("Tử số (định nghĩa)", 32.0),
-        ("Mẫu số (định nghĩa)", 32.0),
+        ("Tên chỉ tiêu", 40.0),
+        ("Tử số (định nghĩa)", 30.0),
+        ("Mẫu số (định nghĩa)", 30.0),
         ("Tử số", 13.0),
         ("Mẫu số", 13.0),
+        ("Không áp dụng (ghi lý do)", 24.0),
         ("Tỷ lệ (%)", 10.0),
-        ("Chỉ tiêu kế hoạch", 24.0),
+        ("Chỉ tiêu kế hoạch", 22.0),
+        ("Các kỳ trước", 24.0),
     ];
     for (col, (title, width)) in headers.iter().enumerate() {
         let col = col as u16;
@@ -428,21 +482,33 @@ fn indicator_sheet(form: &ReportForm, content: Option<&ReportContent>, f: &Forma
                 None => sheet.write_blank(row, col, &f.value)?,
             };
         }
+        let reason = content.and_then(|c| c.not_applicable.get(&indicator.code)).map_or("", String::as_str);
+        if reason.is_empty() {
+            sheet.write_blank(row, NOT_APPLICABLE_COL, &f.narrative)?;
+        } else {
+            sheet.write_string_with_format(row, NOT_APPLICABLE_COL, reason, &f.narrative)?;
+        }
         // The cached result is what a viewer shows before recalculating.
         let value = |part| content.and_then(|c| c.values.get(&(indicator.code.clone(), part))).copied();
         let cached = match (value(Part::Numerator), value(Part::Denominator)) {
-            (Some(n), Some(d)) if d > 0.0 => (n * 100.0 / d).to_string(),
+            (Some(n), Some(d)) => {
+                cchc_domain::number::Percent1::ratio(n, d).map(|p| p.value().to_string()).unwrap_or_default()
+            }
             _ => String::new(),
         };
-        let formula = format!("=IF(F{excel_row}>0,E{excel_row}/F{excel_row}*100,\"\")");
-        sheet.write_formula_with_format(row, 6, Formula::new(formula).set_result(cached), &f.rate)?;
+        let formula = format!("=IF(F{excel_row}>0,ROUND(E{excel_row}/F{excel_row}*100,1),\"\")");
+        sheet.write_formula_with_format(row, 7, Formula::new(formula).set_result(cached), &f.rate)?;
         let target = threshold_text(indicator, form.level);
-        sheet.write_string_with_format(row, 7, &target, &f.text)?;
+        sheet.write_string_with_format(row, 8, &target, &f.text)?;
+        let earlier = form.earlier_text(&indicator.code);
+        sheet.write_string_with_format(row, 9, &earlier, &f.text)?;
         let texts = [
             (indicator.name.as_str(), headers[1].1),
             (indicator.numerator.as_str(), headers[2].1),
             (indicator.denominator.as_str(), headers[3].1),
-            (target.as_str(), headers[7].1),
+            (reason, headers[6].1),
+            (target.as_str(), headers[8].1),
+            (earlier.as_str(), headers[9].1),
         ];
         sheet.set_row_height(row, row_height(&texts))?;
     }
@@ -453,13 +519,23 @@ fn indicator_sheet(form: &ReportForm, content: Option<&ReportContent>, f: &Forma
             .allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0))
             .ignore_blank(true)
             .set_input_title("Nhập số nguyên không âm")?
-            .set_input_message("Nhập số nguyên không âm (0, 1, 2, …). Để trống nếu chưa có số liệu.")?
+            .set_input_message("Nhập số nguyên không âm (0, 1, 2, …); 0 nếu không phát sinh.")?
             .set_error_style(DataValidationErrorStyle::Stop)
             .set_error_title("Giá trị không hợp lệ")?
             .set_error_message(
                 "Chỉ nhập số nguyên không âm, ví dụ 125. Không nhập chữ, số thập phân, số âm hay công thức.",
             )?;
         sheet.add_data_validation(FIRST_VALUE_ROW, NUMERATOR_COL, last_row, DENOMINATOR_COL, &validation)?;
+        let reason = DataValidation::new()
+            .allow_text_length(DataValidationRule::LessThanOrEqualTo(
+                u32::try_from(cchc_domain::reporting::MAX_REASON_CHARS).unwrap_or(u32::MAX),
+            ))
+            .ignore_blank(true)
+            .set_input_title("Không áp dụng")?
+            .set_input_message(
+                "Chỉ ghi khi chỉ tiêu không áp dụng với cơ quan: nêu lý do, để trống Tử số và Mẫu số.",
+            )?;
+        sheet.add_data_validation(FIRST_VALUE_ROW, NOT_APPLICABLE_COL, last_row, NOT_APPLICABLE_COL, &reason)?;
     }
 
     sheet.set_freeze_panes(FIRST_VALUE_ROW, 2)?;
@@ -570,10 +646,15 @@ fn narrative_sheet(form: &ReportForm, content: Option<&ReportContent>, f: &Forma
     if let Some(last) = form.areas.len().checked_sub(1) {
         let last_row = FIRST_NARRATIVE_ROW + last as u32;
         let validation = DataValidation::new()
-            .allow_text_length(DataValidationRule::LessThanOrEqualTo(30_000))
+            .allow_text_length(DataValidationRule::LessThanOrEqualTo(
+                u32::try_from(MAX_NARRATIVE_CHARS).unwrap_or(u32::MAX),
+            ))
             .ignore_blank(true)
             .set_error_title("Nội dung quá dài")?
-            .set_error_message("Mỗi ô thuyết minh tối đa 30.000 ký tự.")?;
+            .set_error_message(format!(
+                "Mỗi ô thuyết minh tối đa {} ký tự.",
+                cchc_domain::number::group_thousands(MAX_NARRATIVE_CHARS as u64)
+            ))?;
         sheet.add_data_validation(FIRST_NARRATIVE_ROW, NARRATIVE_COL, last_row, NARRATIVE_COL, &validation)?;
     }
     sheet.set_freeze_panes(FIRST_NARRATIVE_ROW, 0)?;
@@ -1095,7 +1176,7 @@ fn check_identity(identity: &Identity, expected: &ReportForm) -> Result<(), Form
 
 fn check_bytes(bytes: &[u8]) -> Result<(), FormError> {
     if bytes.len() > MAX_FORM_BYTES {
-        return Err(FormError::TooLarge { size: bytes.len(), max: MAX_FORM_BYTES });
+        return Err(FormError::TooLarge { size: bytes.len(), kind: FormKind::Xlsx });
     }
     const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(&CFB) {
@@ -1107,9 +1188,9 @@ fn check_bytes(bytes: &[u8]) -> Result<(), FormError> {
     Ok(())
 }
 
-/// Reads an uploaded XLSX form back: the content and the diagnostics of refused cells, or why
-/// the whole file is refused. Never panics, whatever the bytes.
-pub fn read_form(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, Vec<Diagnostic>), FormError> {
+/// Reads an uploaded XLSX form back: the content, the areas it carries narratives for and the
+/// diagnostics of refused cells, or why the whole file is refused. Never panics.
+pub fn read_form(bytes: &[u8], expected: &ReportForm) -> Result<FormReading, FormError> {
     check_bytes(bytes)?;
     // Defence in depth: a parser bug on hostile input must become a refusal, not a crash.
     match catch_unwind(AssertUnwindSafe(|| read_checked(bytes, expected))) {
@@ -1118,7 +1199,15 @@ pub fn read_form(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, 
     }
 }
 
-fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, Vec<Diagnostic>), FormError> {
+/// The message of a refused value: the cell, what it is, why, what to type instead.
+fn value_problem(place: &str, part: Part, code: &IndicatorCode, reason: &str) -> String {
+    format!(
+        "{place} ({} chỉ tiêu {code}): {reason}; hãy nhập số nguyên không âm (0 nếu không phát sinh).",
+        part_label(part)
+    )
+}
+
+fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<FormReading, FormError> {
     let package = package::open(bytes)?;
     let paths = package.sheet_paths()?;
     let mut xlsx: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -1148,10 +1237,12 @@ fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, V
 
     let rows = expected.indicators.len() as u32;
     let value_rows = FIRST_VALUE_ROW..FIRST_VALUE_ROW + rows;
-    let value_col = |col: u32| col == u32::from(NUMERATOR_COL) || col == u32::from(DENOMINATOR_COL);
+    let input_col = |col: u32| {
+        col == u32::from(NUMERATOR_COL) || col == u32::from(DENOMINATOR_COL) || col == u32::from(NOT_APPLICABLE_COL)
+    };
     let mut formula_refs: Vec<String> = indicator_formulas
         .iter()
-        .filter(|(row, col)| value_rows.contains(row) && value_col(*col))
+        .filter(|(row, col)| value_rows.contains(row) && input_col(*col))
         .map(|(row, col)| cell_ref(SHEET_INDICATORS, *row, *col))
         .collect();
     formula_refs.extend(
@@ -1164,7 +1255,7 @@ fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, V
         return Err(FormError::Formula(formula_refs));
     }
 
-    let table = read_cells(&mut xlsx, SHEET_INDICATORS, |row, col| row > HEADER_ROW && (col == 0 || value_col(col)))?;
+    let table = read_cells(&mut xlsx, SHEET_INDICATORS, |row, col| row > HEADER_ROW && (col == 0 || input_col(col)))?;
     let table_codes: Vec<String> = table
         .iter()
         .filter(|((_, col), _)| *col == 0)
@@ -1181,8 +1272,7 @@ fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, V
         return Err(FormError::IndicatorsDiffer(describe_code_difference(&table_codes, &codes)));
     }
 
-    let mut content = ReportContent::default();
-    let mut diagnostics = Vec::new();
+    let mut reading = FormReading::default();
     for (i, indicator) in expected.indicators.iter().enumerate() {
         let row = FIRST_VALUE_ROW + i as u32;
         for (col, part) in [(NUMERATOR_COL, Part::Numerator), (DENOMINATOR_COL, Part::Denominator)] {
@@ -1190,18 +1280,20 @@ fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, V
             match cell_count(&data) {
                 Count::Empty => {}
                 Count::Value(value) => {
-                    content.values.insert((indicator.code.clone(), part), value);
+                    reading.content.values.insert((indicator.code.clone(), part), value);
                 }
-                Count::Invalid(reason) => diagnostics.push(Diagnostic::error(
-                    row + 1,
-                    format!(
-                        "Ô «{}» ({} chỉ tiêu {}): {reason}; giá trị không được ghi nhận, hãy nhập số nguyên không âm.",
-                        cell_ref(SHEET_INDICATORS, row, u32::from(col)),
-                        part_label(part),
-                        indicator.code
-                    ),
-                )),
+                Count::Invalid(reason) => {
+                    let place = format!("Ô «{}»", cell_ref(SHEET_INDICATORS, row, u32::from(col)));
+                    reading
+                        .diagnostics
+                        .push(Diagnostic::error(row + 1, value_problem(&place, part, &indicator.code, &reason)));
+                }
             }
+        }
+        let reason = table.get(&(row, u32::from(NOT_APPLICABLE_COL))).and_then(cell_text).unwrap_or_default();
+        let reason = normalize_document(&reason).trim().to_string();
+        if !reason.is_empty() {
+            reading.content.not_applicable.insert(indicator.code.clone(), reason);
         }
     }
 
@@ -1209,22 +1301,17 @@ fn read_checked(bytes: &[u8], expected: &ReportForm) -> Result<(ReportContent, V
         let cells = read_cells(&mut xlsx, SHEET_NARRATIVES, |row, col| {
             row >= FIRST_NARRATIVE_ROW && (col == 0 || col == u32::from(NARRATIVE_COL))
         })?;
-        read_narratives(&cells, expected, &mut content, &mut diagnostics);
+        read_narratives(&cells, expected, &mut reading);
     } else if !expected.areas.is_empty() {
-        diagnostics.push(Diagnostic::warning(
+        reading.diagnostics.push(Diagnostic::warning(
             0,
-            format!("Tệp không có trang «{SHEET_NARRATIVES}»: phần thuyết minh để trống."),
+            format!("Tệp không có trang «{SHEET_NARRATIVES}»: phần thuyết minh đã lưu trước đó được giữ nguyên."),
         ));
     }
-    Ok((content, diagnostics))
+    Ok(reading)
 }
 
-fn read_narratives(
-    cells: &Cells,
-    expected: &ReportForm,
-    content: &mut ReportContent,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+fn read_narratives(cells: &Cells, expected: &ReportForm, reading: &mut FormReading) {
     let rows: BTreeSet<u32> = cells.keys().map(|(row, _)| *row).collect();
     for row in rows {
         let code_text = cells.get(&(row, 0)).and_then(cell_text).unwrap_or_default();
@@ -1233,7 +1320,7 @@ fn read_narratives(
         let area = AreaCode::parse(&code_text).filter(|a| expected.areas.iter().any(|(code, _)| code == a));
         let Some(area) = area else {
             if narrative.is_some_and(|d| *d != Data::Empty) {
-                diagnostics.push(Diagnostic::warning(
+                reading.diagnostics.push(Diagnostic::warning(
                     row + 1,
                     format!(
                         "Ô «{reference}»: lĩnh vực «{}» không có trong biểu mẫu; phần thuyết minh này bị bỏ qua.",
@@ -1243,31 +1330,29 @@ fn read_narratives(
             }
             continue;
         };
+        if !reading.narrative_areas.insert(area) {
+            if narrative.is_some_and(|d| *d != Data::Empty) {
+                reading.diagnostics.push(Diagnostic::error(
+                    row + 1,
+                    format!("Ô «{reference}»: lĩnh vực {} có hai dòng thuyết minh; hãy gộp vào một ô.", area.as_str()),
+                ));
+            }
+            continue;
+        }
         let Some(data) = narrative else { continue };
         let Some(text) = cell_text(data) else {
             if let Data::Error(e) = data {
-                diagnostics.push(Diagnostic::error(
+                reading.diagnostics.push(Diagnostic::error(
                     row + 1,
-                    format!("Ô «{reference}»: ô có lỗi Excel ({e}); phần thuyết minh bị bỏ qua."),
+                    format!("Ô «{reference}»: ô có lỗi Excel ({e}); hãy nhập lại nội dung thuyết minh."),
                 ));
             }
             continue;
         };
         let text = normalize_document(&text).trim().to_string();
-        if text.is_empty() {
-            continue;
+        if !text.is_empty() {
+            reading.content.narratives.insert(area, text);
         }
-        if content.narratives.contains_key(&area) {
-            diagnostics.push(Diagnostic::warning(
-                row + 1,
-                format!(
-                    "Ô «{reference}»: lĩnh vực {} có hai dòng thuyết minh; chỉ dòng đầu được ghi nhận.",
-                    area.as_str()
-                ),
-            ));
-            continue;
-        }
-        content.narratives.insert(area, text);
     }
 }
 
@@ -1284,89 +1369,96 @@ fn plain_number(value: f64) -> String {
 }
 
 /// The CSV variant of the form: UTF-8 with BOM, CRLF line ends, identity comment lines
-/// (`#agency=…`, `#period=…`, `#plan=…`), then `ma_chi_tieu,tu_so,mau_so` and one row per
-/// indicator. Narratives are not part of the CSV.
+/// (`#agency=…`, `#period=…`, `#plan=…`), the header [`CSV_HEADER`], one row per indicator and
+/// one row per reform area (narratives quoted, line breaks kept).
 pub fn write_content_csv(form: &ReportForm, content: &ReportContent) -> String {
-    let mut out = String::from("\u{feff}");
-    let _ = write!(out, "#agency={}\r\n#period={}\r\n#plan={}\r\n", form.agency, form.period.id, form.plan_key);
-    out.push_str(&CSV_HEADER.join(","));
-    out.push_str("\r\n");
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).flexible(true).from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> = vec![
+        vec![format!("#agency={}", form.agency)],
+        vec![format!("#period={}", form.period.id)],
+        vec![format!("#plan={}", form.plan_key)],
+        CSV_HEADER.iter().map(|h| (*h).to_string()).collect(),
+    ];
     for indicator in &form.indicators {
         let value =
             |part| content.values.get(&(indicator.code.clone(), part)).map(|v| plain_number(*v)).unwrap_or_default();
-        let _ = write!(out, "{},{},{}\r\n", indicator.code, value(Part::Numerator), value(Part::Denominator));
+        rows.push(vec![
+            indicator.code.to_string(),
+            indicator.name.clone(),
+            value(Part::Numerator),
+            value(Part::Denominator),
+            content.not_applicable.get(&indicator.code).cloned().unwrap_or_default(),
+            String::new(),
+        ]);
     }
-    out
+    for (area, title) in &form.areas {
+        let text = content.narratives.get(area).cloned().unwrap_or_default();
+        rows.push(vec![area.to_string(), title.clone(), String::new(), String::new(), String::new(), text]);
+    }
+    for row in rows {
+        // Writing into memory cannot fail.
+        let _ = writer.write_record(&row);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    format!("\u{feff}{}", String::from_utf8_lossy(&bytes))
 }
 
-/// Splits one CSV line (RFC 4180 quoting); `None` when a quote is left open.
-fn split_csv_line(line: &str, delimiter: char) -> Option<Vec<String>> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut at_start = true;
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    field.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-        } else if c == '"' && at_start {
-            quoted = true;
-            at_start = false;
-        } else if c == delimiter {
-            fields.push(std::mem::take(&mut field));
-            at_start = true;
-        } else {
-            field.push(c);
-            at_start = false;
-        }
+/// Reads the CSV variant back (any of `,` `;` tab as separator, quoted fields over several
+/// lines), with the same identity checks as the workbook (no checksum: the identity lines must
+/// match the expected form). Rows may come in any order, but every indicator of the form must
+/// appear exactly once and nothing else; area rows are optional (an area not in the file keeps
+/// its saved narrative).
+pub fn read_content_csv(bytes: &[u8], expected: &ReportForm) -> Result<FormReading, FormError> {
+    if bytes.len() > MAX_CSV_BYTES {
+        return Err(FormError::TooLarge { size: bytes.len(), kind: FormKind::Csv });
     }
-    if quoted {
-        return None;
-    }
-    fields.push(field);
-    Some(fields)
-}
-
-/// Reads the CSV variant back, with the same identity checks as the workbook (no checksum:
-/// the identity lines must match the expected form). Rows may come in any order (each carries
-/// its code), but every indicator of the form must appear exactly once and no other.
-pub fn read_content_csv(text: &str, expected: &ReportForm) -> Result<(ReportContent, Vec<Diagnostic>), FormError> {
-    if text.len() > MAX_FORM_BYTES {
-        return Err(FormError::TooLarge { size: text.len(), max: MAX_FORM_BYTES });
-    }
+    let text = std::str::from_utf8(bytes).map_err(|_| FormError::CsvNotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    let is_comment = |line: &str| line.trim_start().trim_start_matches('"').starts_with('#');
-    let is_blank = |line: &str| line.chars().all(|c| c.is_whitespace() || matches!(c, ',' | ';' | '\t'));
-    let header_index = lines.iter().position(|l| !is_comment(l) && !is_blank(l));
-    let header_line = header_index.and_then(|i| lines.get(i)).copied().unwrap_or_default();
-    let delimiter = [',', ';', '\t'].into_iter().find(|d| header_line.contains(*d)).unwrap_or(',');
+    let header_line = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| {
+            !l.trim_start_matches('"').starts_with('#') && l.chars().any(|c| !matches!(c, ',' | ';' | '\t' | ' '))
+        })
+        .unwrap_or_default();
+    let delimiter = [b',', b';', b'\t'].into_iter().find(|d| header_line.as_bytes().contains(d)).unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
 
     let mut identity: HashMap<String, String> = HashMap::new();
-    for (i, line) in lines.iter().enumerate().take(header_index.unwrap_or(lines.len())) {
-        if !is_comment(line) {
+    let mut header: Option<Vec<String>> = None;
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| FormError::CsvMalformed(e.position().map_or(0, csv::Position::line)))?;
+        let line = record.position().map_or(0, csv::Position::line);
+        let fields: Vec<String> = record.iter().map(|f| f.to_string()).collect();
+        let first = fields.first().map(|f| f.trim()).unwrap_or_default();
+        if fields.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let fields = split_csv_line(line, delimiter).ok_or(FormError::CsvMalformed(i as u32 + 1))?;
-        let first = fields.first().map(|f| f.trim()).unwrap_or_default();
-        let Some((key, value)) = first.trim_start_matches('#').split_once('=') else { continue };
-        let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
-        if let Some(previous) = identity.get(&key) {
-            if *previous != value {
-                return Err(FormError::CsvIdentityConflict(key));
+        if first.starts_with('#') {
+            if header.is_none() {
+                if let Some((key, value)) = first.trim_start_matches('#').split_once('=') {
+                    let (key, value) = (key.trim().to_ascii_lowercase(), value.trim().to_string());
+                    if identity.get(&key).is_some_and(|previous| *previous != value) {
+                        return Err(FormError::CsvIdentityConflict(key));
+                    }
+                    identity.insert(key, value);
+                }
             }
+            continue;
         }
-        identity.insert(key, value);
+        if header.is_none() {
+            let mut names: Vec<String> = fields.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+            while names.last().is_some_and(String::is_empty) {
+                names.pop();
+            }
+            header = Some(names);
+            continue;
+        }
+        rows.push((line, fields));
     }
+
     let field = |key: &str| {
         identity.get(key).filter(|v| !v.is_empty()).cloned().ok_or_else(|| FormError::CsvIdentityMissing(key.into()))
     };
@@ -1383,53 +1475,59 @@ pub fn read_content_csv(text: &str, expected: &ReportForm) -> Result<(ReportCont
     if plan != expected.plan_key {
         return Err(FormError::WrongPlan { found: shorten(&plan), expected: expected.plan_key.clone() });
     }
-
-    let Some(header_index) = header_index else {
-        return Err(FormError::CsvHeader(String::new()));
-    };
-    let header = split_csv_line(header_line, delimiter).ok_or(FormError::CsvMalformed(header_index as u32 + 1))?;
-    let mut names: Vec<String> = header.iter().map(|h| h.trim().to_ascii_lowercase()).collect();
-    while names.last().is_some_and(String::is_empty) {
-        names.pop();
+    let header = header.unwrap_or_default();
+    if header == CSV_HEADER_V1 {
+        return Err(FormError::CsvOldLayout);
     }
-    if names != CSV_HEADER {
-        return Err(FormError::CsvHeader(shorten(header_line.trim())));
+    if header != CSV_HEADER {
+        return Err(FormError::CsvHeader(shorten(&header.join(&char::from(delimiter).to_string()))));
     }
 
     let known: HashMap<&str, &IndicatorCode> = expected.indicators.iter().map(|i| (i.code.as_str(), &i.code)).collect();
     let mut found: Vec<String> = Vec::new();
-    let mut content = ReportContent::default();
-    let mut diagnostics = Vec::new();
-    for (i, line) in lines.iter().enumerate().skip(header_index + 1) {
-        let line_number = i as u32 + 1;
-        if is_comment(line) || is_blank(line) {
-            continue;
-        }
-        let fields = split_csv_line(line, delimiter).ok_or(FormError::CsvMalformed(line_number))?;
+    let mut reading = FormReading::default();
+    for (line, fields) in rows {
         let cell = |n: usize| fields.get(n).map(|f| f.trim()).unwrap_or_default();
         let code_text = cell(0).to_string();
+        if let Some(area) = AreaCode::parse(&code_text).filter(|a| expected.areas.iter().any(|(c, _)| c == a)) {
+            if !reading.narrative_areas.insert(area) {
+                reading.diagnostics.push(Diagnostic::error(
+                    line as u32,
+                    format!("Dòng {line}: lĩnh vực {area} có hai dòng thuyết minh; hãy gộp vào một dòng."),
+                ));
+                continue;
+            }
+            let text = normalize_document(fields.get(5).map(String::as_str).unwrap_or_default()).trim().to_string();
+            if !text.is_empty() {
+                reading.content.narratives.insert(area, text);
+            }
+            continue;
+        }
         found.push(code_text.clone());
         let Some(code) = known.get(code_text.as_str()) else { continue };
-        if fields.iter().skip(3).any(|f| !f.trim().is_empty()) {
-            diagnostics.push(Diagnostic::warning(
-                line_number,
-                format!("Dòng {line_number} ({code}): các cột sau «mau_so» bị bỏ qua."),
+        if !cell(5).is_empty() {
+            reading.diagnostics.push(Diagnostic::warning(
+                line as u32,
+                format!("Dòng {line} ({code}): cột «thuyet_minh» chỉ dùng cho các dòng lĩnh vực; nội dung bị bỏ qua."),
             ));
         }
-        for (n, part, column) in [(1, Part::Numerator, "tu_so"), (2, Part::Denominator, "mau_so")] {
+        for (n, part, column) in [(2, Part::Numerator, "tu_so"), (3, Part::Denominator, "mau_so")] {
             match text_count(cell(n)) {
                 Count::Empty => {}
                 Count::Value(value) => {
-                    content.values.insert(((*code).clone(), part), value);
+                    reading.content.values.insert(((*code).clone(), part), value);
                 }
-                Count::Invalid(reason) => diagnostics.push(Diagnostic::error(
-                    line_number,
-                    format!(
-                        "Dòng {line_number}, cột {column} ({} chỉ tiêu {code}): {reason}; giá trị không được ghi nhận, hãy nhập số nguyên không âm.",
-                        part_label(part)
-                    ),
-                )),
+                Count::Invalid(reason) => {
+                    let place = format!("Dòng {line}, cột {column}");
+                    reading
+                        .diagnostics
+                        .push(Diagnostic::error(line as u32, value_problem(&place, part, code, &reason)));
+                }
             }
+        }
+        let reason = normalize_document(cell(4)).trim().to_string();
+        if !reason.is_empty() {
+            reading.content.not_applicable.insert((*code).clone(), reason);
         }
     }
     let codes = expected_codes(expected);
@@ -1440,7 +1538,7 @@ pub fn read_content_csv(text: &str, expected: &ReportForm) -> Result<(ReportCont
     if sorted_found != sorted_codes {
         return Err(FormError::IndicatorsDiffer(describe_code_difference(&found, &codes)));
     }
-    Ok((content, diagnostics))
+    Ok(reading)
 }
 
 #[cfg(test)]
@@ -1509,21 +1607,14 @@ mod tests {
     }
 
     #[test]
-    fn csv_lines_split_with_quotes() {
-        assert_eq!(split_csv_line("a,\"1.234\",", ','), Some(vec!["a".into(), "1.234".into(), String::new()]));
-        assert_eq!(split_csv_line("\"a \"\"b\"\"\";c", ';'), Some(vec!["a \"b\"".into(), "c".into()]));
-        assert_eq!(split_csv_line("\"open", ','), None);
-    }
-
-    #[test]
     fn vietnamese_numbers_and_sizes() {
         assert_eq!(format_decimal(80.0, 2), "80");
         assert_eq!(format_decimal(99.5, 2), "99,5");
         assert_eq!(human_size(&(6 * 1024 * 1024)), "6 MB");
         assert_eq!(human_size(&(5 * 1024 * 1024 + 512 * 1024)), "5,5 MB");
         assert_eq!(
-            FormError::TooLarge { size: 6 * 1024 * 1024, max: MAX_FORM_BYTES }.to_string(),
-            "Tệp quá lớn (6 MB); biểu mẫu tối đa 5 MB."
+            FormError::TooLarge { size: 6 * 1024 * 1024, kind: FormKind::Xlsx }.to_string(),
+            "Tệp quá lớn (6 MB); biểu mẫu Excel (.xlsx) tối đa 5 MB."
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Accounts and roles.
 
-use crate::agency::AgencyId;
+use crate::agency::{Agency, AgencyId};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +63,22 @@ impl User {
     pub fn is_admin(&self) -> bool {
         self.active && self.role == UserRole::Admin
     }
+
+    /// Whether this user reads every agency's records (Sở Nội vụ and leaders).
+    pub fn reads_all(&self) -> bool {
+        self.active && matches!(self.role, UserRole::Admin | UserRole::Viewer)
+    }
+
+    /// Whether this user may read `agency`'s reports and records: readers of everything, the
+    /// agency's own officers, and a district's officers for the communes under it (read only).
+    pub fn may_read(&self, agency: &Agency) -> bool {
+        self.reads_all()
+            || self.may_write_for(&agency.id)
+            || (self.active
+                && self.role == UserRole::Agency
+                && agency.parent.is_some()
+                && agency.parent.as_ref() == self.agency.as_ref())
+    }
 }
 
 #[cfg(test)]
@@ -91,5 +107,31 @@ mod tests {
         let mut inactive = user(UserRole::Admin, None);
         inactive.active = false;
         assert!(!inactive.may_write_for(&tu_phap));
+    }
+
+    #[test]
+    fn districts_read_their_communes_and_nobody_else_reads_other_agencies() {
+        use crate::agency::{AdminLevel, AgencyKind};
+        let commune = |id: &str, parent: &str| Agency {
+            id: AgencyId::parse(id).unwrap(),
+            name: id.into(),
+            aliases: vec![],
+            kind: AgencyKind::Commune,
+            level: AdminLevel::Xa,
+            parent: AgencyId::parse(parent),
+            gso_code: None,
+        };
+        let own = commune("ubnd-xa-03646", "ubnd-huyen-116");
+        let other = commune("ubnd-xa-03700", "ubnd-huyen-118");
+        let district = user(UserRole::Agency, Some("ubnd-huyen-116"));
+        assert!(district.may_read(&own));
+        assert!(!district.may_write_for(&own.id), "read only");
+        assert!(!district.may_read(&other));
+        assert!(user(UserRole::Viewer, None).may_read(&other));
+        assert!(user(UserRole::Agency, Some("ubnd-xa-03646")).may_read(&own));
+        assert!(!user(UserRole::Agency, Some("ubnd-xa-03646")).may_read(&other));
+        let mut inactive = district.clone();
+        inactive.active = false;
+        assert!(!inactive.may_read(&own));
     }
 }

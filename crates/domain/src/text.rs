@@ -14,6 +14,35 @@ pub fn normalize_document(text: &str) -> String {
     unified.nfc().collect()
 }
 
+/// Why a text typed by a user was refused (Vietnamese, to follow the field's name).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error(
+        "dài {} ký tự, tối đa {} ký tự",
+        crate::number::group_thousands(*.length as u64),
+        crate::number::group_thousands(*.max as u64)
+    )]
+    TooLong { length: usize, max: usize },
+    #[error("có ký tự điều khiển không hợp lệ (mã U+{0:04X}); hãy xóa ký tự đó hoặc gõ lại đoạn văn bản")]
+    ControlCharacter(u32),
+}
+
+/// A text a user typed (a narrative, a reason): normalised like a document, trimmed, at most
+/// `max_chars` characters, free of control characters other than line breaks and tabs. The one
+/// check every form, upload and API field goes through.
+pub fn checked_text(text: &str, max_chars: usize) -> Result<String, TextError> {
+    let text = normalize_document(text);
+    let text = text.trim();
+    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        return Err(TextError::ControlCharacter(u32::from(c)));
+    }
+    let length = text.chars().count();
+    if length > max_chars {
+        return Err(TextError::TooLong { length, max: max_chars });
+    }
+    Ok(text.to_string())
+}
+
 /// NFC form of a short string, trimmed, inner whitespace collapsed to single spaces.
 pub fn clean(text: &str) -> String {
     let composed: String = text.nfc().collect();
@@ -46,6 +75,17 @@ pub fn fold(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_is_checked_in_one_place() {
+        assert_eq!(checked_text("  Kết quả\r\ndòng 2\t ", 100), Ok("Kết quả\ndòng 2".to_string()));
+        assert_eq!(checked_text("a\u{0}b", 100), Err(TextError::ControlCharacter(0)));
+        assert_eq!(checked_text("a\u{1b}b", 100), Err(TextError::ControlCharacter(0x1b)));
+        let long = "ă".repeat(30_001);
+        let error = checked_text(&long, 30_000).unwrap_err();
+        assert_eq!(error.to_string(), "dài 30.001 ký tự, tối đa 30.000 ký tự");
+        assert_eq!(checked_text("", 10), Ok(String::new()));
+    }
 
     #[test]
     fn fold_removes_accents_case_and_punctuation() {

@@ -24,7 +24,7 @@ use cchc_domain::reporting::{
     Direction, Importance, Indicator, IndicatorCode, LevelThreshold, Operand, Part, RuleOperator, ValidationRule,
 };
 use cchc_domain::text::clean;
-use cchc_domain::{AgencyKind, AreaCode, Comparator, Diagnostic, Plan, Severity};
+use cchc_domain::{AgencyDirectory, AgencyId, AgencyKind, AreaCode, Comparator, Diagnostic, Plan, Severity};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -41,8 +41,8 @@ const CATALOGUE_LABEL: &str = "[danh mục chỉ tiêu]";
 const RULES_LABEL: &str = "[quy tắc kiểm tra]";
 
 /// The Sơn La 2024 catalogue over `plan` (normally the embedded plan, parsed).
-pub fn son_la_2024_catalogue(plan: &Plan) -> (Vec<Indicator>, Vec<Diagnostic>) {
-    load_catalogue(plan, SON_LA_2024_INDICATORS_JSON)
+pub fn son_la_2024_catalogue(plan: &Plan, directory: &AgencyDirectory) -> (Vec<Indicator>, Vec<Diagnostic>) {
+    load_catalogue(plan, directory, SON_LA_2024_INDICATORS_JSON)
 }
 
 /// The embedded validation rules over `catalogue`.
@@ -240,10 +240,23 @@ struct IndicatorDto {
     unit: String,
     direction: String,
     reporters: Vec<String>,
+    #[serde(default)]
+    agencies: Vec<String>,
 }
 
-const INDICATOR_KEYS: &[&str] =
-    &["code", "target", "thresholds", "name", "numerator", "denominator", "unit", "direction", "reporters", "note"];
+const INDICATOR_KEYS: &[&str] = &[
+    "code",
+    "target",
+    "thresholds",
+    "name",
+    "numerator",
+    "denominator",
+    "unit",
+    "direction",
+    "reporters",
+    "agencies",
+    "note",
+];
 
 /// `VII.2.1` → (VII, bullet 2, number 1); `None` unless exactly three parts, numbers from 1,
 /// written without leading zeros.
@@ -272,7 +285,11 @@ fn parse_direction(text: &str) -> Option<Direction> {
 /// name or definition is left out with an error. Warnings: a parsed threshold covered by no
 /// indicator or by several, an indicator without thresholds, two thresholds for the same level,
 /// a unit or direction that contradicts the plan's threshold, unknown fields.
-pub fn load_catalogue(plan: &Plan, catalogue_json: &str) -> (Vec<Indicator>, Vec<Diagnostic>) {
+pub fn load_catalogue(
+    plan: &Plan,
+    directory: &AgencyDirectory,
+    catalogue_json: &str,
+) -> (Vec<Indicator>, Vec<Diagnostic>) {
     let mut reader = Reader::new(FileKind::Catalogue, catalogue_json);
     let Some(root) = reader.read_root("indicators") else {
         return (Vec::new(), reader.diagnostics);
@@ -309,7 +326,9 @@ pub fn load_catalogue(plan: &Plan, catalogue_json: &str) -> (Vec<Indicator>, Vec
                 continue;
             }
         };
-        let Some((indicator, positions)) = read_indicator(&mut reader, plan, dto, &what, file_line, &mut seen) else {
+        let Some((indicator, positions)) =
+            read_indicator(&mut reader, plan, directory, dto, &what, file_line, &mut seen)
+        else {
             continue;
         };
         for position in positions {
@@ -346,6 +365,7 @@ fn check_plan_year(reader: &mut Reader<'_>, catalogue_plan: Option<&str>, plan: 
 fn read_indicator(
     reader: &mut Reader<'_>,
     plan: &Plan,
+    directory: &AgencyDirectory,
     dto: IndicatorDto,
     what: &str,
     file_line: u32,
@@ -460,6 +480,21 @@ fn read_indicator(
     if dto.reporters.is_empty() {
         problems.push("\"reporters\" phải có ít nhất một loại cơ quan báo cáo".into());
     }
+    let mut agencies: Vec<(AgencyKind, AgencyId)> = Vec::new();
+    for text in &dto.agencies {
+        match AgencyId::parse(text.trim()).and_then(|id| directory.agency(&id)) {
+            None => problems.push(format!("\"agencies\": không có cơ quan mã «{}» trong danh mục", excerpt(text, 40))),
+            Some(agency) if !reporters.contains(&agency.kind) => problems.push(format!(
+                "\"agencies\": {} thuộc loại «{}», không nằm trong \"reporters\"",
+                agency.name,
+                agency.kind.as_str()
+            )),
+            Some(agency) if agencies.iter().any(|(_, id)| *id == agency.id) => {
+                reader.warning(file_line, plan_line, format!("{what}: cơ quan «{}» được ghi hai lần.", agency.id))
+            }
+            Some(agency) => agencies.push((agency.kind, agency.id.clone())),
+        }
+    }
 
     let (true, Some(direction)) = (problems.is_empty(), direction) else {
         reader.error(file_line, plan_line, format!("{what}: {}; bỏ qua.", problems.join("; ")));
@@ -527,6 +562,7 @@ fn read_indicator(
         direction,
         thresholds,
         reporters,
+        agencies,
     };
     Some((indicator, positions))
 }
@@ -761,17 +797,19 @@ mod tests {
 
     use super::*;
 
+    fn directory() -> &'static AgencyDirectory {
+        static DIRECTORY: OnceLock<AgencyDirectory> = OnceLock::new();
+        DIRECTORY.get_or_init(|| crate::agencies::son_la_2024().0)
+    }
+
     fn plan() -> &'static Plan {
         static PLAN: OnceLock<Plan> = OnceLock::new();
-        PLAN.get_or_init(|| {
-            let (directory, _) = crate::agencies::son_la_2024();
-            crate::parse_plan(crate::SON_LA_2024_PLAN, &directory).plan
-        })
+        PLAN.get_or_init(|| crate::parse_plan(crate::SON_LA_2024_PLAN, directory()).plan)
     }
 
     fn seed() -> &'static (Vec<Indicator>, Vec<Diagnostic>) {
         static SEED: OnceLock<(Vec<Indicator>, Vec<Diagnostic>)> = OnceLock::new();
-        SEED.get_or_init(|| son_la_2024_catalogue(plan()))
+        SEED.get_or_init(|| son_la_2024_catalogue(plan(), directory()))
     }
 
     fn code(text: &str) -> IndicatorCode {
@@ -868,12 +906,17 @@ mod tests {
             ]
         );
         assert_eq!(digitisation.reporters, vec![AgencyKind::Department, AgencyKind::District, AgencyKind::Commune]);
-        assert_eq!(digitisation.attainment(Some(AdminLevel::Xa), Some(76.0)), cchc_domain::reporting::Attainment::Met);
+        assert_eq!(
+            digitisation.assess(Some(AdminLevel::Xa), cchc_domain::number::Percent1::of(76.0)).attainment,
+            cchc_domain::reporting::Attainment::Met
+        );
 
         let revenue = find(indicators, "VI.2.3");
         assert_eq!(revenue.thresholds.len(), 1);
         assert_eq!((revenue.thresholds[0].op, revenue.thresholds[0].value), (Comparator::Range, 8.0));
         assert_eq!(revenue.thresholds[0].upper, Some(10.0));
+        let finance = cchc_domain::AgencyId::parse("so-tai-chinh").unwrap();
+        assert_eq!(revenue.agencies, vec![(AgencyKind::Department, finance)], "only Sở Tài chính reports revenue");
 
         let work_files = find(indicators, "VII.4.1");
         let values: Vec<(Option<AdminLevel>, f64)> = work_files.thresholds.iter().map(|t| (t.level, t.value)).collect();
@@ -905,7 +948,7 @@ mod tests {
         let mut changed = plan().clone();
         let area = changed.areas.iter_mut().find(|a| a.code == AreaCode::VII).unwrap();
         area.targets[1].thresholds[2].value = 90.0;
-        let (indicators, diagnostics) = son_la_2024_catalogue(&changed);
+        let (indicators, diagnostics) = son_la_2024_catalogue(&changed, directory());
         assert!(diagnostics.is_empty());
         let xa = find(&indicators, "VII.2.1").threshold_for(Some(AdminLevel::Xa)).unwrap();
         assert_eq!(xa.value, 90.0);
@@ -931,13 +974,13 @@ mod tests {
 
     #[test]
     fn seed_rules_catch_inconsistent_reports() {
-        use cchc_domain::reporting::{validate, ReportValues};
+        use cchc_domain::reporting::{validate, ReportContent};
         let (indicators, _) = seed();
         let (rules, _) = son_la_2024_rules(indicators);
-        let mut values = ReportValues::new();
+        let mut content = ReportContent::default();
         let mut set = |text: &str, n: f64, d: f64| {
-            values.insert((code(text), Part::Numerator), n);
-            values.insert((code(text), Part::Denominator), d);
+            content.values.insert((code(text), Part::Numerator), n);
+            content.values.insert((code(text), Part::Denominator), d);
         };
         // 120 dossiers received online, but only 100 received in all.
         set("VII.1.3", 110.0, 120.0);
@@ -945,23 +988,42 @@ mod tests {
         // Due 50: 40 on time, 10 late: consistent.
         set("III.6.1", 40.0, 50.0);
         set("III.8.1", 10.0, 10.0);
-        let broken: Vec<String> = validate(indicators, &rules, &values).into_iter().map(|v| v.rule).collect();
+        let broken: Vec<String> = validate(indicators, &rules, &content).into_iter().map(|v| v.rule).collect();
         assert!(broken.contains(&"online-received-le-received".to_string()), "{broken:?}");
         assert!(!broken.contains(&"late-equals-due-minus-on-time".to_string()), "{broken:?}");
         assert!(!broken.contains(&"satisfaction-subset-ratings".to_string()), "skipped when missing");
     }
 
     #[test]
+    fn agencies_named_in_the_catalogue_must_exist_and_be_of_a_reporting_kind() {
+        for (agencies, expected) in [
+            (vec!["so-khong-co"], "không có cơ quan mã «so-khong-co»"),
+            (vec!["cong-an-tinh"], "không nằm trong \"reporters\""),
+        ] {
+            let mut json = seed_json();
+            let list = entries(&mut json);
+            list[0]["agencies"] = Value::from(agencies);
+            let count = list.len();
+            let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
+            assert_eq!(indicators.len(), count - 1);
+            let errors = errors(&diagnostics);
+            assert_eq!(errors.len(), 1, "{diagnostics:#?}");
+            assert!(errors[0].message.contains(expected), "{}", errors[0].message);
+        }
+    }
+
+    #[test]
     fn bad_json_gives_a_diagnostic() {
         for source in ["", "{", "[]", "null", "{\"version\": 1}", "{\"version\": 2, \"indicators\": []}"] {
-            let (indicators, diagnostics) = load_catalogue(plan(), source);
+            let (indicators, diagnostics) = load_catalogue(plan(), directory(), source);
             assert!(indicators.is_empty());
             assert!(!errors(&diagnostics).is_empty(), "{source}: {diagnostics:?}");
             let (rules, diagnostics) = load_rules(&seed().0, source);
             assert!(rules.is_empty());
             assert!(!errors(&diagnostics).is_empty(), "{source}: {diagnostics:?}");
         }
-        let (_, diagnostics) = load_catalogue(plan(), "{\n  \"version\": 1,\n  \"indicators\": [\n    {,\n  ]\n}");
+        let (_, diagnostics) =
+            load_catalogue(plan(), directory(), "{\n  \"version\": 1,\n  \"indicators\": [\n    {,\n  ]\n}");
         assert!(diagnostics[0].message.contains("dòng 4"), "{diagnostics:?}");
     }
 
@@ -982,7 +1044,7 @@ mod tests {
             entry["target"] = Value::from(target);
             list.push(entry);
             let expected_len = list.len() - 1;
-            let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+            let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
             assert_eq!(indicators.len(), expected_len, "{bad_code}");
             let errors = errors(&diagnostics);
             assert_eq!(errors.len(), 1, "{bad_code}: {diagnostics:#?}");
@@ -999,7 +1061,7 @@ mod tests {
         copy["name"] = Value::from("Bản sao");
         list.push(copy);
         let source = serde_json::to_string_pretty(&json).unwrap();
-        let (indicators, diagnostics) = load_catalogue(plan(), &source);
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &source);
         assert_eq!(
             find(&indicators, "II.1.1").name,
             "Tỷ lệ văn bản QPPL của Trung ương được cụ thể hóa, triển khai kịp thời"
@@ -1019,7 +1081,7 @@ mod tests {
         let list = entries(&mut json);
         let at = list.iter().position(|e| e["code"] == "VII.2.2").unwrap();
         list[at]["thresholds"] = serde_json::json!([7]);
-        let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         assert!(indicators.iter().all(|i| i.code.as_str() != "VII.2.2"));
         let line = plan().areas[AreaCode::VII as usize].targets[1].lines.0;
         let errors = errors(&diagnostics);
@@ -1036,7 +1098,7 @@ mod tests {
         list.retain(|e| e["code"] != "III.3.2");
         let at = list.iter().position(|e| e["code"] == "VII.2.2").unwrap();
         list[at]["thresholds"] = serde_json::json!([2, 3]);
-        let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         assert!(errors(&diagnostics).is_empty(), "{diagnostics:#?}");
         let warnings = warnings(&diagnostics);
         assert!(warnings.iter().any(|d| d.message.contains("III.3") && d.message.contains("chưa thuộc")));
@@ -1054,7 +1116,7 @@ mod tests {
         list[2]["name"] = Value::from("   ");
         list[3]["thresholds"] = serde_json::json!([-1]);
         list[4]["extra"] = Value::from(1);
-        let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
         for dropped in ["II.1.1", "II.1.2", "II.2.1", "II.2.2"] {
             assert!(!codes.contains(&dropped), "{dropped}");
@@ -1068,7 +1130,7 @@ mod tests {
     fn direction_against_the_plan_is_a_warning() {
         let mut json = seed_json();
         entries(&mut json)[0]["direction"] = Value::from("lower_is_better");
-        let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         assert_eq!(find(&indicators, "II.1.1").direction, Direction::LowerIsBetter);
         assert!(errors(&diagnostics).is_empty());
         // "=" 100% is not contradicted by either direction; a ">=" one would be.
@@ -1076,7 +1138,7 @@ mod tests {
         let list = entries(&mut json);
         let at = list.iter().position(|e| e["code"] == "III.1.1").unwrap();
         list[at]["direction"] = Value::from("lower_is_better");
-        let (_, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (_, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         assert!(warnings(&diagnostics).iter().any(|d| d.message.contains("ngược với ngưỡng")), "{diagnostics:#?}");
     }
 
@@ -1084,14 +1146,14 @@ mod tests {
     fn another_year_is_a_warning() {
         let mut json = seed_json();
         json["plan"] = Value::from("son-la-2025");
-        let (indicators, diagnostics) = load_catalogue(plan(), &json.to_string());
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
         assert_eq!(indicators.len(), seed().0.len());
         assert!(warnings(&diagnostics).iter().any(|d| d.message.contains("năm 2024")), "{diagnostics:#?}");
     }
 
     #[test]
     fn an_empty_plan_reports_missing_targets() {
-        let (indicators, diagnostics) = son_la_2024_catalogue(&Plan::empty());
+        let (indicators, diagnostics) = son_la_2024_catalogue(&Plan::empty(), directory());
         assert!(indicators.is_empty());
         assert_eq!(errors(&diagnostics).len(), seed().0.len());
         assert!(warnings(&diagnostics).is_empty());
@@ -1138,7 +1200,7 @@ mod tests {
     proptest! {
         #[test]
         fn arbitrary_text_never_panics(source in any::<String>()) {
-            let (indicators, _) = load_catalogue(plan(), &source);
+            let (indicators, _) = load_catalogue(plan(), directory(), &source);
             prop_assert!(indicators.is_empty());
             let _ = load_rules(&seed().0, &source);
         }
@@ -1150,7 +1212,7 @@ mod tests {
                 let start = cut.min(chars.len());
                 let end = (start + len).min(chars.len());
                 let damaged: String = chars[..start].iter().chain(&chars[end..]).collect();
-                let _ = load_catalogue(plan(), &damaged);
+                let _ = load_catalogue(plan(), directory(), &damaged);
                 let _ = load_rules(&seed().0, &damaged);
             }
         }
@@ -1177,7 +1239,7 @@ mod tests {
                 "reporters": reporters,
             });
             let source = serde_json::json!({"version": 1, "indicators": [entry]}).to_string();
-            let (indicators, _) = load_catalogue(plan(), &source);
+            let (indicators, _) = load_catalogue(plan(), directory(), &source);
             for indicator in &indicators {
                 let area = plan().areas.iter().find(|a| a.code == indicator.area).unwrap();
                 prop_assert!(indicator.thresholds.len() <= area.targets[indicator.target].thresholds.len());

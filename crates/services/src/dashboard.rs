@@ -36,9 +36,11 @@ impl StatusCounts {
             self.get(status) as f64 * 100.0 / total as f64
         }
     }
-    /// Done (on time or late) as a percentage of all milestones.
+    /// Done (on time or late) as a percentage of all milestones, rounded once (the one rule of
+    /// `cchc_domain::number::Percent1`).
     pub fn done_percent(&self) -> f64 {
-        self.percent(DerivedStatus::DoneOnTime) + self.percent(DerivedStatus::DoneLate)
+        let done = self.get(DerivedStatus::DoneOnTime) + self.get(DerivedStatus::DoneLate);
+        cchc_domain::number::Percent1::share(done, self.total()).value()
     }
     /// Every status with its count, in display order.
     pub fn entries(&self) -> Vec<(DerivedStatus, usize)> {

@@ -1,19 +1,25 @@
 //! The reporting cycle (plan part VI.1.b): forms per agency and period, saving and submitting
-//! values, returning and accepting, completeness and timeliness, and the consolidated report.
+//! answers, returning and accepting, receipt dates and extensions, completeness and timeliness,
+//! the indicator results and the consolidated report. Every read and write checks the caller.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use cchc_domain::account::User;
+use cchc_domain::number::Percent1;
 use cchc_domain::reporting::{
-    aggregate, validate, AreaProgress, Completeness, ConsolidatedReport, FormActivityRow, GroupCompleteness,
-    Importance, Indicator, IndicatorResult, LevelResult, Part, Ratio, ReportContent, ReportForm, ReportStatus,
-    ValidationRule, Violation,
+    due_date, excerpt, level_of, sum_ratios, validate, AgencyLine, AgencyNarrative, AgencyValue, Answer, AreaProgress,
+    Assessment, Completeness, ConsolidatedReport, DocumentSettings, EarlierReport, Extension, FormActivityRow,
+    GroupCompleteness, Importance, Indicator, IndicatorResult, LevelResult, NextArea, NextTask, Part, Receipt, Report,
+    ReportContent, ReportEvent, ReportEventKind, ReportForm, ReportStatus, Sources, Standing, Transition,
+    ValidationRule, ValueChange, Violation, MAX_COUNT, MAX_NARRATIVE_CHARS, MAX_REASON_CHARS,
 };
+use cchc_domain::text::checked_text;
 use cchc_domain::tracking::DerivedStatus;
-use cchc_domain::{AdminLevel, Agency, AgencyId, AgencyKind, Date, Diagnostic, PeriodId, ReportingPeriod, Timestamp};
+use cchc_domain::{
+    AdminLevel, Agency, AgencyId, AgencyKind, AreaCode, Date, Diagnostic, PeriodId, ReportingPeriod, Timestamp,
+};
 use cchc_import::indicators::{load_catalogue, load_rules};
-use cchc_store::{StoredReport, Transition};
 
 use crate::{App, ServiceError};
 
@@ -33,9 +39,10 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The indicators an agency of `kind` reports.
-    pub fn for_kind(&self, kind: AgencyKind) -> Vec<Indicator> {
-        self.indicators.iter().filter(|i| i.reporters.contains(&kind)).cloned().collect()
+    /// The indicators on `agency`'s form (its kind reports them, and it is named where the
+    /// catalogue names agencies).
+    pub fn for_agency(&self, agency: &Agency) -> Vec<Indicator> {
+        self.indicators.iter().filter(|i| i.applies_to(agency)).cloned().collect()
     }
 }
 
@@ -43,31 +50,77 @@ impl Catalogue {
 pub const REPORTING_KINDS: [AgencyKind; 4] =
     [AgencyKind::Department, AgencyKind::Sectoral, AgencyKind::District, AgencyKind::Commune];
 
-/// Where every expected agency stands for a period.
+/// One expected agency for a period: its report, its deadline and any extension.
+#[derive(Debug, Clone)]
+pub struct AgencyStanding {
+    pub agency: Agency,
+    pub report: Option<Report>,
+    /// The deadline that applies (the period's, or the latest extension).
+    pub due: Date,
+    pub extension: Option<Extension>,
+}
+
+impl AgencyStanding {
+    pub fn standing(&self) -> Standing {
+        Standing::of(self.report.as_ref())
+    }
+    pub fn is_late(&self) -> bool {
+        self.report.as_ref().is_some_and(|r| r.is_late(self.due))
+    }
+}
+
+/// Where every agency the caller may see stands for a period.
 #[derive(Debug, Clone)]
 pub struct PeriodStatus {
     pub period: ReportingPeriod,
     pub groups: Vec<GroupCompleteness>,
     pub overall: Completeness,
-    /// Every expected agency with its report, if any.
-    pub agencies: Vec<(Agency, Option<StoredReport>)>,
+    pub agencies: Vec<AgencyStanding>,
+    /// Whether the caller sees every agency (Sở Nội vụ, leaders) or a district's communes.
+    pub whole_province: bool,
+}
+
+/// An agency's report for a period with everything its page shows.
+#[derive(Debug, Clone)]
+pub struct ReportDetail {
+    pub agency: Agency,
+    pub form: ReportForm,
+    pub report: Option<Report>,
+    pub events: Vec<ReportEvent>,
+    pub history: Vec<ValueChange>,
+    pub extensions: Vec<Extension>,
+    /// Whether the caller may save and submit it.
+    pub may_write: bool,
+    /// The rules broken by the stored answers (checked while the report is editable).
+    pub violations: Vec<Violation>,
 }
 
 /// What saving a report found.
 #[derive(Debug, Clone)]
 pub struct SaveOutcome {
-    pub report: StoredReport,
+    pub report: Report,
     /// Broken rules: errors block submission, warnings do not.
     pub violations: Vec<Violation>,
 }
 
-fn level_of(kind: AgencyKind) -> Option<AdminLevel> {
-    match kind {
-        AgencyKind::District => Some(AdminLevel::Huyen),
-        AgencyKind::Commune => Some(AdminLevel::Xa),
-        AgencyKind::Department | AgencyKind::Sectoral | AgencyKind::Province => Some(AdminLevel::Tinh),
-        AgencyKind::Other => None,
-    }
+/// The number, signer and recipients a consolidated report is issued with; `None` keeps the
+/// default kept in settings.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentOptions {
+    pub number: Option<String>,
+    pub signer_name: Option<String>,
+    pub signer_title: Option<Vec<String>>,
+    pub recipients: Option<Vec<String>>,
+}
+
+const SETTING_SIGNER_NAME: &str = "report.signer_name";
+const SETTING_SIGNER_TITLE: &str = "report.signer_title";
+const SETTING_RECIPIENTS: &str = "report.recipients";
+/// Longest line of a signer's title or a recipient.
+const MAX_SETTING_LINE: usize = 200;
+
+fn invalid(message: impl Into<String>) -> ServiceError {
+    ServiceError::Invalid(vec![message.into()])
 }
 
 impl App {
@@ -84,7 +137,7 @@ impl App {
             Some((v, c, r)) => (*v, c.as_str(), r.as_str()),
             None => (0, SEED_CATALOGUE_JSON, SEED_RULES_JSON),
         };
-        let (indicators, mut diagnostics) = load_catalogue(&current.plan, catalogue_json);
+        let (indicators, mut diagnostics) = load_catalogue(&current.plan, self.directory(), catalogue_json);
         let (rules, rule_diagnostics) = load_rules(&indicators, rules_json);
         diagnostics.extend(rule_diagnostics);
         let catalogue = Arc::new(Catalogue { version, indicators, rules, diagnostics });
@@ -118,19 +171,18 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ quản trị được sửa danh mục chỉ tiêu".into()));
         }
         let current = self.current().await?;
-        let (indicators, mut diagnostics) = load_catalogue(&current.plan, catalogue_json);
+        let (indicators, mut diagnostics) = load_catalogue(&current.plan, self.directory(), catalogue_json);
         let (_, rule_diagnostics) = load_rules(&indicators, rules_json);
         diagnostics.extend(rule_diagnostics);
-        let errors: Vec<String> = diagnostics
+        let mut errors: Vec<String> = diagnostics
             .iter()
             .filter(|d| d.severity == cchc_domain::Severity::Error)
             .map(ToString::to_string)
             .collect();
-        if !errors.is_empty() || indicators.is_empty() {
-            let mut errors = errors;
-            if indicators.is_empty() {
-                errors.push("danh mục không có chỉ tiêu nào".into());
-            }
+        if indicators.is_empty() {
+            errors.push("danh mục không có chỉ tiêu nào".into());
+        }
+        if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
         let version = self
@@ -150,21 +202,45 @@ impl App {
         })
     }
 
-    fn reporting_agency(&self, agency: &AgencyId) -> Result<Agency, ServiceError> {
+    /// The reporting periods of the current plan, in order.
+    pub async fn reporting_periods(&self) -> Result<Vec<ReportingPeriod>, ServiceError> {
+        Ok(self.current().await?.plan.reporting_periods.clone())
+    }
+
+    /// An agency that reports periodically.
+    pub fn reporting_agency(&self, agency: &AgencyId) -> Result<Agency, ServiceError> {
         let found = self.directory().agency(agency).ok_or_else(|| ServiceError::UnknownAgency(agency.to_string()))?;
         if !REPORTING_KINDS.contains(&found.kind) {
-            return Err(ServiceError::Invalid(vec![format!("{} không thuộc diện gửi báo cáo định kỳ", found.name)]));
+            return Err(invalid(format!("{} không thuộc diện gửi báo cáo định kỳ", found.name)));
         }
         Ok(found.clone())
     }
 
+    async fn extension_of(&self, agency: &AgencyId, period: PeriodId) -> Result<Option<Extension>, ServiceError> {
+        let current = self.current().await?;
+        let all = self.store().extensions(current.version.id, period).await?;
+        Ok(all.into_iter().rev().find(|e| &e.agency == agency))
+    }
+
     /// The form an agency fills for a period: its indicators, its activities' statuses as of
-    /// the data cut-off, a narrative section per reform area.
+    /// the data cut-off, a narrative section per reform area, its earlier answers of the year,
+    /// the deadline that applies to it and where its report stands.
     pub async fn report_form(&self, agency: &AgencyId, period: PeriodId) -> Result<ReportForm, ServiceError> {
         let agency = self.reporting_agency(agency)?;
         let period = self.reporting_period(period).await?;
         let current = self.current().await?;
         let catalogue = self.catalogue().await?;
+        let reports = self.store().reports_of_agency(current.version.id, &agency.id).await?;
+        let extension = self.extension_of(&agency.id, period.id).await?;
+        let own = reports.iter().find(|r| r.period == period.id);
+        let earlier = current
+            .plan
+            .reporting_periods
+            .iter()
+            .filter(|p| p.due < period.due && p.id.year() == period.id.year())
+            .filter_map(|p| reports.iter().find(|r| r.period == p.id))
+            .map(|r| EarlierReport { period: r.period, status: r.status, content: r.content.clone() })
+            .collect();
         let activities = current
             .milestones
             .iter()
@@ -182,13 +258,26 @@ impl App {
             agency_name: agency.name.clone(),
             agency_kind: agency.kind,
             agency: agency.id.clone(),
+            due: due_date(period.due, extension.as_ref()),
             period,
             plan_key: current.version.plan_key.clone(),
             plan_title: current.plan.meta.title.clone(),
-            indicators: catalogue.for_kind(agency.kind),
+            indicators: catalogue.for_agency(&agency),
             activities,
             areas: current.plan.areas.iter().map(|a| (a.code, a.title.clone())).collect(),
+            earlier,
+            status: own.map(|r| r.status),
+            returned_reason: own.filter(|r| r.status == ReportStatus::Returned).and_then(|r| r.returned_reason.clone()),
         })
+    }
+
+    fn check_may_read(user: &User, agency: &Agency) -> Result<(), ServiceError> {
+        if user.may_read(agency) {
+            Ok(())
+        } else {
+            // Other agencies' reports do not exist for the caller.
+            Err(ServiceError::NotFound(format!("báo cáo của cơ quan «{}»", agency.id)))
+        }
     }
 
     fn check_may_report(user: &User, agency: &AgencyId) -> Result<(), ServiceError> {
@@ -202,8 +291,104 @@ impl App {
         }
     }
 
-    /// Saves a draft (values and narratives). Values for indicators outside the agency's form
-    /// are refused; the rules are checked and returned (they block only submission).
+    fn check_admin(user: &User, what: &str) -> Result<(), ServiceError> {
+        if user.is_admin() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!("chỉ Sở Nội vụ được {what}")))
+        }
+    }
+
+    /// An agency's report for a period with its form, history and extensions, for a caller who
+    /// may read it (other agencies' officers get «không tìm thấy»).
+    pub async fn report_detail(
+        &self,
+        user: &User,
+        agency: &AgencyId,
+        period: PeriodId,
+    ) -> Result<ReportDetail, ServiceError> {
+        let found = self.reporting_agency(agency)?;
+        Self::check_may_read(user, &found)?;
+        let form = self.report_form(agency, period).await?;
+        let current = self.current().await?;
+        let report = self.store().report(current.version.id, agency, period).await?;
+        let (events, history) = match &report {
+            Some(r) => (self.store().report_events(r.id).await?, self.store().report_value_history(r.id).await?),
+            None => (Vec::new(), Vec::new()),
+        };
+        let extensions = self
+            .store()
+            .extensions(current.version.id, period)
+            .await?
+            .into_iter()
+            .filter(|e| &e.agency == agency)
+            .collect();
+        let violations = match &report {
+            Some(r) if r.status.is_editable() => self.violations(&form, &r.content).await?,
+            _ => Vec::new(),
+        };
+        Ok(ReportDetail {
+            may_write: user.may_write_for(agency),
+            agency: found,
+            form,
+            report,
+            events,
+            history,
+            extensions,
+            violations,
+        })
+    }
+
+    /// Checks and cleans what a user typed: answers only for indicators of the form, counts
+    /// finite and at most [`MAX_COUNT`], narratives and reasons through [`checked_text`] (one
+    /// limit, one place), narratives only for the plan's areas.
+    fn checked_content(form: &ReportForm, content: &ReportContent) -> Result<ReportContent, ServiceError> {
+        let mut problems = Vec::new();
+        let on_form = |code| form.indicators.iter().any(|i| &i.code == code);
+        let mut out = ReportContent::default();
+        for ((code, part), value) in &content.values {
+            if !on_form(code) {
+                problems.push(format!("chỉ tiêu {code} không thuộc biểu mẫu của {}", form.agency_name));
+            } else if !value.is_finite() || value.abs() > MAX_COUNT {
+                problems.push(format!("{code} ({}): số quá lớn (tối đa 1.000.000.000.000)", part.label_vn()));
+            } else {
+                out.values.insert((code.clone(), *part), *value);
+            }
+        }
+        for (code, reason) in &content.not_applicable {
+            if !on_form(code) {
+                problems.push(format!("chỉ tiêu {code} không thuộc biểu mẫu của {}", form.agency_name));
+                continue;
+            }
+            match checked_text(reason, MAX_REASON_CHARS) {
+                Ok(reason) => {
+                    out.not_applicable.insert(code.clone(), reason);
+                }
+                Err(e) => problems.push(format!("{code}: lý do «không áp dụng» {e}")),
+            }
+        }
+        for (area, text) in &content.narratives {
+            if !form.areas.iter().any(|(code, _)| code == area) {
+                problems.push(format!("lĩnh vực {area} không có trong kế hoạch"));
+                continue;
+            }
+            match checked_text(text, MAX_NARRATIVE_CHARS) {
+                Ok(text) if text.is_empty() => {}
+                Ok(text) => {
+                    out.narratives.insert(*area, text);
+                }
+                Err(e) => problems.push(format!("thuyết minh lĩnh vực {area}: {e}")),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(ServiceError::Invalid(problems))
+        }
+    }
+
+    /// Saves a draft (answers and narratives, replacing the stored ones). Nothing is saved when
+    /// anything is refused; the rules are checked and returned (they block only submission).
     pub async fn save_report(
         &self,
         user: &User,
@@ -214,67 +399,64 @@ impl App {
     ) -> Result<SaveOutcome, ServiceError> {
         Self::check_may_report(user, agency)?;
         let form = self.report_form(agency, period).await?;
-        let unknown: Vec<String> = content
-            .values
-            .keys()
-            .filter(|(code, _)| !form.indicators.iter().any(|i| &i.code == code))
-            .map(|(code, _)| format!("chỉ tiêu {code} không thuộc biểu mẫu của {}", form.agency_name))
-            .collect();
-        if !unknown.is_empty() {
-            return Err(ServiceError::Invalid(unknown));
-        }
+        let content = Self::checked_content(&form, content)?;
         let current = self.current().await?;
         let saved = self
             .store()
-            .save_report_content(current.version.id, agency, period, content, Some(user.id), &now.rfc3339())
+            .save_report_content(current.version.id, agency, period, &content, Some(user.id), &now.rfc3339())
             .await?;
         let Some(report) = saved else {
-            return Err(ServiceError::Invalid(vec![
-                "báo cáo đã gửi hoặc đã được tiếp nhận nên không sửa được; Sở Nội vụ có thể trả lại để sửa".into(),
-            ]));
+            return Err(invalid(
+                "báo cáo đã gửi hoặc đã được tiếp nhận nên không sửa được; Sở Nội vụ có thể trả lại để sửa",
+            ));
         };
-        let violations = self.violations(&form, &report).await?;
+        let violations = self.violations(&form, &report.content).await?;
         Ok(SaveOutcome { report, violations })
     }
 
-    /// Rules broken by a report: the catalogue's rules, missing values (warnings), values far
-    /// from the agency's earlier periods (warnings).
-    async fn violations(&self, form: &ReportForm, report: &StoredReport) -> Result<Vec<Violation>, ServiceError> {
-        let catalogue = self.catalogue().await?;
-        let mut out = validate(&form.indicators, &catalogue.rules, &report.content.values);
-        for indicator in &form.indicators {
-            for part in [Part::Numerator, Part::Denominator] {
-                if !report.content.values.contains_key(&(indicator.code.clone(), part)) {
-                    out.push(Violation {
-                        rule: "missing".into(),
-                        importance: Importance::Warning,
-                        message: format!(
-                            "{}: chưa nhập {}",
-                            indicator.code,
-                            if part == Part::Numerator { "tử số" } else { "mẫu số" }
-                        ),
-                        indicators: vec![indicator.code.clone()],
-                    });
-                }
-            }
-        }
+    /// Saves what an uploaded form carries: every answer, and the narratives of the areas in
+    /// `narrative_areas` (a file without them keeps the narratives saved before).
+    pub async fn save_upload(
+        &self,
+        user: &User,
+        agency: &AgencyId,
+        period: PeriodId,
+        upload: &ReportContent,
+        narrative_areas: &BTreeSet<AreaCode>,
+        now: Timestamp,
+    ) -> Result<SaveOutcome, ServiceError> {
+        Self::check_may_report(user, agency)?;
         let current = self.current().await?;
+        let mut content = upload.clone();
+        if let Some(stored) = self.store().report(current.version.id, agency, period).await? {
+            content.keep_narratives_not_in(narrative_areas, &stored.content);
+        }
+        self.save_report(user, agency, period, &content, now).await
+    }
+
+    /// Rules broken by a report's answers: every indicator answered, the catalogue's rules,
+    /// and values far from the agency's earlier periods (warnings).
+    pub async fn violations(&self, form: &ReportForm, content: &ReportContent) -> Result<Vec<Violation>, ServiceError> {
+        let catalogue = self.catalogue().await?;
+        let mut out = validate(&form.indicators, &catalogue.rules, content);
         let mut previous: BTreeMap<(String, Part), Vec<f64>> = BTreeMap::new();
-        for p in current.plan.reporting_periods.iter().filter(|p| p.due < form.period.due) {
-            if let Some(earlier) = self.store().report(current.version.id, &form.agency, p.id).await? {
-                for ((code, part), value) in earlier.content.values {
-                    previous.entry((code.as_str().to_string(), part)).or_default().push(value);
-                }
+        for earlier in &form.earlier {
+            for ((code, part), value) in &earlier.content.values {
+                previous.entry((code.as_str().to_string(), *part)).or_default().push(*value);
             }
         }
-        for ((code, part), value) in &report.content.values {
+        for ((code, part), value) in &content.values {
             if let Some(history) = previous.get(&(code.as_str().to_string(), *part)) {
                 if cchc_domain::reporting::is_outlier(*value, history, 10.0) {
+                    let shown: Vec<String> = history.iter().map(|v| cchc_domain::number::count_vn(*v)).collect();
                     out.push(Violation {
                         rule: "outlier".into(),
                         importance: Importance::Warning,
                         message: format!(
-                            "{code}: giá trị {value} khác xa các kỳ trước ({history:?}); đề nghị kiểm tra lại"
+                            "{code}: {} {} khác xa các kỳ trước ({}); đề nghị kiểm tra lại",
+                            part.label_vn(),
+                            cchc_domain::number::count_vn(*value),
+                            shown.join(", ")
                         ),
                         indicators: vec![code.clone()],
                     });
@@ -284,23 +466,23 @@ impl App {
         Ok(out)
     }
 
-    /// Submits a report. Errors of the rules block it; submitting after the due date marks it
-    /// late. Of two concurrent submissions exactly one succeeds.
+    /// Submits a report. Every indicator must be answered and no rule error may remain. Of two
+    /// concurrent submissions exactly one succeeds.
     pub async fn submit_report(
         &self,
         user: &User,
         agency: &AgencyId,
         period: PeriodId,
         now: Timestamp,
-    ) -> Result<StoredReport, ServiceError> {
+    ) -> Result<Report, ServiceError> {
         Self::check_may_report(user, agency)?;
         let form = self.report_form(agency, period).await?;
         let current = self.current().await?;
         let report = self.store().report(current.version.id, agency, period).await?.ok_or_else(|| {
-            ServiceError::Invalid(vec!["chưa có số liệu: hãy nhập và lưu báo cáo trước khi gửi".into()])
+            invalid("chưa có số liệu: hãy nhập và lưu báo cáo trước khi gửi (mỗi chỉ tiêu nhập số liệu hoặc đánh dấu «Không áp dụng»)")
         })?;
         let errors: Vec<String> = self
-            .violations(&form, &report)
+            .violations(&form, &report.content)
             .await?
             .into_iter()
             .filter(|v| v.importance == Importance::Error)
@@ -309,20 +491,18 @@ impl App {
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        let today = now.date_in_vietnam();
         let at = now.rfc3339();
         let step = Transition {
             from: &[ReportStatus::Draft, ReportStatus::Returned],
             to: ReportStatus::Submitted,
-            kind: "submitted",
+            kind: ReportEventKind::Submitted,
             reason: "",
-            submitted_on: Some(today),
-            late: Some(today > form.period.due),
+            submitted_on: Some(now.date_in_vietnam()),
             user: Some(user.id),
             at: &at,
         };
         if !self.store().transition_report(report.id, &step).await? {
-            return Err(ServiceError::Invalid(vec!["báo cáo đã được gửi trước đó".into()]));
+            return Err(invalid("báo cáo đã được gửi trước đó"));
         }
         self.report_or_missing(agency, period).await
     }
@@ -335,7 +515,7 @@ impl App {
         period: PeriodId,
         reason: &str,
         now: Timestamp,
-    ) -> Result<StoredReport, ServiceError> {
+    ) -> Result<Report, ServiceError> {
         self.review(user, agency, period, ReportStatus::Returned, reason, now).await
     }
 
@@ -346,8 +526,16 @@ impl App {
         agency: &AgencyId,
         period: PeriodId,
         now: Timestamp,
-    ) -> Result<StoredReport, ServiceError> {
+    ) -> Result<Report, ServiceError> {
         self.review(user, agency, period, ReportStatus::Accepted, "", now).await
+    }
+
+    fn checked_reason(reason: &str, what: &str) -> Result<String, ServiceError> {
+        let reason = checked_text(reason, MAX_REASON_CHARS).map_err(|e| invalid(format!("lý do {e}")))?;
+        if reason.is_empty() {
+            return Err(invalid(format!("{what} phải nêu lý do")));
+        }
+        Ok(reason)
     }
 
     async fn review(
@@ -358,41 +546,96 @@ impl App {
         to: ReportStatus,
         reason: &str,
         now: Timestamp,
-    ) -> Result<StoredReport, ServiceError> {
-        if !user.is_admin() {
-            return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được tiếp nhận hoặc trả lại báo cáo".into()));
-        }
-        if to == ReportStatus::Returned && reason.trim().is_empty() {
-            return Err(ServiceError::Invalid(vec!["trả lại báo cáo phải nêu lý do".into()]));
-        }
+    ) -> Result<Report, ServiceError> {
+        Self::check_admin(user, "tiếp nhận hoặc trả lại báo cáo")?;
+        let reason = match to {
+            ReportStatus::Returned => Self::checked_reason(reason, "trả lại báo cáo")?,
+            _ => String::new(),
+        };
         let report = self.report_or_missing(agency, period).await?;
-        let (from, kind): (&[ReportStatus], &str) = match (report.status, to) {
-            (ReportStatus::Accepted, ReportStatus::Returned) => (&[ReportStatus::Accepted], "reopened"),
-            (_, ReportStatus::Returned) => (&[ReportStatus::Submitted], "returned"),
-            _ => (&[ReportStatus::Submitted], "accepted"),
+        let (from, kind): (&[ReportStatus], ReportEventKind) = match (report.status, to) {
+            (ReportStatus::Accepted, ReportStatus::Returned) => (&[ReportStatus::Accepted], ReportEventKind::Reopened),
+            (_, ReportStatus::Returned) => (&[ReportStatus::Submitted], ReportEventKind::Returned),
+            _ => (&[ReportStatus::Submitted], ReportEventKind::Accepted),
         };
         let at = now.rfc3339();
-        let step = Transition {
-            from,
-            to,
-            kind,
-            reason: reason.trim(),
-            submitted_on: None,
-            late: None,
-            user: Some(user.id),
-            at: &at,
-        };
+        let step = Transition { from, to, kind, reason: &reason, submitted_on: None, user: Some(user.id), at: &at };
         if !self.store().transition_report(report.id, &step).await? {
-            return Err(ServiceError::Invalid(vec![format!(
+            return Err(invalid(format!(
                 "không thể chuyển báo cáo từ «{}» sang «{}»",
                 report.status.label_vn(),
                 to.label_vn()
-            )]));
+            )));
         }
         self.report_or_missing(agency, period).await
     }
 
-    async fn report_or_missing(&self, agency: &AgencyId, period: PeriodId) -> Result<StoredReport, ServiceError> {
+    /// Sở Nội vụ records the day a report was received (a paper or e-mail report keyed in
+    /// later), with the reason; timeliness uses it. Audited in the report's history.
+    pub async fn record_receipt(
+        &self,
+        user: &User,
+        agency: &AgencyId,
+        period: PeriodId,
+        date: Date,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Report, ServiceError> {
+        Self::check_admin(user, "ghi nhận ngày nhận báo cáo")?;
+        let reason = Self::checked_reason(reason, "ghi nhận ngày nhận báo cáo")?;
+        let period = self.reporting_period(period).await?;
+        let today = now.date_in_vietnam();
+        if date > today {
+            return Err(invalid(format!("ngày nhận {} ở tương lai (hôm nay là {})", date.vn(), today.vn())));
+        }
+        if date < period.data_from {
+            return Err(invalid(format!(
+                "ngày nhận {} trước ngày bắt đầu kỳ báo cáo ({})",
+                date.vn(),
+                period.data_from.vn()
+            )));
+        }
+        let current = self.current().await?;
+        let report = self.store().report(current.version.id, agency, period.id).await?.ok_or_else(|| {
+            invalid(format!(
+                "{} chưa có báo cáo {} trên hệ thống: hãy nhập số liệu của báo cáo (cơ quan nhập, hoặc Sở Nội vụ nhập thay) rồi ghi nhận ngày nhận",
+                self.agency_name(agency),
+                period.id.label_vn()
+            ))
+        })?;
+        self.store().record_receipt(report.id, &Receipt { date, reason }, Some(user.id), &now.rfc3339()).await?;
+        self.report_or_missing(agency, period.id).await
+    }
+
+    /// Sở Nội vụ grants an agency a later deadline for a period, with the reason (audited;
+    /// the latest extension applies).
+    pub async fn grant_extension(
+        &self,
+        user: &User,
+        agency: &AgencyId,
+        period: PeriodId,
+        until: Date,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<Extension, ServiceError> {
+        Self::check_admin(user, "gia hạn báo cáo")?;
+        let reason = Self::checked_reason(reason, "gia hạn báo cáo")?;
+        let found = self.reporting_agency(agency)?;
+        let period = self.reporting_period(period).await?;
+        if until <= period.due {
+            return Err(invalid(format!("hạn mới {} phải sau hạn gửi của kỳ ({})", until.vn(), period.due.vn())));
+        }
+        let current = self.current().await?;
+        let at = now.rfc3339();
+        self.store()
+            .add_extension(current.version.id, &found.id, period.id, until, &reason, Some(user.id), &at)
+            .await?;
+        self.extension_of(&found.id, period.id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("gia hạn của {}", found.name)))
+    }
+
+    async fn report_or_missing(&self, agency: &AgencyId, period: PeriodId) -> Result<Report, ServiceError> {
         let current = self.current().await?;
         self.store()
             .report(current.version.id, agency, period)
@@ -400,135 +643,336 @@ impl App {
             .ok_or_else(|| ServiceError::NotFound(format!("báo cáo {period} của {}", self.agency_name(agency))))
     }
 
-    /// Expected, submitted, on time and missing per agency group for a period.
-    pub async fn report_status(&self, period: PeriodId) -> Result<PeriodStatus, ServiceError> {
-        let period = self.reporting_period(period).await?;
+    /// Every expected agency of a period with its report and deadline (no authorisation: the
+    /// callers below check it).
+    async fn standings(&self, period: &ReportingPeriod) -> Result<Vec<AgencyStanding>, ServiceError> {
         let current = self.current().await?;
-        let reports = self.store().reports_for_period(current.version.id, period.id).await?;
-        let submissions = |kinds: &[AgencyKind]| -> (Vec<AgencyId>, Vec<(AgencyId, Date)>) {
-            let expected: Vec<AgencyId> =
-                self.directory().agencies.iter().filter(|a| kinds.contains(&a.kind)).map(|a| a.id.clone()).collect();
-            let submitted = reports
-                .iter()
-                .filter(|r| r.status != ReportStatus::Draft)
-                .filter_map(|r| r.submitted_on.map(|d| (r.agency.clone(), d)))
-                .collect();
-            (expected, submitted)
-        };
-        let mut groups = Vec::new();
-        for kind in REPORTING_KINDS {
-            let (expected, submitted) = submissions(&[kind]);
-            if expected.is_empty() {
-                continue;
-            }
-            groups.push(GroupCompleteness {
-                label: kind.label_vn().to_string(),
-                completeness: Completeness::compute(&expected, &submitted, period.due),
-            });
+        let mut reports: BTreeMap<AgencyId, Report> = self
+            .store()
+            .reports_for_period(current.version.id, period.id)
+            .await?
+            .into_iter()
+            .map(|r| (r.agency.clone(), r))
+            .collect();
+        let mut extensions: BTreeMap<AgencyId, Extension> = BTreeMap::new();
+        for e in self.store().extensions(current.version.id, period.id).await? {
+            extensions.insert(e.agency.clone(), e);
         }
-        let (expected, submitted) = submissions(&REPORTING_KINDS);
-        let overall = Completeness::compute(&expected, &submitted, period.due);
-        let agencies = self
+        Ok(self
             .directory()
             .agencies
             .iter()
             .filter(|a| REPORTING_KINDS.contains(&a.kind))
-            .map(|a| (a.clone(), reports.iter().find(|r| r.agency == a.id).cloned()))
-            .collect();
-        Ok(PeriodStatus { period, groups, overall, agencies })
+            .map(|a| {
+                let extension = extensions.remove(&a.id);
+                AgencyStanding {
+                    agency: a.clone(),
+                    report: reports.remove(&a.id),
+                    due: due_date(period.due, extension.as_ref()),
+                    extension,
+                }
+            })
+            .collect())
     }
 
-    /// The province's consolidated report for a period: indicator values by level (Σn ÷ Σd over
-    /// submitted and accepted reports), attainment, activity completion per area as of the
-    /// cut-off, completeness, late and missing agencies.
-    pub async fn consolidate(&self, period: PeriodId, date: Date) -> Result<ConsolidatedReport, ServiceError> {
-        let status = self.report_status(period).await?;
-        let period = status.period.clone();
-        let current = self.current().await?;
-        let catalogue = self.catalogue().await?;
-        let counted: Vec<(&Agency, &StoredReport)> = status
-            .agencies
-            .iter()
-            .filter_map(|(a, r)| r.as_ref().map(|r| (a, r)))
-            .filter(|(_, r)| matches!(r.status, ReportStatus::Submitted | ReportStatus::Accepted))
+    /// Where every agency the caller may read stands for a period: expected, not submitted,
+    /// awaiting acceptance, returned, accepted, on time and late, per group and in total. Sở
+    /// Nội vụ and leaders see the province; a district's officers see the district and its
+    /// communes; other officers are refused.
+    pub async fn report_status(&self, user: &User, period: PeriodId) -> Result<PeriodStatus, ServiceError> {
+        let period = self.reporting_period(period).await?;
+        let whole_province = user.reads_all();
+        let all = self.standings(&period).await?;
+        let visible: Vec<AgencyStanding> = all.into_iter().filter(|s| user.may_read(&s.agency)).collect();
+        if !whole_province && visible.iter().all(|s| Some(&s.agency.id) == user.agency.as_ref()) {
+            return Err(ServiceError::Forbidden(
+                "tình hình báo cáo chỉ dành cho Sở Nội vụ, lãnh đạo và UBND cấp huyện (các xã của huyện); cán bộ cơ quan xem báo cáo của cơ quan mình"
+                    .into(),
+            ));
+        }
+        Ok(Self::period_status(period, visible, whole_province))
+    }
+
+    fn period_status(period: ReportingPeriod, agencies: Vec<AgencyStanding>, whole_province: bool) -> PeriodStatus {
+        let entries = |kind: Option<AgencyKind>| {
+            Completeness::compute(
+                agencies
+                    .iter()
+                    .filter(|s| kind.is_none_or(|k| s.agency.kind == k))
+                    .map(|s| (&s.agency.id, s.report.as_ref(), s.due)),
+            )
+        };
+        let groups = REPORTING_KINDS
+            .into_iter()
+            .filter(|k| agencies.iter().any(|s| s.agency.kind == *k))
+            .map(|kind| GroupCompleteness {
+                kind,
+                label: kind.label_vn().to_string(),
+                completeness: entries(Some(kind)),
+            })
             .collect();
-        let mut indicators = Vec::new();
+        let overall = entries(None);
+        PeriodStatus { period, groups, overall, agencies, whole_province }
+    }
+
+    /// The consolidated document's defaults (signer, title, recipients) as kept in settings.
+    pub async fn document_settings(&self) -> Result<DocumentSettings, ServiceError> {
+        let mut settings = DocumentSettings::default();
+        let lines = |text: String| -> Vec<String> {
+            text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+        };
+        if let Some(name) = self.store().setting(SETTING_SIGNER_NAME).await? {
+            settings.signer_name = name;
+        }
+        if let Some(title) = self.store().setting(SETTING_SIGNER_TITLE).await?.map(lines).filter(|l| !l.is_empty()) {
+            settings.signer_title = title;
+        }
+        if let Some(recipients) = self.store().setting(SETTING_RECIPIENTS).await?.map(lines).filter(|l| !l.is_empty()) {
+            settings.recipients = recipients;
+        }
+        Ok(settings)
+    }
+
+    /// Stores the consolidated document's defaults (Sở Nội vụ only).
+    pub async fn save_document_settings(
+        &self,
+        user: &User,
+        settings: &DocumentSettings,
+        now: Timestamp,
+    ) -> Result<DocumentSettings, ServiceError> {
+        Self::check_admin(user, "sửa thiết lập văn bản báo cáo")?;
+        let checked = Self::checked_settings(&DocumentOptions {
+            number: None,
+            signer_name: Some(settings.signer_name.clone()),
+            signer_title: Some(settings.signer_title.clone()),
+            recipients: Some(settings.recipients.clone()),
+        })?;
+        let values = [
+            (SETTING_SIGNER_NAME, checked.signer_name.unwrap_or_default()),
+            (SETTING_SIGNER_TITLE, checked.signer_title.unwrap_or_default().join("\n")),
+            (SETTING_RECIPIENTS, checked.recipients.unwrap_or_default().join("\n")),
+        ];
+        self.store().set_settings(&values, Some(user.id), &now.rfc3339()).await?;
+        self.document_settings().await
+    }
+
+    /// Every line of the options through [`checked_text`]; titles and recipients not empty.
+    fn checked_settings(options: &DocumentOptions) -> Result<DocumentOptions, ServiceError> {
+        let mut problems = Vec::new();
+        let mut line = |label: &str, text: &str| match checked_text(text, MAX_SETTING_LINE) {
+            Ok(text) if text.contains('\n') => {
+                problems.push(format!("{label}: chỉ được một dòng"));
+                None
+            }
+            Ok(text) => Some(text),
+            Err(e) => {
+                problems.push(format!("{label}: {e}"));
+                None
+            }
+        };
+        let number = options.number.as_deref().and_then(|n| line("số văn bản", n));
+        let signer_name = options.signer_name.as_deref().and_then(|n| line("người ký", n));
+        let mut list = |label: &str, lines: &Option<Vec<String>>| {
+            lines.as_ref().map(|lines| {
+                lines.iter().filter_map(|l| line(label, l)).filter(|l| !l.is_empty()).collect::<Vec<String>>()
+            })
+        };
+        let signer_title = list("chức danh người ký", &options.signer_title);
+        let recipients = list("nơi nhận", &options.recipients);
+        if signer_title.as_ref().is_some_and(Vec::is_empty) {
+            problems.push("chức danh người ký không được để trống (ví dụ «GIÁM ĐỐC»)".into());
+        }
+        if recipients.as_ref().is_some_and(Vec::is_empty) {
+            problems.push("nơi nhận không được để trống".into());
+        }
+        if number.as_ref().is_some_and(|n| n.contains('/')) {
+            problems.push("số văn bản chỉ ghi phần số (ví dụ 123); phần «/BC-SNV» do hệ thống thêm".into());
+        }
+        if problems.is_empty() {
+            Ok(DocumentOptions { number, signer_name, signer_title, recipients })
+        } else {
+            Err(ServiceError::Invalid(problems))
+        }
+    }
+
+    /// The province's indicator results for a period (a reader of the province only).
+    pub async fn report_results(
+        &self,
+        user: &User,
+        period: PeriodId,
+    ) -> Result<(ReportingPeriod, Sources, Vec<IndicatorResult>), ServiceError> {
+        if !user.reads_all() {
+            return Err(ServiceError::Forbidden(
+                "kết quả chỉ tiêu toàn tỉnh chỉ dành cho Sở Nội vụ và lãnh đạo".into(),
+            ));
+        }
+        let period = self.reporting_period(period).await?;
+        let standings = self.standings(&period).await?;
+        let catalogue = self.catalogue().await?;
+        let (sources, results, _) = Self::results(&catalogue, &standings);
+        Ok((period, sources, results))
+    }
+
+    /// Indicator results by level over the reports awaiting acceptance or accepted (Σn ÷ Σd),
+    /// the sources, and every agency's answers.
+    fn results(
+        catalogue: &Catalogue,
+        standings: &[AgencyStanding],
+    ) -> (Sources, Vec<IndicatorResult>, Vec<AgencyValue>) {
+        let counted: Vec<(&Agency, &Report)> = standings
+            .iter()
+            .filter_map(|s| s.report.as_ref().map(|r| (&s.agency, r)))
+            .filter(|(_, r)| r.status.counts_as_submitted())
+            .collect();
+        let count = |standing: Standing| standings.iter().filter(|s| s.standing() == standing).count();
+        let sources = Sources {
+            accepted: count(Standing::Accepted),
+            awaiting: count(Standing::Awaiting),
+            returned: count(Standing::Returned),
+            expected: standings.len(),
+        };
+        let mut results = Vec::new();
         let mut agency_values = Vec::new();
         for indicator in &catalogue.indicators {
-            let mut levels = Vec::new();
-            let mut per_level: BTreeMap<Option<AdminLevel>, Vec<Ratio>> = BTreeMap::new();
-            for (agency, report) in &counted {
-                let n = report.content.values.get(&(indicator.code.clone(), Part::Numerator));
-                let d = report.content.values.get(&(indicator.code.clone(), Part::Denominator));
-                if let (Some(n), Some(d)) = (n, d) {
-                    let level = level_of(agency.kind);
-                    per_level.entry(level).or_default().push(Ratio { numerator: *n, denominator: *d });
-                    agency_values.push((agency.name.clone(), level, indicator.code.clone(), *n, *d));
+            // (level, ratios, not applicable)
+            let mut per_level: BTreeMap<AdminLevel, (Vec<cchc_domain::reporting::Ratio>, usize)> = BTreeMap::new();
+            for (agency, report) in counted.iter().filter(|(a, _)| indicator.applies_to(a)) {
+                let Some(level) = level_of(agency.kind) else { continue };
+                let entry = per_level.entry(level).or_default();
+                match report.content.answer(&indicator.code) {
+                    Answer::Value(ratio) => {
+                        entry.0.push(ratio);
+                        agency_values.push(AgencyValue {
+                            agency: agency.name.clone(),
+                            level: Some(level),
+                            code: indicator.code.clone(),
+                            ratio: Some(ratio),
+                            not_applicable: None,
+                        });
+                    }
+                    Answer::NotApplicable(reason) => {
+                        entry.1 += 1;
+                        agency_values.push(AgencyValue {
+                            agency: agency.name.clone(),
+                            level: Some(level),
+                            code: indicator.code.clone(),
+                            ratio: None,
+                            not_applicable: Some(reason),
+                        });
+                    }
+                    Answer::Partial | Answer::Missing => {}
                 }
             }
-            let all: Vec<Ratio> = per_level.values().flatten().copied().collect();
-            let mut rows: Vec<(Option<AdminLevel>, Vec<Ratio>)> = [AdminLevel::Tinh, AdminLevel::Huyen, AdminLevel::Xa]
-                .into_iter()
-                .map(|l| (Some(l), per_level.get(&Some(l)).cloned().unwrap_or_default()))
+            let levels = indicator.levels();
+            let mut rows: Vec<(Option<AdminLevel>, Vec<cchc_domain::reporting::Ratio>, usize)> = levels
+                .iter()
+                .map(|l| {
+                    let (ratios, na) = per_level.get(l).cloned().unwrap_or_default();
+                    (Some(*l), ratios, na)
+                })
                 .collect();
-            rows.push((None, all));
-            for (level, ratios) in rows {
-                let threshold = match level {
-                    Some(_) => indicator.threshold_for(level),
-                    None => indicator.thresholds.iter().find(|t| t.level.is_none()),
-                };
-                let value = aggregate(ratios.iter().copied());
-                levels.push(LevelResult {
-                    level,
-                    numerator: ratios.iter().map(|r| r.numerator).sum(),
-                    denominator: ratios.iter().map(|r| r.denominator).sum(),
-                    value,
-                    target: threshold.map(|t| match t.upper {
-                        Some(u) => format!("{}–{}{}", vn_number(t.value), vn_number(u), indicator.unit),
-                        None => format!("{} {}{}", t.op.label_vn(), vn_number(t.value), indicator.unit),
-                    }),
-                    attainment: match threshold {
-                        None => cchc_domain::reporting::Attainment::NoData,
-                        Some(_) => indicator.attainment(level, value),
-                    },
-                    reporting_agencies: ratios.len(),
-                });
+            if levels.len() > 1 {
+                let all = per_level.values().flat_map(|(r, _)| r.iter().copied()).collect();
+                let na = per_level.values().map(|(_, n)| n).sum();
+                rows.push((None, all, na));
             }
-            indicators.push(IndicatorResult {
+            let level_results = rows
+                .into_iter()
+                .map(|(level, ratios, not_applicable)| {
+                    let sum = sum_ratios(ratios.iter().copied());
+                    let value = sum.rounded();
+                    let threshold = indicator.threshold_for(level).cloned();
+                    LevelResult {
+                        level,
+                        numerator: sum.numerator,
+                        denominator: sum.denominator,
+                        value,
+                        target: threshold.as_ref().map(|t| t.text(&indicator.unit)),
+                        assessment: Assessment::of(value, threshold.as_ref(), indicator.direction),
+                        threshold,
+                        reporting_agencies: ratios.len(),
+                        not_applicable,
+                    }
+                })
+                .collect();
+            results.push(IndicatorResult {
                 code: indicator.code.clone(),
                 name: indicator.name.clone(),
                 area: indicator.area,
-                levels,
+                unit: indicator.unit.clone(),
+                direction: indicator.direction,
+                levels: level_results,
             });
         }
-        let areas = current
-            .plan
-            .areas
+        (sources, results, agency_values)
+    }
+
+    /// The province's consolidated report for a period: indicator results by level, activity
+    /// progress per area as of the cut-off with condensed narratives, completeness, the late,
+    /// missing and returned agencies, the tasks of the next period, every answer and narrative
+    /// for the annex; issued with `options` over the defaults kept in settings.
+    pub async fn consolidate(
+        &self,
+        user: &User,
+        period: PeriodId,
+        date: Date,
+        options: &DocumentOptions,
+    ) -> Result<ConsolidatedReport, ServiceError> {
+        if !user.reads_all() {
+            return Err(ServiceError::Forbidden("báo cáo tổng hợp chỉ dành cho Sở Nội vụ và lãnh đạo".into()));
+        }
+        let options = Self::checked_settings(options)?;
+        let mut settings = self.document_settings().await?;
+        if let Some(number) = options.number {
+            settings.number = number;
+        }
+        if let Some(name) = options.signer_name {
+            settings.signer_name = name;
+        }
+        if let Some(title) = options.signer_title {
+            settings.signer_title = title;
+        }
+        if let Some(recipients) = options.recipients {
+            settings.recipients = recipients;
+        }
+        let period = self.reporting_period(period).await?;
+        let standings = self.standings(&period).await?;
+        let status = Self::period_status(period.clone(), standings, true);
+        let current = self.current().await?;
+        let catalogue = self.catalogue().await?;
+        let (sources, indicators, agency_values) = Self::results(&catalogue, &status.agencies);
+        let counted: Vec<(&Agency, &Report)> = status
+            .agencies
             .iter()
-            .map(|area| {
-                let milestones: Vec<DerivedStatus> = current
-                    .milestones
-                    .iter()
-                    .filter(|m| m.area == area.code)
-                    .map(|m| m.derived(period.data_to, self.calendar()))
-                    .collect();
-                let count = |s: DerivedStatus| milestones.iter().filter(|x| **x == s).count();
-                AreaProgress {
-                    code: area.code,
-                    title: area.title.clone(),
-                    milestones: milestones.len(),
-                    done_on_time: count(DerivedStatus::DoneOnTime),
-                    done_late: count(DerivedStatus::DoneLate),
-                    overdue: count(DerivedStatus::Overdue),
-                    narratives: counted
-                        .iter()
-                        .filter_map(|(a, r)| r.content.narratives.get(&area.code).map(|t| (a.name.clone(), t.clone())))
-                        .filter(|(_, t)| !t.trim().is_empty())
-                        .collect(),
-                }
+            .filter_map(|s| s.report.as_ref().map(|r| (&s.agency, r)))
+            .filter(|(_, r)| r.status.counts_as_submitted())
+            .collect();
+        let areas =
+            current.plan.areas.iter().map(|area| self.area_progress(&current, area, &period, &counted)).collect();
+        let narratives = counted
+            .iter()
+            .flat_map(|(agency, report)| {
+                report.content.narratives.iter().map(|(area, text)| AgencyNarrative {
+                    agency: agency.name.clone(),
+                    area: *area,
+                    text: text.clone(),
+                })
             })
             .collect();
-        let name = |id: &AgencyId| self.agency_name(id);
+        let next_period =
+            current.plan.reporting_periods.iter().filter(|p| p.due > period.due).min_by_key(|p| p.due).cloned();
+        let next = match &next_period {
+            Some(next_period) => self.next_tasks(&current, period.data_to, next_period.data_to),
+            None => Vec::new(),
+        };
+        let line = |id: &AgencyId| {
+            let agency = self.directory().agency(id);
+            AgencyLine {
+                id: id.clone(),
+                name: agency.map_or_else(|| id.to_string(), |a| a.name.clone()),
+                kind: agency.map_or(AgencyKind::Other, |a| a.kind),
+            }
+        };
         let meta = &current.plan.meta;
         Ok(ConsolidatedReport {
             issuing_body_parent: format!("UBND TỈNH {}", meta.province.to_uppercase()),
@@ -544,21 +988,136 @@ impl App {
                 Some(d) => format!("Quyết định số {} ngày {d}", meta.decision_number),
                 None => format!("Quyết định số {}", meta.decision_number),
             },
-            late_agencies: status.overall.late.iter().map(name).collect(),
-            missing_agencies: status.overall.missing.iter().map(name).collect(),
+            late: status.overall.late.iter().map(line).collect(),
+            not_submitted: status.overall.not_submitted.iter().map(line).collect(),
+            returned: status.overall.returned.iter().map(line).collect(),
             completeness: status.groups.clone(),
+            overall: status.overall.clone(),
+            next_period,
+            settings,
+            sources,
             period,
             indicators,
             areas,
+            next,
             agency_values,
+            narratives,
         })
+    }
+
+    /// An area's progress per activity at the cut-off, and a few narratives that matter.
+    fn area_progress(
+        &self,
+        current: &crate::Current,
+        area: &cchc_domain::Area,
+        period: &ReportingPeriod,
+        counted: &[(&Agency, &Report)],
+    ) -> AreaProgress {
+        let cutoff = period.data_to;
+        let mut progress = AreaProgress {
+            code: area.code,
+            title: area.title.clone(),
+            activities: area.activities.len(),
+            due: 0,
+            done_on_time: 0,
+            done_late: 0,
+            overdue: 0,
+            waiting: 0,
+            overdue_list: Vec::new(),
+            highlights: Vec::new(),
+            narrative_count: 0,
+        };
+        for activity in &area.activities {
+            let milestones: Vec<_> = current
+                .milestones
+                .iter()
+                .filter(|m| m.area == area.code && m.activity_number == activity.number)
+                .collect();
+            let due: Vec<_> = milestones.iter().filter(|m| m.due.is_some_and(|d| d <= cutoff)).collect();
+            let statuses: Vec<DerivedStatus> = due.iter().map(|m| m.derived(cutoff, self.calendar())).collect();
+            let late_agencies: BTreeSet<String> = due
+                .iter()
+                .zip(&statuses)
+                .filter(|(_, s)| **s == DerivedStatus::Overdue)
+                .map(|(m, _)| self.agency_name(&m.agency))
+                .collect();
+            if !late_agencies.is_empty() {
+                progress.due += 1;
+                progress.overdue += 1;
+                progress.overdue_list.push((
+                    format!("{}.{}", area.code, activity.number),
+                    activity.title.clone(),
+                    late_agencies.into_iter().collect(),
+                ));
+            } else if !statuses.is_empty()
+                && statuses.iter().all(|s| matches!(s, DerivedStatus::DoneOnTime | DerivedStatus::DoneLate))
+            {
+                progress.due += 1;
+                if statuses.contains(&DerivedStatus::DoneLate) {
+                    progress.done_late += 1;
+                } else {
+                    progress.done_on_time += 1;
+                }
+            } else if due.is_empty()
+                && !milestones.is_empty()
+                && milestones.iter().all(|m| m.derived(cutoff, self.calendar()) == DerivedStatus::WaitingEvent)
+            {
+                progress.waiting += 1;
+            }
+        }
+        // Narratives: agencies leading activities of the area first, then departments, districts,
+        // communes; longer texts first among equals.
+        let mut written: Vec<(usize, u8, usize, &Agency, &String)> = counted
+            .iter()
+            .filter_map(|(agency, report)| {
+                let text = report.content.narratives.get(&area.code).filter(|t| !t.trim().is_empty())?;
+                let leads = area.activities.iter().filter(|a| a.is_led_by(&agency.id, self.directory())).count();
+                let rank = match agency.kind {
+                    AgencyKind::Department | AgencyKind::Province => 0,
+                    AgencyKind::Sectoral => 1,
+                    AgencyKind::District => 2,
+                    AgencyKind::Commune | AgencyKind::Other => 3,
+                };
+                Some((leads, rank, text.chars().count(), *agency, text))
+            })
+            .collect();
+        written.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)).then(a.3.name.cmp(&b.3.name)));
+        progress.narrative_count = written.len();
+        progress.highlights =
+            written.iter().take(3).map(|(_, _, _, agency, text)| (agency.name.clone(), excerpt(text, 320))).collect();
+        progress
+    }
+
+    /// Activities with a milestone due after `from` up to `to`, by area, with lead agencies.
+    fn next_tasks(&self, current: &crate::Current, from: Date, to: Date) -> Vec<NextArea> {
+        let mut out = Vec::new();
+        for area in &current.plan.areas {
+            let mut tasks = Vec::new();
+            for activity in &area.activities {
+                let due = current
+                    .milestones
+                    .iter()
+                    .filter(|m| m.area == area.code && m.activity_number == activity.number)
+                    .filter_map(|m| m.due)
+                    .filter(|d| *d > from && *d <= to)
+                    .min();
+                let Some(due) = due else { continue };
+                tasks.push(NextTask {
+                    activity_code: format!("{}.{}", area.code, activity.number),
+                    title: activity.title.clone(),
+                    due,
+                    leads: activity.lead.iter().map(|r| r.text.clone()).collect(),
+                });
+            }
+            if !tasks.is_empty() {
+                out.push(NextArea { code: area.code, title: area.title.clone(), tasks });
+            }
+        }
+        out
     }
 }
 
-fn vn_number(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value}").replace('.', ",")
-    }
+/// The share `part / whole` with the one rounding rule ("56,3%").
+pub fn share_text(part: usize, whole: usize) -> String {
+    Percent1::share(part, whole).to_string()
 }

@@ -18,14 +18,13 @@ mod accounts;
 mod directory;
 /// Reading and writing plan versions.
 mod plans;
-/// Periodic reports, their values and history, the indicator catalogue versions.
+/// Periodic reports, their answers and history, extensions, catalogue versions, settings.
 mod reports;
 /// Assignments, milestones, events and progress history.
 mod tracking;
 
 pub use accounts::NewUser;
 pub use plans::{ImportOutcome, PlanVersion};
-pub use reports::{ReportEvent, StoredReport, Transition, ValueChange};
 pub use tracking::{ActivityFanOut, ActivityIndex, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

@@ -465,7 +465,7 @@ pub struct DashboardDto {
     pub upcoming_days: i64,
 }
 
-/// A percentage rounded to two decimals.
+/// A percentage rounded once: half away from zero, one decimal (`Percent1`, as on every page).
 pub fn percent(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
+    cchc_domain::number::Percent1::of(value).map_or(0.0, cchc_domain::number::Percent1::value)
 }

@@ -54,11 +54,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/dashboard"),
     ("get", "/api/indicators"),
     ("get", "/api/reports"),
+    ("get", "/api/reports/{period}/results"),
     ("get", "/api/reports/{period}/{agency}"),
     ("put", "/api/reports/{period}/{agency}"),
     ("post", "/api/reports/{period}/{agency}/submit"),
     ("post", "/api/reports/{period}/{agency}/accept"),
     ("post", "/api/reports/{period}/{agency}/return"),
+    ("post", "/api/reports/{period}/{agency}/receipt"),
+    ("post", "/api/reports/{period}/{agency}/extension"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -74,10 +77,13 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(read::dashboard))
         .route("/indicators", get(reports::indicators))
         .route("/reports", get(reports::period_status))
+        .route("/reports/{period}/results", get(reports::results))
         .route("/reports/{period}/{agency}", get(reports::report).put(reports::save))
         .route("/reports/{period}/{agency}/submit", post(reports::submit))
         .route("/reports/{period}/{agency}/accept", post(reports::accept))
         .route("/reports/{period}/{agency}/return", post(reports::return_report))
+        .route("/reports/{period}/{agency}/receipt", post(reports::receipt))
+        .route("/reports/{period}/{agency}/extension", post(reports::extension))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

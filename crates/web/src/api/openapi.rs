@@ -533,6 +533,7 @@ fn nullable_number() -> Value {
 
 fn report_schemas() -> Value {
     let report_statuses = vec!["missing", "draft", "submitted", "returned", "accepted"];
+    let standings = vec!["not_submitted", "awaiting", "returned", "accepted"];
     let reporting_kinds: Vec<&str> = cchc_services::reporting::REPORTING_KINDS.iter().map(|k| k.as_str()).collect();
     let levels: Vec<&str> = [AdminLevel::Tinh, AdminLevel::Huyen, AdminLevel::Xa].iter().map(|l| l.as_str()).collect();
     let areas: Vec<&str> = AreaCode::ALL.iter().map(|a| a.as_str()).collect();
@@ -545,11 +546,21 @@ fn report_schemas() -> Value {
                 ("kind", kind),
                 ("label", string()),
                 ("expected", integer()),
-                ("submitted", integer()),
+                ("not_submitted", json!({"type": "integer", "description": "Chưa lập hoặc đang soạn"})),
+                ("awaiting", json!({"type": "integer", "description": "Đã gửi, chờ tiếp nhận"})),
+                (
+                    "returned",
+                    json!({"type": "integer", "description": "Bị trả lại, chờ gửi lại (không tính là đã gửi)"}),
+                ),
+                ("accepted", integer()),
+                ("submitted", json!({"type": "integer", "description": "awaiting + accepted"})),
                 ("on_time", integer()),
                 ("late", integer()),
-                ("missing", integer()),
-                ("submitted_percent", number()),
+                ("missing", json!({"type": "integer", "description": "Như not_submitted (giữ cho tương thích)"})),
+                (
+                    "submitted_percent",
+                    json!({"type": "number", "description": "Làm tròn một chữ số thập phân, nửa lên"}),
+                ),
                 ("on_time_percent", number()),
             ],
         )
@@ -581,6 +592,8 @@ fn report_schemas() -> Value {
             ("direction", enumeration(vec!["higher_is_better", "lower_is_better"])),
             ("thresholds", array(schema("IndicatorThreshold"))),
             ("reporters", array(enumeration(reporting_kinds.clone()))),
+            ("agencies", json!({"type": "array", "items": string(),
+                "description": "Cơ quan được giao: với loại cơ quan có tên ở đây, chỉ các cơ quan này báo cáo"})),
         ]),
         "RuleOperand": operand,
         "ValidationRule": object("Quy tắc kiểm tra: tổng vế trái so với tổng vế phải.", vec![
@@ -601,6 +614,7 @@ fn report_schemas() -> Value {
             ("id", json!({"type": "string", "example": "2024S1"})),
             ("name", string()),
             ("label", string()),
+            ("window", enumeration(vec!["quý", "lũy kế từ đầu năm"])),
             ("data_from", date()),
             ("data_to", date()),
             ("due", date()),
@@ -614,21 +628,27 @@ fn report_schemas() -> Value {
             ("name", string()),
             ("kind", enumeration(reporting_kinds)),
             ("status", enumeration(report_statuses.clone())),
+            ("standing", enumeration(standings)),
             ("status_label", string()),
             ("submitted_on", nullable_date()),
+            ("received_on", nullable_date()),
+            ("due", date()),
+            ("extended", boolean()),
             ("late", boolean()),
             ("returned_reason", nullable_string()),
         ]),
         "PeriodStatus": object("Tình hình báo cáo của một kỳ.", vec![
             ("period", schema("ReportingPeriod")),
+            ("whole_province", boolean()),
             ("overall", schema("Completeness")),
             ("groups", array(schema("Completeness"))),
             ("agencies", array(schema("AgencyReportStatus"))),
         ]),
-        "ReportValue": object("Số liệu của một chỉ tiêu.", vec![
+        "ReportValue": object("Trả lời của một chỉ tiêu: tử số và mẫu số, hoặc «không áp dụng» kèm lý do.", vec![
             ("code", string()),
             ("numerator", nullable_number()),
             ("denominator", nullable_number()),
+            ("not_applicable", nullable_string()),
         ]),
         "Report": object("Báo cáo của một cơ quan trong một kỳ (status = missing: chưa lập).", vec![
             ("id", json!({"type": ["integer", "null"]})),
@@ -638,6 +658,9 @@ fn report_schemas() -> Value {
             ("status_label", string()),
             ("editable", boolean()),
             ("submitted_on", nullable_date()),
+            ("received_on", nullable_date()),
+            ("received_reason", nullable_string()),
+            ("due", date()),
             ("late", boolean()),
             ("returned_reason", nullable_string()),
             ("updated_at", json!({"type": ["string", "null"], "format": "date-time"})),
@@ -648,7 +671,7 @@ fn report_schemas() -> Value {
             })),
         ]),
         "ReportEvent": object("Một bước xử lý của báo cáo.", vec![
-            ("kind", enumeration(vec!["saved", "submitted", "returned", "accepted", "reopened"])),
+            ("kind", enumeration(vec!["saved", "submitted", "returned", "accepted", "reopened", "received"])),
             ("kind_label", string()),
             ("reason", string()),
             ("user", nullable_string()),
@@ -665,6 +688,13 @@ fn report_schemas() -> Value {
         "ReportDetail": {"allOf": [schema("Report"), object("Báo cáo, kỳ, quyền và lịch sử.", vec![
             ("period_detail", schema("ReportingPeriod")),
             ("can_write", boolean()),
+            ("indicators", array(string())),
+            ("earlier", array(object("Trả lời của cơ quan ở một kỳ trước trong năm.", vec![
+                ("period", string()),
+                ("status", enumeration(vec!["draft", "submitted", "returned", "accepted"])),
+                ("values", array(schema("ReportValue"))),
+            ]))),
+            ("extensions", array(schema("Extension"))),
             ("events", array(schema("ReportEvent"))),
             ("value_history", array(schema("ValueChange"))),
         ])]},
@@ -678,10 +708,11 @@ fn report_schemas() -> Value {
             "Bản nháp đầy đủ: số liệu và thuyết minh không gửi lên sẽ bị xóa.",
             &[],
             vec![
-                ("values", array(request("Số liệu của một chỉ tiêu.", &["code"], vec![
-                    ("code", json!({"type": "string", "example": "VII.2.1"})),
-                    ("numerator", nullable_number()),
-                    ("denominator", nullable_number()),
+                ("values", array(request("Trả lời của một chỉ tiêu: tử số và mẫu số, hoặc lý do «không áp dụng».", &["code"], vec![
+                    ("code", json!({"type": "string", "pattern": "^(I|II|III|IV|V|VI|VII|VIII)(\\.[0-9]{1,3})+$", "example": "VII.2.1"})),
+                    ("numerator", json!({"type": ["number", "null"], "minimum": 0, "maximum": 1_000_000_000_000u64})),
+                    ("denominator", json!({"type": ["number", "null"], "minimum": 0, "maximum": 1_000_000_000_000u64})),
+                    ("not_applicable", json!({"type": ["string", "null"], "maxLength": 2000})),
                 ]))),
                 ("narratives", json!({
                     "type": "object", "description": "Thuyết minh theo lĩnh vực: {\"II\": \"…\"}",
@@ -693,7 +724,54 @@ fn report_schemas() -> Value {
             ("report", schema("Report")),
             ("violations", array(schema("Violation"))),
         ]),
-        "ReturnReportRequest": request("Trả lại báo cáo.", &["reason"], vec![("reason", string())]),
+        "ReturnReportRequest": request("Trả lại báo cáo.", &["reason"], vec![("reason", json!({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"}))]),
+        "ReceiptRequest": request("Ghi nhận ngày nhận báo cáo (giấy, thư điện tử).", &["date", "reason"], vec![
+            ("date", json!({"type": "string", "format": "date", "description": "yyyy-mm-dd hoặc dd/mm/yyyy"})),
+            ("reason", json!({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"})),
+        ]),
+        "ExtensionRequest": request("Gia hạn gửi báo cáo cho một cơ quan.", &["until", "reason"], vec![
+            ("until", json!({"type": "string", "format": "date", "description": "Hạn mới, sau hạn của kỳ"})),
+            ("reason", json!({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"})),
+        ]),
+        "Extension": object("Một lần gia hạn (lần sau cùng có hiệu lực).", vec![
+            ("agency", string()),
+            ("period", string()),
+            ("until", date()),
+            ("reason", string()),
+            ("user", nullable_string()),
+            ("at", json!({"type": "string", "format": "date-time"})),
+        ]),
+        "ResultSources": object("Các báo cáo được tổng hợp.", vec![
+            ("expected", integer()),
+            ("accepted", integer()),
+            ("awaiting", integer()),
+            ("returned", json!({"type": "integer", "description": "Báo cáo bị trả lại: không tính cho đến khi gửi lại"})),
+            ("sentence", string()),
+        ]),
+        "IndicatorResult": object("Kết quả một chỉ tiêu ở một cấp (level = null: toàn tỉnh).", vec![
+            ("indicator", string()),
+            ("name", string()),
+            ("area", enumeration(areas.clone())),
+            ("level", json!({"type": ["string", "null"], "enum": [levels[0], levels[1], levels[2], null]})),
+            ("level_label", string()),
+            ("numerator", json!({"type": "number", "description": "Tổng tử số (chính xác)"})),
+            ("denominator", json!({"type": "number", "description": "Tổng mẫu số (chính xác)"})),
+            ("value", json!({"type": ["number", "null"], "description": "Tử số ÷ mẫu số × 100, làm tròn một chữ số thập phân (nửa lên)"})),
+            ("value_text", nullable_string()),
+            ("threshold", json!({"oneOf": [schema("IndicatorThreshold"), {"type": "null"}]})),
+            ("threshold_text", nullable_string()),
+            ("verdict", enumeration(vec!["met", "not_met", "no_data", "no_target"])),
+            ("verdict_label", string()),
+            ("range_position", json!({"type": ["string", "null"], "enum": ["below", "within", "above", null]})),
+            ("reading", string()),
+            ("reporting_agencies", integer()),
+            ("not_applicable", integer()),
+        ]),
+        "Results": object("Kết quả các chỉ tiêu của một kỳ theo cấp.", vec![
+            ("period", schema("ReportingPeriod")),
+            ("sources", schema("ResultSources")),
+            ("results", array(schema("IndicatorResult"))),
+        ]),
     })
 }
 
@@ -727,11 +805,19 @@ fn report_paths() -> Value {
         "/api/reports": {
             "get": {
                 "operationId": "reportStatus", "tags": ["reports"],
-                "summary": "Tình hình báo cáo của một kỳ: phải báo cáo, đã gửi, đúng hạn, chưa gửi theo nhóm \
-                            và trạng thái của từng cơ quan (quản trị, lãnh đạo)",
+                "summary": "Tình hình báo cáo của một kỳ: phải báo cáo, chưa gửi, chờ tiếp nhận, bị trả lại, đã tiếp nhận, \
+                            đúng hạn, trễ hạn theo nhóm và từng cơ quan (quản trị, lãnh đạo; UBND cấp huyện: các xã của huyện)",
                 "parameters": [json!({"name": "period", "in": "query", "required": true,
                     "description": "Mã kỳ: 2024Q1, 2024S1, 2024Q3, 2024", "schema": {"type": "string"}})],
                 "responses": responses(("200", ok("Tình hình", schema("PeriodStatus"))), &["401", "403", "404", "422"]),
+            }
+        },
+        "/api/reports/{period}/results": {
+            "get": {
+                "operationId": "reportResults", "tags": ["reports"],
+                "summary": "Kết quả các chỉ tiêu của toàn tỉnh theo cấp (tổng tử số ÷ tổng mẫu số của các báo cáo chờ tiếp nhận và đã tiếp nhận; quản trị, lãnh đạo)",
+                "parameters": [path_parameters[0].clone()],
+                "responses": responses(("200", ok("Kết quả", schema("Results"))), &["401", "403", "404"]),
             }
         },
         "/api/reports/{period}/{agency}": {
@@ -773,6 +859,24 @@ fn report_paths() -> Value {
                 "Trả lại báo cáo đã gửi, hoặc mở lại báo cáo đã tiếp nhận, kèm lý do (chỉ quản trị)",
                 Some("ReturnReportRequest"),
                 schema("Report"),
+                &["400", "401", "403", "404", "415", "422"],
+            ),
+        },
+        "/api/reports/{period}/{agency}/receipt": {
+            "post": write(
+                "recordReportReceipt",
+                "Ghi nhận ngày nhận báo cáo (báo cáo giấy, thư điện tử) kèm lý do; tính đúng hạn theo ngày này (chỉ quản trị)",
+                Some("ReceiptRequest"),
+                schema("Report"),
+                &["400", "401", "403", "404", "415", "422"],
+            ),
+        },
+        "/api/reports/{period}/{agency}/extension": {
+            "post": write(
+                "grantReportExtension",
+                "Gia hạn gửi báo cáo cho một cơ quan, kèm lý do (chỉ quản trị)",
+                Some("ExtensionRequest"),
+                schema("Extension"),
                 &["400", "401", "403", "404", "415", "422"],
             ),
         },

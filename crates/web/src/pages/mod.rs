@@ -136,9 +136,10 @@ pub fn bar(counts: &StatusCounts) -> Vec<BarSegment> {
     out
 }
 
-/// "12,5" — a percentage with a Vietnamese decimal comma.
+/// "12,5" — a number rounded once, half away from zero, to one decimal, with a Vietnamese
+/// decimal comma (`Percent1`, the rule of every page, export and document).
 pub fn percent(value: f64) -> String {
-    format!("{value:.1}").replace('.', ",")
+    cchc_domain::number::Percent1::of(value).map_or_else(|| "–".to_string(), |p| p.vn())
 }
 
 /// Legend entries: every derived status with its label and class.

@@ -1379,7 +1379,7 @@ async fn agency_page(
         on_time_percent: if judged == 0 {
             "—".to_string()
         } else {
-            format!("{}%", percent(on_time as f64 * 100.0 / judged as f64))
+            cchc_domain::number::Percent1::share(on_time, judged).to_string()
         },
         legend: legend(),
         assignments,
