@@ -76,8 +76,13 @@ pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<Exi
     }
 }
 
-/// The current time (the clock is read here, at the edge).
+/// The current time (the clock is read here, at the edge). `CCHC_TODAY` (dd/mm/yyyy or ISO)
+/// fixes it to 10:00 of that day in Vietnam, for reproducible runs and worked examples.
 fn now() -> Timestamp {
+    if let Some(day) = std::env::var("CCHC_TODAY").ok().and_then(|v| Date::parse(&v).ok()) {
+        let days = day.julian_day_number() - 2_440_588;
+        return Timestamp::from_unix_seconds(days * 86_400 + 3 * 3600);
+    }
     let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     Timestamp::from_unix_seconds(seconds)
 }

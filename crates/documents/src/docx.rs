@@ -758,6 +758,30 @@ fn indicator_phrases<'a>(
     (rows, text)
 }
 
+/// The names (with codes) of the indicators with a level row that `pick` selects, without the
+/// levels: "Tỷ lệ … (II.1.1); Tỷ lệ … (II.1.2) và 3 chỉ tiêu khác". For rows without data, where
+/// every level would only repeat "no value".
+fn indicator_names<'a>(
+    indicators: impl IntoIterator<Item = &'a IndicatorResult>,
+    pick: impl Fn(&LevelResult, &str) -> bool,
+    max: usize,
+) -> (usize, String) {
+    let names: Vec<String> = indicators
+        .into_iter()
+        .filter(|i| i.levels.iter().any(|l| pick(l, &i.unit)))
+        .map(|i| format!("{} ({})", one_line(&i.name), i.code))
+        .collect();
+    let total = names.len();
+    let mut text = names.into_iter().take(max).collect::<Vec<_>>().join("; ");
+    if total > max {
+        text.push_str(&format!(" và {} chỉ tiêu khác", vn_count(total - max)));
+    }
+    (total, text)
+}
+
+/// Most indicators named without data before "và N chỉ tiêu khác".
+const NO_DATA_NAMES: usize = 8;
+
 fn is_not_met(level: &LevelResult, unit: &str) -> bool {
     has_target(level, unit) && level.assessment.attainment == Attainment::NotMet
 }
@@ -787,8 +811,8 @@ pub(crate) fn area_indicator_sentence(indicators: &[&IndicatorResult]) -> Option
         String::new()
     };
     if t.met + t.not_met == 0 {
-        let (_, list) = indicator_phrases(indicators.iter().copied(), is_no_data, usize::MAX);
-        return Some(format!("Chỉ tiêu của lĩnh vực chưa có số liệu để đánh giá: {list}."));
+        let (_, list) = indicator_names(indicators.iter().copied(), is_no_data, NO_DATA_NAMES);
+        return Some(format!("Các chỉ tiêu của lĩnh vực chưa có số liệu để đánh giá: {list}."));
     }
     let mut text = String::from("Chỉ tiêu của lĩnh vực: ");
     if t.met == t.with_target {
@@ -814,7 +838,7 @@ pub(crate) fn area_indicator_sentence(indicators: &[&IndicatorResult]) -> Option
         text.push_str(&format!("; chưa đạt: {list}"));
     }
     if t.no_data > 0 {
-        let (_, list) = indicator_phrases(indicators.iter().copied(), is_no_data, usize::MAX);
+        let (_, list) = indicator_names(indicators.iter().copied(), is_no_data, NO_DATA_NAMES);
         text.push_str(&format!("; chưa có số liệu: {list}"));
     }
     text.push('.');
@@ -1348,8 +1372,8 @@ fn assessment(body: &mut Body, report: &ConsolidatedReport) {
         weaknesses.push(format!("{} kết quả chỉ tiêu chưa đạt mục tiêu: {list}.", vn_count(t.not_met)));
     }
     if t.no_data > 0 {
-        let (_, list) = indicator_phrases(&report.indicators, is_no_data, usize::MAX);
-        weaknesses.push(format!("{} kết quả chỉ tiêu chưa có số liệu để đánh giá: {list}.", vn_count(t.no_data)));
+        let (count, list) = indicator_names(&report.indicators, is_no_data, NO_DATA_NAMES);
+        weaknesses.push(format!("{} chỉ tiêu chưa có số liệu để đánh giá: {list}.", vn_count(count)));
     }
     for (label, lines) in [
         ("Chưa gửi báo cáo", &report.not_submitted),
@@ -1785,7 +1809,8 @@ mod tests {
         assert_eq!(
             area_indicator_sentence(&[&empty]).unwrap(),
             "Chỉ tiêu của lĩnh vực: 2 trong 3 kết quả có mục tiêu đạt; chưa có số liệu: Tỷ lệ số hóa kết quả giải \
-             quyết TTHC (cấp xã, mục tiêu ≥ 75%)."
+             quyết TTHC (VII.2.1).",
+            "without data, the indicator is named once, not level by level"
         );
 
         // Everything met, one exceeding a range.

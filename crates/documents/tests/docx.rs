@@ -674,7 +674,7 @@ fn results_are_sentences_a_reader_understands() {
          (cấp tỉnh 97,4%, mục tiêu ≥ 100%; cấp xã 62,1%, mục tiêu ≥ 75%)."
     ));
     assert!(text.contains(
-        "Chỉ tiêu của lĩnh vực chưa có số liệu để đánh giá: Tỷ lệ phản ánh, kiến nghị về quy định hành chính được xử lý (cấp tỉnh, mục tiêu = 100%)."
+        "Các chỉ tiêu của lĩnh vực chưa có số liệu để đánh giá: Tỷ lệ phản ánh, kiến nghị về quy định hành chính được xử lý (II.3.1)."
     ));
     assert!(text.contains("Chỉ tiêu của lĩnh vực: kết quả có mục tiêu đã đạt (trong đó 1 vượt mục tiêu)."));
 
@@ -738,7 +738,7 @@ fn the_indicator_table_has_exactly_the_rows_given() {
     // The province row of per-level targets: shown, not judged.
     expect_row(&["Toàn tỉnh", "70,4%", "14.287/20.300", "–", "Không đánh giá"]);
     expect_row(&["Cấp tỉnh", "15,0%", "1.050/7.000", "8–10%", "Vượt mục tiêu"]);
-    expect_row(&["Cấp tỉnh", "–", "0/0", "= 100%", "Chưa có số liệu"]);
+    expect_row(&["Cấp tỉnh", "–", "0/0", "100%", "Chưa có số liệu"]);
     // The reading of the range target, under the table.
     assert!(text.contains(
         "Ghi chú: chỉ tiêu VI.2.3 (cấp tỉnh): 15,0% cao hơn khoảng mục tiêu 8–10%; chỉ tiêu càng cao càng tốt nên được \

@@ -140,6 +140,7 @@ impl LevelThreshold {
         match (self.op, self.upper) {
             (Comparator::Range, Some(upper)) => format!("{}–{}{unit}", plain_vn(self.value), plain_vn(upper)),
             (Comparator::Range, None) => format!("≥ {}{unit}", plain_vn(self.value)),
+            (Comparator::Eq, _) => format!("{}{unit}", plain_vn(self.value)),
             (op, _) => format!("{} {}{unit}", op_symbol(op), plain_vn(self.value)),
         }
     }
