@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo run --release --example bench_consolidate [PERIOD]` (default 2024S1).
 
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Instant;
 
 use anyhow::{Context, Result};

@@ -1,3 +1,5 @@
+//! The command line (clap): commands, arguments, Vietnamese help and usage errors.
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -1,3 +1,5 @@
+//! One function per command of the binary: read the arguments' files, call the services, print a Vietnamese table or JSON.
+
 use std::path::Path;
 use std::process::ExitCode;
 

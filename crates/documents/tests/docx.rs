@@ -8,7 +8,7 @@
 //! LibreOffice and poppler-utils are needed for the conversion part: when `soffice` is missing the
 //! test fails if `CI` is set and otherwise prints a note and skips that part.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};

@@ -5,7 +5,7 @@
 //! bypassing `write_form`, the way a hand-edited or foreign file would arrive.
 
 // Test helpers outside `#[test]` functions may unwrap too (clippy.toml allows it in tests).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};

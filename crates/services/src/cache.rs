@@ -1,3 +1,5 @@
+//! Read caches shared between requests (the current plan with its milestones, dashboards, the catalogue), cleared by every write through `App`.
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 

@@ -1,5 +1,8 @@
 //! Use cases of tracking: fan-out, progress with authorisation, events, the dashboard.
 
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use cchc_domain::account::UserRole;
 use cchc_domain::tracking::{DerivedStatus, Evidence, MilestoneKind, ProgressStatus};
 use cchc_domain::{AgencyId, Date, Timestamp};

@@ -1,3 +1,5 @@
+//! Accounts, sessions (token hashes only) and login failures.
+
 use cchc_domain::account::{User, UserId, UserRole};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;

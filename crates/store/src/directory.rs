@@ -1,3 +1,5 @@
+//! The agency directory: agencies, groups and their members, saved and loaded.
+
 use std::collections::HashMap;
 
 use cchc_domain::{AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, GroupId};

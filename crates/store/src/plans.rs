@@ -1,3 +1,5 @@
+//! Plan versions: a whole parsed plan written in one transaction (or recognised by its content hash), loaded back as domain values.
+
 use std::collections::HashMap;
 
 use cchc_domain::schedule::{Offset, PeriodDue, Precision};

@@ -1,3 +1,5 @@
+//! Assignments, milestones (latest progress denormalised), events, triggers, the append-only progress history and evidence files.
+
 use cchc_domain::account::UserId;
 use cchc_domain::tracking::{
     ActivityId, AssignmentId, Evidence, MilestoneId, MilestoneKind, MilestoneRecord, MilestoneSpec, NewProgress,

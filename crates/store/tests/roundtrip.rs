@@ -1,5 +1,8 @@
 //! What is stored is what was parsed: plans and the agency directory round-trip exactly.
 
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use cchc_domain::text::normalize_document;
 use cchc_import::agencies::son_la_2024;
 use cchc_import::{parse_plan, SON_LA_2024_PLAN};

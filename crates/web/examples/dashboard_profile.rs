@@ -8,6 +8,9 @@
 //!
 //! Companion of `bench/dashboard.sh` (see docs/benchmarks.md). Not a test: no thresholds.
 
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

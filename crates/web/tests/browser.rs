@@ -9,7 +9,7 @@
 //! paths.
 
 // Test helpers outside `#[test]` functions may unwrap too (clippy.toml allows it in tests).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! every export needs a session.
 
 // Test helpers outside `#[test]` functions may unwrap too (clippy.toml allows it in tests).
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -429,14 +429,12 @@ mod tests {
     }
 
     #[test]
-    fn adding_ten_thousand_working_days_is_fast_and_consistent() {
+    fn adding_ten_thousand_working_days_is_consistent() {
+        // No timing here (tests never assert durations); the speed is in docs/benchmarks.md.
         let cal = calendar();
-        let start = std::time::Instant::now();
         let end = cal.add_working_days(d("01/01/2024"), 10_000);
         assert!(cal.is_working_day(end));
         assert_eq!(cal.working_days_between(d("02/01/2024"), end), 10_000);
-        // Generous bound for unoptimised builds: the point is no per-day allocation.
-        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
