@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use cchc_domain::calendar::WorkCalendar;
+use cchc_domain::ImportOutcome;
 use cchc_domain::{Date, Plan};
 use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, ServiceError};
-use cchc_store::ImportOutcome;
 use serde::Serialize;
 
 use crate::cli::{

@@ -3,11 +3,11 @@
 
 use cchc_domain::calendar::{DayOff, DayOffKind};
 use cchc_domain::schedule::{Milestone, Offset, Precision};
+use cchc_domain::PlanVersion;
 use cchc_domain::{
     Activity, Agency, AgencyDirectory, AgencyRef, Area, Date, Diagnostic, Plan, ReportingPeriod, Target, When,
 };
 use cchc_services::SelectedActivity;
-use cchc_store::PlanVersion;
 use serde::Serialize;
 
 fn iso(d: Date) -> String {

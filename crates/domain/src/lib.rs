@@ -35,6 +35,6 @@ pub use agency::{AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, Age
 pub use date::{Date, DateError, Timestamp};
 pub use diagnostic::{Diagnostic, Severity};
 pub use period::{PeriodId, ReportingPeriod};
-pub use plan::{Activity, AgencyRef, Area, AreaCode, Plan, PlanMeta, Task};
+pub use plan::{Activity, AgencyRef, Area, AreaCode, ImportOutcome, Plan, PlanMeta, PlanVersion, Task};
 pub use schedule::{Schedule, ScheduleItem, ScheduleKind, When};
 pub use target::{Comparator, Target, Threshold};

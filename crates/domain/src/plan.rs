@@ -222,3 +222,29 @@ impl Plan {
         self.areas.iter().map(|a| a.activities.len()).sum()
     }
 }
+
+/// A stored version of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanVersion {
+    pub id: i64,
+    /// Which plan this is a version of: province and year, e.g. `son-la-2024`.
+    pub plan_key: String,
+    /// 1 for the first import of that plan, then 2, 3, …
+    pub version: i64,
+    pub content_hash: String,
+    pub source_name: String,
+    /// When it was imported (RFC 3339, UTC).
+    pub imported_at: String,
+    pub decision_number: String,
+    pub year: Option<i32>,
+    pub title: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The same document was imported before; nothing changed.
+    Unchanged(PlanVersion),
+    /// A new version was stored.
+    Created(PlanVersion),
+}

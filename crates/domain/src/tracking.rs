@@ -442,3 +442,12 @@ pub struct NewProgress {
     pub file: Option<StoredFile>,
     pub comment: String,
 }
+
+/// A stored activity's identity and address in the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityIndex {
+    pub id: ActivityId,
+    pub area: crate::plan::AreaCode,
+    pub position: usize,
+    pub number: String,
+}

@@ -18,7 +18,6 @@
 //! names of administrative units), and a name cut off at the end of a cell ("Sở Thông tin") is
 //! accepted when it is the beginning of exactly one name.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -881,8 +880,20 @@ impl Index {
     }
 }
 
-/// Resolves cells against one directory. [`resolve_cell`] and [`find_agencies`] reuse the
-/// matcher of the last directory they saw (per thread); build one explicitly to be sure.
+/// The matching index of one directory, built once and shared: an `App` keeps one beside its
+/// directory, so that resolving a name never rebuilds it.
+#[derive(Debug, Clone)]
+pub struct AgencyIndex(Arc<Index>);
+
+impl AgencyIndex {
+    pub fn build(directory: &AgencyDirectory) -> AgencyIndex {
+        AgencyIndex(Arc::new(Index::build(directory)))
+    }
+}
+
+/// Resolves cells and names against one directory. [`resolve_cell`] and [`find_agencies`] build
+/// a matcher per call; code that resolves many names builds one ([`AgencyMatcher::new`], or
+/// [`AgencyMatcher::with_index`] with a kept [`AgencyIndex`]).
 #[derive(Debug, Clone)]
 pub struct AgencyMatcher<'a> {
     directory: &'a AgencyDirectory,
@@ -894,23 +905,9 @@ impl<'a> AgencyMatcher<'a> {
         AgencyMatcher { directory, index: Arc::new(Index::build(directory)) }
     }
 
-    /// The matcher for `directory`, reusing the index built for an equal directory last time.
-    fn cached(directory: &'a AgencyDirectory) -> AgencyMatcher<'a> {
-        thread_local! {
-            static LAST: RefCell<Option<(AgencyDirectory, Arc<Index>)>> = const { RefCell::new(None) };
-        }
-        let index = LAST.with(|last| {
-            let mut last = last.borrow_mut();
-            match &*last {
-                Some((seen, index)) if seen == directory => Arc::clone(index),
-                _ => {
-                    let index = Arc::new(Index::build(directory));
-                    *last = Some((directory.clone(), Arc::clone(&index)));
-                    index
-                }
-            }
-        });
-        AgencyMatcher { directory, index }
+    /// A matcher over `directory` with an index built before (see [`AgencyIndex`]).
+    pub fn with_index(directory: &'a AgencyDirectory, index: &AgencyIndex) -> AgencyMatcher<'a> {
+        AgencyMatcher { directory, index: Arc::clone(&index.0) }
     }
 
     fn target_name(&self, target: Target) -> String {
@@ -1356,7 +1353,7 @@ fn qualifier(raw: &[RawToken], from: usize, limit: usize) -> Option<(usize, usiz
 /// `line`. Text that names no known agency becomes a reference with neither agencies nor groups
 /// and a Warning "Không xác định được cơ quan: «…»". Never panics.
 pub fn resolve_cell(directory: &AgencyDirectory, cell: &str, line: u32) -> (Vec<AgencyRef>, Vec<Diagnostic>) {
-    AgencyMatcher::cached(directory).resolve(cell, line)
+    AgencyMatcher::new(directory).resolve(cell, line)
 }
 
 /// Agencies matching a `--agency NAME` filter: the agency whose id is `query`; else those whose
@@ -1364,7 +1361,7 @@ pub fn resolve_cell(directory: &AgencyDirectory, cell: &str, line: u32) -> (Vec<
 /// closest names within a small edit distance; else those whose id, name or alias contains it.
 /// More than one result means the query is ambiguous; none means nothing matched.
 pub fn find_agencies<'a>(directory: &'a AgencyDirectory, query: &str) -> Vec<&'a Agency> {
-    AgencyMatcher::cached(directory).find(query)
+    AgencyMatcher::new(directory).find(query)
 }
 
 #[cfg(test)]

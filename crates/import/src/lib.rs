@@ -14,7 +14,7 @@ pub mod schedule;
 /// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.
 pub mod target;
 
-pub use plan::{parse_plan, ParsedPlan};
+pub use plan::{parse_plan, parse_plan_with, ParsedPlan};
 
 /// The Sơn La 2024 plan as issued (Decision 2783/QĐ-UBND of 21/12/2023), shipped in the product
 /// so that a fresh installation starts with it loaded.

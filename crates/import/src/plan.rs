@@ -10,7 +10,7 @@ use cchc_domain::{
     Activity, AgencyDirectory, AgencyRef, AreaCode, Date, Diagnostic, PeriodId, Plan, ReportingPeriod, Task,
 };
 
-use crate::agencies::resolve_cell;
+use crate::agencies::AgencyMatcher;
 use crate::schedule::{parse_schedule, ScheduleContext};
 use crate::target::parse_target;
 
@@ -30,6 +30,11 @@ impl ParsedPlan {
 
 /// Reads a plan document. `directory` resolves the "Chủ trì" / "Phối hợp" cells.
 pub fn parse_plan(source: &str, directory: &AgencyDirectory) -> ParsedPlan {
+    parse_plan_with(source, &AgencyMatcher::new(directory))
+}
+
+/// Reads a plan document with a matcher built once for its directory (an `App` keeps one).
+pub fn parse_plan_with(source: &str, matcher: &AgencyMatcher<'_>) -> ParsedPlan {
     let text = normalize_document(source);
     let lines: Vec<Line> = text
         .split('\n')
@@ -41,7 +46,7 @@ pub fn parse_plan(source: &str, directory: &AgencyDirectory) -> ParsedPlan {
     reader.read_meta(&lines[..appendix_start]);
     reader.read_prose(&lines[..appendix_start]);
     let rows = reader.read_table_rows(&lines[appendix_start..]);
-    reader.read_activities(rows, directory);
+    reader.read_activities(rows, matcher);
     if lines.iter().all(|l| l.raw.trim().is_empty()) {
         reader.diagnostics.push(Diagnostic::error(0, "Tệp rỗng: không có nội dung kế hoạch."));
     } else if reader.plan.activity_count() == 0 {
@@ -341,7 +346,7 @@ impl Reader {
         rows
     }
 
-    fn read_activities(&mut self, rows: Vec<Row>, directory: &AgencyDirectory) {
+    fn read_activities(&mut self, rows: Vec<Row>, matcher: &AgencyMatcher<'_>) {
         let ctx = ScheduleContext {
             plan_year: self.plan.meta.year.unwrap_or(0),
             periods: self.plan.reporting_periods.clone(),
@@ -409,8 +414,8 @@ impl Reader {
                 self.diagnostics
                     .push(Diagnostic::warning(row.first_line, format!("Hoạt động {code}.{stt} không có tên.")));
             }
-            let lead_refs = self.resolve(directory, lead, row.first_line, "Chủ trì", code, &stt);
-            let partner_refs = self.resolve(directory, partners, row.first_line, "Phối hợp", code, &stt);
+            let lead_refs = self.resolve(matcher, lead, row.first_line, "Chủ trì", code, &stt);
+            let partner_refs = self.resolve(matcher, partners, row.first_line, "Phối hợp", code, &stt);
             let schedule = parse_schedule(schedule, row.first_line, &ctx, &mut self.diagnostics);
             let activity = Activity {
                 number: stt,
@@ -430,7 +435,7 @@ impl Reader {
 
     fn resolve(
         &mut self,
-        directory: &AgencyDirectory,
+        matcher: &AgencyMatcher<'_>,
         cell: &str,
         line: u32,
         column: &str,
@@ -444,7 +449,7 @@ impl Reader {
             }
             return Vec::new();
         }
-        let (refs, diagnostics) = resolve_cell(directory, cell, line);
+        let (refs, diagnostics) = matcher.resolve(cell, line);
         self.diagnostics.extend(diagnostics);
         refs
     }

@@ -1,11 +1,20 @@
-//! Read caches shared between requests (the current plan with its milestones, dashboards, the catalogue), cleared by every write through `App`.
+//! Read caches shared between requests: the current plan with its milestones and its lookup
+//! index (one [`Current`] snapshot), the dashboards computed over it, and the indicator catalogue.
+//!
+//! One generation counter guards them: every write through [`App`] bumps it and drops the
+//! snapshot; a reload that started before the write finds the counter changed when it is done and
+//! does not store what it read, so a `clear()` during a reload never leaves a stale snapshot.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use cchc_domain::tracking::MilestoneRecord;
-use cchc_domain::{Date, Diagnostic, Plan};
-use cchc_store::{MilestoneQuery, PlanVersion};
+use cchc_domain::text::fold;
+use cchc_domain::tracking::{ActivityIndex, MilestoneRecord};
+use cchc_domain::{
+    Activity, AgencyDirectory, AgencyId, AgencyKind, Area, AreaCode, Date, Diagnostic, Plan, PlanVersion,
+};
+use cchc_store::MilestoneQuery;
 
 use crate::dashboard::{dashboard, evaluate, Dashboard};
 use crate::{App, ServiceError};
@@ -18,6 +27,10 @@ pub struct Current {
     pub diagnostics: Vec<Diagnostic>,
     /// Every milestone of every assignment of this version, in plan order.
     pub milestones: Vec<MilestoneRecord>,
+    /// The stored activities (ids and places in the plan).
+    activities: Vec<ActivityIndex>,
+    /// Lookup tables, built on first use.
+    index: OnceLock<Arc<PlanIndex>>,
     /// Dashboards already computed for this snapshot, by as-of date.
     dashboards: Mutex<HashMap<Date, Arc<Dashboard>>>,
 }
@@ -29,18 +42,72 @@ const DASHBOARD_MEMO: usize = 64;
 /// a write made by another process (the CLI beside a running server) shows after a restart.
 #[derive(Debug, Default)]
 pub(crate) struct Cache {
+    /// Bumped by every [`Cache::clear`]; a snapshot read under an older value is not kept.
+    generation: AtomicU64,
     current: RwLock<Option<Arc<Current>>>,
-    /// The indicator catalogue in force (parsed from JSON against the current plan).
-    pub(crate) catalogue: RwLock<Option<Arc<crate::reporting::Catalogue>>>,
+    /// Bumped when the indicator catalogue changes (a progress write does not touch it).
+    catalogue_generation: AtomicU64,
+    /// The indicator catalogue in force, parsed from JSON against a plan version: (catalogue
+    /// generation, plan version id, catalogue).
+    catalogue: RwLock<Option<(u64, i64, Arc<crate::reporting::Catalogue>)>>,
 }
 
 impl Cache {
     pub(crate) fn clear(&self) {
+        // Under the write lock, so that no reader stores between the bump and the reset.
         if let Ok(mut guard) = self.current.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             *guard = None;
+        } else {
+            self.generation.fetch_add(1, Ordering::SeqCst);
         }
+    }
+
+    /// Drops the catalogue (an edited catalogue was stored).
+    pub(crate) fn clear_catalogue(&self) {
         if let Ok(mut guard) = self.catalogue.write() {
+            self.catalogue_generation.fetch_add(1, Ordering::SeqCst);
             *guard = None;
+        } else {
+            self.catalogue_generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps `current` if no write happened since `generation` was read.
+    fn keep(&self, generation: u64, current: &Arc<Current>) {
+        if let Ok(mut guard) = self.current.write() {
+            if self.generation() == generation {
+                *guard = Some(Arc::clone(current));
+            }
+        }
+    }
+
+    pub(crate) fn catalogue_generation(&self) -> u64 {
+        self.catalogue_generation.load(Ordering::SeqCst)
+    }
+
+    /// The catalogue kept for plan version `version_id`, if still valid.
+    pub(crate) fn catalogue(&self, version_id: i64) -> Option<Arc<crate::reporting::Catalogue>> {
+        let generation = self.catalogue_generation();
+        let guard = self.catalogue.read().ok()?;
+        guard.as_ref().filter(|(g, v, _)| *g == generation && *v == version_id).map(|(_, _, c)| Arc::clone(c))
+    }
+
+    /// Keeps a catalogue read under `generation` unless the catalogue changed meanwhile.
+    pub(crate) fn keep_catalogue(
+        &self,
+        generation: u64,
+        version_id: i64,
+        catalogue: &Arc<crate::reporting::Catalogue>,
+    ) {
+        if let Ok(mut guard) = self.catalogue.write() {
+            if self.catalogue_generation() == generation {
+                *guard = Some((generation, version_id, Arc::clone(catalogue)));
+            }
         }
     }
 }
@@ -53,17 +120,30 @@ impl App {
                 return Ok(Arc::clone(current));
             }
         }
+        let generation = self.cache.generation();
         let (version, plan, diagnostics) = self.current_plan(None).await?;
         let milestones = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
-        let current = Arc::new(Current { version, plan, diagnostics, milestones, dashboards: Mutex::default() });
-        if let Ok(mut guard) = self.cache.current.write() {
-            *guard = Some(Arc::clone(&current));
-        }
+        let activities = self.store().activity_index(version.id).await?;
+        let current = Arc::new(Current {
+            version,
+            plan,
+            diagnostics,
+            milestones,
+            activities,
+            index: OnceLock::new(),
+            dashboards: Mutex::default(),
+        });
+        self.cache.keep(generation, &current);
         Ok(current)
     }
-}
 
-impl App {
+    /// The current snapshot with its lookup index (built once per snapshot).
+    pub async fn snapshot(&self) -> Result<Snapshot, ServiceError> {
+        let current = self.current().await?;
+        let index = Arc::clone(current.index.get_or_init(|| Arc::new(PlanIndex::build(&current, self.directory()))));
+        Ok(Snapshot { current, index })
+    }
+
     /// The province dashboard of the current plan as of a date. Computed once per snapshot and
     /// date (every write starts a new snapshot), so serving it costs almost nothing.
     pub async fn dashboard(&self, as_of: Date) -> Result<(Arc<Current>, Arc<Dashboard>), ServiceError> {
@@ -81,5 +161,159 @@ impl App {
             memo.insert(as_of, Arc::clone(&board));
         }
         Ok((current, board))
+    }
+}
+
+/// Lookup tables over one [`Current`] value.
+#[derive(Debug)]
+pub struct PlanIndex {
+    pub activities: Vec<ActivityEntry>,
+    by_id: HashMap<i64, usize>,
+    by_position: HashMap<(AreaCode, usize), usize>,
+    /// Milestone id → position in `Current::milestones`.
+    milestone_at: HashMap<i64, usize>,
+    /// Activity id → positions of its milestones, in plan order.
+    by_activity: HashMap<i64, Vec<usize>>,
+    /// Agency → positions of its milestones, in plan order.
+    by_agency: HashMap<AgencyId, Vec<usize>>,
+    /// Agency → (name, kind).
+    agencies: HashMap<AgencyId, (String, AgencyKind)>,
+}
+
+/// A stored activity and where it sits in the plan.
+#[derive(Debug)]
+pub struct ActivityEntry {
+    pub id: i64,
+    pub area: AreaCode,
+    pub position: usize,
+    pub code: String,
+    /// Folded searchable text: fields separated by " | " so that a phrase never spans two.
+    haystack: String,
+}
+
+/// The current plan, its milestones and the index, for one request.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub current: Arc<Current>,
+    pub index: Arc<PlanIndex>,
+}
+
+impl PlanIndex {
+    fn build(current: &Current, directory: &AgencyDirectory) -> PlanIndex {
+        let agencies: HashMap<AgencyId, (String, AgencyKind)> =
+            directory.agencies.iter().map(|a| (a.id.clone(), (a.name.clone(), a.kind))).collect();
+        let mut activities = Vec::new();
+        for s in &current.activities {
+            let Some(activity) = current.plan.area(s.area).and_then(|a| a.activities.get(s.position)) else {
+                continue;
+            };
+            let mut fields = vec![fold(&activity.title)];
+            fields.extend(activity.outputs.iter().map(|o| fold(o)));
+            for r in activity.lead.iter().chain(&activity.partners) {
+                fields.push(fold(&r.text));
+                fields.extend(r.agencies.iter().filter_map(|id| agencies.get(id)).map(|(name, _)| fold(name)));
+                fields.extend(r.groups.iter().filter_map(|g| directory.group(g)).map(|g| fold(&g.name)));
+            }
+            activities.push(ActivityEntry {
+                id: s.id.0,
+                area: s.area,
+                position: s.position,
+                code: format!("{}.{}", s.area, activity.number),
+                haystack: format!(" {} ", fields.join(" | ")),
+            });
+        }
+        activities.sort_by_key(|a| (a.area, a.position));
+        let by_id = activities.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+        let by_position = activities.iter().enumerate().map(|(i, a)| ((a.area, a.position), i)).collect();
+        let mut milestone_at = HashMap::new();
+        let mut by_activity: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut by_agency: HashMap<AgencyId, Vec<usize>> = HashMap::new();
+        for (i, m) in current.milestones.iter().enumerate() {
+            milestone_at.insert(m.id.0, i);
+            by_activity.entry(m.activity.0).or_default().push(i);
+            by_agency.entry(m.agency.clone()).or_default().push(i);
+        }
+        PlanIndex { activities, by_id, by_position, milestone_at, by_activity, by_agency, agencies }
+    }
+}
+
+impl Snapshot {
+    /// A stored activity of the current plan by id.
+    pub fn activity(&self, id: i64) -> Option<(&ActivityEntry, &Area, &Activity)> {
+        let entry = self.index.activities.get(*self.index.by_id.get(&id)?)?;
+        let area = self.current.plan.area(entry.area)?;
+        Some((entry, area, area.activities.get(entry.position)?))
+    }
+
+    /// The index entry of a stored activity.
+    pub fn entry(&self, id: i64) -> Option<&ActivityEntry> {
+        self.index.activities.get(*self.index.by_id.get(&id)?)
+    }
+
+    /// The stored id of the activity at this place of the plan.
+    pub fn activity_id_at(&self, area: AreaCode, position: usize) -> Option<i64> {
+        self.index.by_position.get(&(area, position)).and_then(|i| self.index.activities.get(*i)).map(|a| a.id)
+    }
+
+    pub fn milestone(&self, id: i64) -> Option<&MilestoneRecord> {
+        self.current.milestones.get(*self.index.milestone_at.get(&id)?)
+    }
+
+    pub fn milestones_of_activity(&self, id: i64) -> Vec<&MilestoneRecord> {
+        self.positions(self.index.by_activity.get(&id))
+    }
+
+    pub fn milestones_of_agency(&self, agency: &AgencyId) -> Vec<&MilestoneRecord> {
+        self.positions(self.index.by_agency.get(agency))
+    }
+
+    fn positions(&self, positions: Option<&Vec<usize>>) -> Vec<&MilestoneRecord> {
+        positions.map_or_else(Vec::new, |p| p.iter().filter_map(|i| self.current.milestones.get(*i)).collect())
+    }
+
+    pub fn agency_name(&self, id: &AgencyId) -> String {
+        self.index.agencies.get(id).map_or_else(|| id.to_string(), |(name, _)| name.clone())
+    }
+
+    pub fn agency_kind(&self, id: &AgencyId) -> AgencyKind {
+        self.index.agencies.get(id).map_or(AgencyKind::Other, |(_, kind)| *kind)
+    }
+
+    pub fn knows_agency(&self, id: &AgencyId) -> bool {
+        self.index.agencies.contains_key(id)
+    }
+
+    /// The activities whose folded text contains the folded query as a phrase starting a word.
+    pub fn search(&self, query: &str) -> Vec<&ActivityEntry> {
+        let needle = fold(query);
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let needle = format!(" {needle}");
+        self.index.activities.iter().filter(|a| a.haystack.contains(&needle)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_clear_during_a_reload_never_leaves_a_stale_snapshot() {
+        let app = App::open_in_memory().await.expect("app");
+        let before = app.current().await.expect("current");
+        // A reload reads the generation, then a write clears the cache before the reload stores.
+        let generation = app.cache.generation();
+        app.cache.clear();
+        app.cache.keep(generation, &before);
+        let after = app.current().await.expect("current");
+        assert!(!Arc::ptr_eq(&before, &after), "the snapshot read before the write was not kept");
+        // Without a write in between, the snapshot is kept and shared.
+        let again = app.current().await.expect("current");
+        assert!(Arc::ptr_eq(&after, &again));
+        let snapshot = app.snapshot().await.expect("snapshot");
+        assert!(Arc::ptr_eq(&snapshot.current, &again));
+        assert_eq!(snapshot.index.activities.len(), 81);
+        assert!(Arc::ptr_eq(&snapshot.index, &app.snapshot().await.expect("snapshot").index), "built once");
     }
 }

@@ -21,11 +21,12 @@ pub mod tracking;
 use cchc_domain::schedule::Milestone;
 use cchc_domain::text::normalize_document;
 use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, Date, Diagnostic, Plan, Severity};
-use cchc_import::agencies::{find_agencies, son_la_2024};
-use cchc_import::{parse_plan, ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
-use cchc_store::{content_hash, ImportOutcome, PlanVersion, Store, StoreError};
+use cchc_domain::{ImportOutcome, PlanVersion};
+use cchc_import::agencies::{son_la_2024, AgencyIndex, AgencyMatcher};
+use cchc_import::{parse_plan, parse_plan_with, ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
+use cchc_store::{content_hash, Store, StoreError};
 
-pub use cache::Current;
+pub use cache::{ActivityEntry, Current, PlanIndex, Snapshot};
 
 /// File name of the SQLite database inside the data folder.
 pub const DATABASE_FILE: &str = "cchc.sqlite3";
@@ -62,6 +63,8 @@ pub enum ServiceError {
 pub struct App {
     store: Store,
     directory: AgencyDirectory,
+    /// The name-matching index of `directory`, built once.
+    agency_index: AgencyIndex,
     calendar: cchc_domain::calendar::WorkCalendar,
     /// Read caches for the web application; every write through `App` clears them.
     cache: cache::Cache,
@@ -100,6 +103,7 @@ impl App {
         }
         let app = App {
             store,
+            agency_index: AgencyIndex::build(&directory),
             directory,
             calendar: cchc_domain::calendar::WorkCalendar::vietnam(),
             cache: cache::Cache::default(),
@@ -124,7 +128,11 @@ impl App {
 
     /// Parses a document without storing it.
     pub fn parse(&self, text: &str) -> ParsedPlan {
-        parse_plan(text, &self.directory)
+        parse_plan_with(text, &self.matcher())
+    }
+
+    fn matcher(&self) -> AgencyMatcher<'_> {
+        AgencyMatcher::with_index(&self.directory, &self.agency_index)
     }
 
     /// Parses and stores a plan document. The same content imported twice changes nothing;
@@ -164,7 +172,7 @@ impl App {
 
     /// The one agency a user's words designate (id, name, abbreviation, accents optional).
     pub fn resolve_agency(&self, query: &str) -> Result<&Agency, ServiceError> {
-        let candidates = find_agencies(&self.directory, query);
+        let candidates = self.matcher().find(query);
         match candidates.as_slice() {
             [] => Err(ServiceError::UnknownAgency(query.to_string())),
             [one] => Ok(one),

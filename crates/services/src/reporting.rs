@@ -125,13 +125,13 @@ fn invalid(message: impl Into<String>) -> ServiceError {
 
 impl App {
     /// The catalogue in force for the current plan (stored version, else the embedded seed).
-    /// Parsed once and kept until the next write through [`App`] (importing a catalogue or a
-    /// plan clears it).
+    /// Parsed once per plan version and kept until an edited catalogue is stored.
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, ServiceError> {
-        if let Some(found) = self.cache.catalogue.read().ok().and_then(|guard| guard.clone()) {
+        let current = self.current().await?;
+        if let Some(found) = self.cache.catalogue(current.version.id) {
             return Ok(found);
         }
-        let current = self.current().await?;
+        let generation = self.cache.catalogue_generation();
         let stored = self.store().latest_catalogue(current.version.id).await?;
         let (version, catalogue_json, rules_json) = match &stored {
             Some((v, c, r)) => (*v, c.as_str(), r.as_str()),
@@ -141,9 +141,7 @@ impl App {
         let (rules, rule_diagnostics) = load_rules(&indicators, rules_json);
         diagnostics.extend(rule_diagnostics);
         let catalogue = Arc::new(Catalogue { version, indicators, rules, diagnostics });
-        if let Ok(mut guard) = self.cache.catalogue.write() {
-            *guard = Some(Arc::clone(&catalogue));
-        }
+        self.cache.keep_catalogue(generation, current.version.id, &catalogue);
         Ok(catalogue)
     }
 
@@ -189,7 +187,7 @@ impl App {
             .store()
             .save_catalogue(current.version.id, catalogue_json, rules_json, note.trim(), Some(user.id), &now.rfc3339())
             .await?;
-        self.cache.clear();
+        self.cache.clear_catalogue();
         Ok((version, diagnostics))
     }
 

@@ -6,8 +6,9 @@ use cchc_domain::tracking::{
     due_after_event, milestone_specs, responsible_agencies, ActivityId, AssignmentId, MilestoneId, MilestoneKind,
     MilestoneRecord, NewProgress, ProgressEntry, ProgressStatus,
 };
+use cchc_domain::PlanVersion;
 use cchc_domain::{Date, Plan, Timestamp, When};
-use cchc_store::{ActivityFanOut, MilestoneQuery, NewEvent, PlanVersion};
+use cchc_store::{ActivityFanOut, MilestoneQuery, NewEvent};
 
 use crate::{App, ServiceError};
 

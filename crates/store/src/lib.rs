@@ -24,8 +24,7 @@ mod reports;
 mod tracking;
 
 pub use accounts::NewUser;
-pub use plans::{ImportOutcome, PlanVersion};
-pub use tracking::{ActivityFanOut, ActivityIndex, MilestoneQuery, NewEvent};
+pub use tracking::{ActivityFanOut, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.
 #[derive(Debug, thiserror::Error)]

@@ -5,40 +5,14 @@ use std::collections::HashMap;
 use cchc_domain::schedule::{Offset, PeriodDue, Precision};
 use cchc_domain::text::fold;
 use cchc_domain::{
-    Activity, AdminLevel, AgencyRef, AreaCode, Comparator, Date, Diagnostic, GroupId, PeriodId, Plan, PlanMeta,
-    ReportingPeriod, Schedule, ScheduleItem, Severity, Target, Task, Threshold, When,
+    Activity, AdminLevel, AgencyRef, AreaCode, Comparator, Date, Diagnostic, GroupId, ImportOutcome, PeriodId, Plan,
+    PlanMeta, PlanVersion, ReportingPeriod, Schedule, ScheduleItem, Severity, Target, Task, Threshold, When,
 };
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::directory::{agency_id, corrupt};
 use crate::{Store, StoreError};
-
-/// A stored version of a plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanVersion {
-    pub id: i64,
-    /// Which plan this is a version of: province and year, e.g. `son-la-2024`.
-    pub plan_key: String,
-    /// 1 for the first import of that plan, then 2, 3, …
-    pub version: i64,
-    pub content_hash: String,
-    pub source_name: String,
-    /// When it was imported (RFC 3339, UTC).
-    pub imported_at: String,
-    pub decision_number: String,
-    pub year: Option<i32>,
-    pub title: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImportOutcome {
-    /// The same document was imported before; nothing changed.
-    Unchanged(PlanVersion),
-    /// A new version was stored.
-    Created(PlanVersion),
-}
 
 /// The key identifying a plan across versions: folded province and year ("son-la-2024").
 pub fn plan_key(meta: &PlanMeta) -> String {

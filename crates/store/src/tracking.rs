@@ -2,8 +2,8 @@
 
 use cchc_domain::account::UserId;
 use cchc_domain::tracking::{
-    ActivityId, AssignmentId, Evidence, MilestoneId, MilestoneKind, MilestoneRecord, MilestoneSpec, NewProgress,
-    ProgressEntry, ProgressState, ProgressStatus, StoredFile,
+    ActivityId, ActivityIndex, AssignmentId, Evidence, MilestoneId, MilestoneKind, MilestoneRecord, MilestoneSpec,
+    NewProgress, ProgressEntry, ProgressState, ProgressStatus, StoredFile,
 };
 use cchc_domain::{AgencyId, AreaCode, Date, PeriodId};
 use sqlx::sqlite::SqliteRow;
@@ -39,15 +39,6 @@ pub struct MilestoneQuery {
     pub agency: Option<AgencyId>,
     pub activity: Option<ActivityId>,
     pub milestone: Option<MilestoneId>,
-}
-
-/// A stored activity's identity and address in the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityIndex {
-    pub id: ActivityId,
-    pub area: AreaCode,
-    pub position: usize,
-    pub number: String,
 }
 
 const MILESTONE_SELECT: &str = "SELECT m.id, m.assignment_id, a.activity_id, act.area_code, act.number, act.title,

@@ -4,9 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cchc_domain::text::normalize_document;
+use cchc_domain::ImportOutcome;
 use cchc_import::agencies::son_la_2024;
 use cchc_import::{parse_plan, SON_LA_2024_PLAN};
-use cchc_store::{content_hash, ImportOutcome, Store};
+use cchc_store::{content_hash, Store};
 
 #[tokio::test]
 async fn a_parsed_plan_round_trips_through_the_database() {

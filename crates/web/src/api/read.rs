@@ -66,13 +66,9 @@ pub async fn activities(
         })?),
     };
     let needle = cchc_domain::text::fold(query.q.as_deref().unwrap_or(""));
-    let current = state.app.current().await?;
+    let snap = state.app.snapshot().await?;
+    let current = &snap.current;
     let directory = state.app.directory();
-    // One query for the ids of the stored activities (an activity nobody leads has no
-    // milestones to take its id from).
-    let index =
-        state.app.store().activity_index(current.version.id).await.map_err(cchc_services::ServiceError::from)?;
-    let ids: HashMap<(AreaCode, usize), ActivityId> = index.iter().map(|i| ((i.area, i.position), i.id)).collect();
     let mut per_activity: HashMap<ActivityId, (Vec<i64>, usize)> = HashMap::new();
     for m in &current.milestones {
         let entry = per_activity.entry(m.activity).or_default();
@@ -101,7 +97,7 @@ pub async fn activities(
                     continue;
                 }
             }
-            let Some(id) = ids.get(&(plan_area.code, position)).copied() else { continue };
+            let Some(id) = snap.activity_id_at(plan_area.code, position).map(ActivityId) else { continue };
             let (assignments, milestone_count) =
                 per_activity.get(&id).map_or((0, 0), |(assignments, n)| (assignments.len(), *n));
             let kind = activity.schedule.kind();

@@ -6,7 +6,6 @@
 //! progress history of the milestones a page expands (one batched query) and the session.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
 
 use askama::Template;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
@@ -24,7 +23,6 @@ use cchc_domain::tracking::{
 use cchc_domain::{Activity, AgencyId, AgencyKind, AgencyRef, Area, AreaCode, Date, Target, Threshold, When};
 use cchc_services::dashboard::StatusCounts;
 use cchc_services::tracking::{ProgressInput, MAX_TEXT_CHARS};
-use cchc_services::{Current, ServiceError};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, PageUser};
@@ -58,153 +56,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The snapshot: the cached current plan plus lookup tables built once per cached value.
+// The snapshot: the cached current plan plus its lookup index (`App::snapshot`).
 
-/// Lookup tables over one [`Current`] value.
-pub(crate) struct PlanIndex {
-    pub activities: Vec<ActivityEntry>,
-    by_id: HashMap<i64, usize>,
-    by_position: HashMap<(AreaCode, usize), usize>,
-    /// Milestone id → position in `Current::milestones`.
-    milestone_at: HashMap<i64, usize>,
-    /// Activity id → positions of its milestones, in plan order.
-    by_activity: HashMap<i64, Vec<usize>>,
-    /// Agency → positions of its milestones, in plan order.
-    by_agency: HashMap<AgencyId, Vec<usize>>,
-    /// Agency → (name, kind).
-    agencies: HashMap<AgencyId, (String, AgencyKind)>,
-}
+pub(crate) use cchc_services::{ActivityEntry, Snapshot};
 
-/// A stored activity and where it sits in the plan.
-pub(crate) struct ActivityEntry {
-    pub id: i64,
-    pub area: AreaCode,
-    pub position: usize,
-    pub code: String,
-    /// Folded searchable text: fields separated by " | " so that a phrase never spans two.
-    haystack: String,
-}
-
-/// The current plan, its milestones and the index, for one request.
-pub(crate) struct Snapshot {
-    pub current: Arc<Current>,
-    pub index: Arc<PlanIndex>,
-}
-
-static INDEX: Mutex<Option<(Weak<Current>, Arc<PlanIndex>)>> = Mutex::new(None);
-
-/// The current snapshot; the index is rebuilt only when the services' cache was refreshed.
+/// The current snapshot (cached by the services, rebuilt only after a write).
 pub(crate) async fn snapshot(state: &AppState) -> Result<Snapshot, PageError> {
-    let current = state.app.current().await?;
-    if let Ok(guard) = INDEX.lock() {
-        if let Some((weak, index)) = guard.as_ref() {
-            // The weak reference keeps the allocation, so an equal pointer is the same value.
-            if std::ptr::eq(weak.as_ptr(), Arc::as_ptr(&current)) {
-                return Ok(Snapshot { current, index: Arc::clone(index) });
-            }
-        }
-    }
-    let stored = state.app.store().activity_index(current.version.id).await.map_err(ServiceError::from)?;
-    let index = Arc::new(PlanIndex::build(&current, &stored, state.app.directory()));
-    if let Ok(mut guard) = INDEX.lock() {
-        *guard = Some((Arc::downgrade(&current), Arc::clone(&index)));
-    }
-    Ok(Snapshot { current, index })
-}
-
-impl PlanIndex {
-    fn build(
-        current: &Current,
-        stored: &[cchc_store::ActivityIndex],
-        directory: &cchc_domain::AgencyDirectory,
-    ) -> PlanIndex {
-        let agencies: HashMap<AgencyId, (String, AgencyKind)> =
-            directory.agencies.iter().map(|a| (a.id.clone(), (a.name.clone(), a.kind))).collect();
-        let mut activities = Vec::new();
-        for s in stored {
-            let Some(activity) = current.plan.area(s.area).and_then(|a| a.activities.get(s.position)) else {
-                continue;
-            };
-            let mut fields = vec![fold(&activity.title)];
-            fields.extend(activity.outputs.iter().map(|o| fold(o)));
-            for r in activity.lead.iter().chain(&activity.partners) {
-                fields.push(fold(&r.text));
-                fields.extend(r.agencies.iter().filter_map(|id| agencies.get(id)).map(|(name, _)| fold(name)));
-                fields.extend(r.groups.iter().filter_map(|g| directory.group(g)).map(|g| fold(&g.name)));
-            }
-            activities.push(ActivityEntry {
-                id: s.id.0,
-                area: s.area,
-                position: s.position,
-                code: format!("{}.{}", s.area, activity.number),
-                haystack: format!(" {} ", fields.join(" | ")),
-            });
-        }
-        activities.sort_by_key(|a| (a.area, a.position));
-        let by_id = activities.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
-        let by_position = activities.iter().enumerate().map(|(i, a)| ((a.area, a.position), i)).collect();
-        let mut milestone_at = HashMap::new();
-        let mut by_activity: HashMap<i64, Vec<usize>> = HashMap::new();
-        let mut by_agency: HashMap<AgencyId, Vec<usize>> = HashMap::new();
-        for (i, m) in current.milestones.iter().enumerate() {
-            milestone_at.insert(m.id.0, i);
-            by_activity.entry(m.activity.0).or_default().push(i);
-            by_agency.entry(m.agency.clone()).or_default().push(i);
-        }
-        PlanIndex { activities, by_id, by_position, milestone_at, by_activity, by_agency, agencies }
-    }
-}
-
-impl Snapshot {
-    /// A stored activity of the current plan by id.
-    pub fn activity(&self, id: i64) -> Option<(&ActivityEntry, &Area, &Activity)> {
-        let entry = self.index.activities.get(*self.index.by_id.get(&id)?)?;
-        let area = self.current.plan.area(entry.area)?;
-        Some((entry, area, area.activities.get(entry.position)?))
-    }
-
-    /// The stored id of the activity at this place of the plan.
-    pub fn activity_id_at(&self, area: AreaCode, position: usize) -> Option<i64> {
-        self.index.by_position.get(&(area, position)).and_then(|i| self.index.activities.get(*i)).map(|a| a.id)
-    }
-
-    pub fn milestone(&self, id: i64) -> Option<&MilestoneRecord> {
-        self.current.milestones.get(*self.index.milestone_at.get(&id)?)
-    }
-
-    pub fn milestones_of_activity(&self, id: i64) -> Vec<&MilestoneRecord> {
-        self.positions(self.index.by_activity.get(&id))
-    }
-
-    pub fn milestones_of_agency(&self, agency: &AgencyId) -> Vec<&MilestoneRecord> {
-        self.positions(self.index.by_agency.get(agency))
-    }
-
-    fn positions(&self, positions: Option<&Vec<usize>>) -> Vec<&MilestoneRecord> {
-        positions.map_or_else(Vec::new, |p| p.iter().filter_map(|i| self.current.milestones.get(*i)).collect())
-    }
-
-    pub fn agency_name(&self, id: &AgencyId) -> String {
-        self.index.agencies.get(id).map_or_else(|| id.to_string(), |(name, _)| name.clone())
-    }
-
-    pub fn agency_kind(&self, id: &AgencyId) -> AgencyKind {
-        self.index.agencies.get(id).map_or(AgencyKind::Other, |(_, kind)| *kind)
-    }
-
-    pub fn knows_agency(&self, id: &AgencyId) -> bool {
-        self.index.agencies.contains_key(id)
-    }
-
-    /// The activities whose folded text contains the folded query as a phrase starting a word.
-    pub fn search(&self, query: &str) -> Vec<&ActivityEntry> {
-        let needle = fold(query);
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        let needle = format!(" {needle}");
-        self.index.activities.iter().filter(|a| a.haystack.contains(&needle)).collect()
-    }
+    Ok(state.app.snapshot().await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,7 +318,7 @@ pub(crate) fn area_rows(
         .enumerate()
         .filter_map(|(position, activity)| {
             let id = snap.activity_id_at(area.code, position)?;
-            let entry = snap.index.activities.get(*snap.index.by_id.get(&id)?)?;
+            let entry = snap.entry(id)?;
             Some(activity_row(state, snap, entry, activity, link_prefix, as_of))
         })
         .collect()
