@@ -137,6 +137,24 @@ impl App {
         Ok(current)
     }
 
+    /// The day pages open on when the user gives none: today while the current plan's year
+    /// runs; once it is over, the data cut-off of its last report (so a newcomer reading a past
+    /// year does not land on a wall of red), with a Vietnamese note saying so.
+    pub async fn default_as_of(&self, today: Date) -> Result<(Date, Option<String>), ServiceError> {
+        let current = self.current().await?;
+        let Some(year) = current.plan.meta.year else { return Ok((today, None)) };
+        if today.year() <= year {
+            return Ok((today, None));
+        }
+        let last = current.plan.reporting_periods.iter().max_by_key(|p| p.data_to);
+        let (day, what) = match last {
+            Some(p) => (p.data_to, format!("ngày chốt số liệu của {}", p.name.to_lowercase())),
+            None => (Date::last_of_month(year, 12).unwrap_or(today), "ngày cuối năm kế hoạch".to_string()),
+        };
+        let note = format!("Kế hoạch năm {year} đã kết thúc: trang hiển thị tình hình đến ngày {} ({what}).", day.vn());
+        Ok((day, Some(note)))
+    }
+
     /// The current snapshot with its lookup index (built once per snapshot).
     pub async fn snapshot(&self) -> Result<Snapshot, ServiceError> {
         let current = self.current().await?;

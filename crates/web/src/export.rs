@@ -183,7 +183,8 @@ async fn export(
         Some((name, "csv")) => (name, FileFormat::Csv),
         _ => return Err(not_found_list(&file)),
     };
-    let as_of = as_of_or_today(query.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let (default, _) = state.app.default_as_of(state.now().date_in_vietnam()).await?;
+    let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
     let kind = parse_list(&state, name, &query)?;
     let filters = parse_filters(&query)?;
     let list = build_list(&state, &kind, filters, as_of).await?;

@@ -395,3 +395,23 @@ async fn an_administrator_records_an_event_and_the_due_date_appears() {
     assert!(page.contains("Đã ghi nhận sự kiện"));
     assert!(block(&page, waiting.id).contains("15/03/2024"));
 }
+
+#[tokio::test]
+async fn a_plan_whose_year_is_over_opens_on_its_last_report_cut_off() {
+    // 04/12/2026: the 2024 plan is over.
+    let h = common::harness("2026-12-04T03:00:00Z", &[("lanhdao", UserRole::Viewer, None)]).await;
+    let viewer = h.form_login("lanhdao", "/tong-quan").await;
+    let html = h.get("/tong-quan", &viewer).await.text();
+    assert!(html.contains("value=\"13/12/2024\""), "the form shows the day used");
+    assert!(html.contains("Kế hoạch năm 2024 đã kết thúc") && html.contains("13/12/2024"), "{html}");
+    assert!(html.contains("href=\"/tong-quan?as_of=2026-12-04\""), "the choice of today stays visible");
+    // A chosen date is used as given, without the note.
+    let chosen = h.get("/tong-quan?as_of=01/07/2024", &viewer).await.text();
+    assert!(chosen.contains("value=\"01/07/2024\"") && !chosen.contains("id=\"asof-note\""));
+    // The same on the public home page, and the API's default.
+    let public = h.get("/", None).await.text();
+    assert!(public.contains("value=\"13/12/2024\"") && public.contains("id=\"asof-note\""), "{public}");
+    let api = h.api_login("lanhdao").await;
+    let board = h.api(axum::http::Method::GET, "/api/dashboard", Some(&api), None).await;
+    assert_eq!(board.json()["as_of"], "2024-12-13");
+}

@@ -236,10 +236,11 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// The `as_of` date of a query (ISO or dd/mm/yyyy); today in Vietnam when absent or empty.
-pub fn as_of(state: &AppState, text: Option<&str>) -> Result<Date, Problem> {
+/// The `as_of` date of a query (ISO or dd/mm/yyyy); when absent or empty, today in Vietnam, or
+/// the last report's cut-off once the plan's year is over (`App::default_as_of`).
+pub async fn as_of(state: &AppState, text: Option<&str>) -> Result<Date, Problem> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(state.now().date_in_vietnam()),
+        None => Ok(state.app.default_as_of(state.now().date_in_vietnam()).await?.0),
         Some(text) => Date::parse(text).map_err(|e| Problem::invalid(vec![format!("as_of: {e}")])),
     }
 }

@@ -137,7 +137,7 @@ pub async fn assignments(
     ApiUser(_): ApiUser,
     ApiQuery(query): ApiQuery<AssignmentQuery>,
 ) -> Result<Json<Vec<AssignmentDto>>, Problem> {
-    let as_of = as_of(&state, query.as_of.as_deref())?;
+    let as_of = as_of(&state, query.as_of.as_deref()).await?;
     let directory = state.app.directory();
     let agency = match query.agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
@@ -190,7 +190,7 @@ pub async fn milestone(
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> Result<Json<MilestoneDetailDto>, Problem> {
-    let as_of = as_of(&state, query.as_of.as_deref())?;
+    let as_of = as_of(&state, query.as_of.as_deref()).await?;
     let id = milestone_id(&id)?;
     let record = find_milestone(&state, id).await?;
     let history = state.app.history(&[id]).await?;
@@ -211,7 +211,7 @@ pub async fn dashboard(
     ApiUser(_): ApiUser,
     ApiQuery(query): ApiQuery<AsOfQuery>,
 ) -> Result<Json<DashboardDto>, Problem> {
-    let as_of = as_of(&state, query.as_of.as_deref())?;
+    let as_of = as_of(&state, query.as_of.as_deref()).await?;
     let (_, board) = state.app.dashboard(as_of).await?;
     let directory = state.app.directory();
     let list = |items: &[cchc_services::dashboard::Evaluated]| -> Vec<DashboardMilestoneDto> {

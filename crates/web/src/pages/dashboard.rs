@@ -54,6 +54,9 @@ struct DashboardPage {
     plan_title: String,
     as_of: String,
     as_of_iso: String,
+    /// Why the page opens on a day other than today (a plan year that is over).
+    as_of_note: Option<String>,
+    today_iso: String,
     total: usize,
     done_count: usize,
     done_percent: String,
@@ -98,7 +101,10 @@ async fn page(
     PageUser(user): PageUser,
     Query(query): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
-    let as_of = as_of_or_today(query.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let today = state.now().date_in_vietnam();
+    let (default, note) = state.app.default_as_of(today).await?;
+    let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
+    let as_of_note = note.filter(|_| query.as_of.as_deref().map(str::trim).is_none_or(str::is_empty));
     let (current, board) = compute(&state, as_of).await?;
     let areas = board
         .by_area
@@ -131,6 +137,8 @@ async fn page(
         plan_title: current.plan.meta.title.clone(),
         as_of: as_of.to_string(),
         as_of_iso: as_of.iso(),
+        as_of_note,
+        today_iso: today.iso(),
         total: board.overall.total(),
         done_count: board.overall.get(cchc_domain::tracking::DerivedStatus::DoneOnTime)
             + board.overall.get(cchc_domain::tracking::DerivedStatus::DoneLate),

@@ -156,6 +156,10 @@ pub struct AsOf {
     /// Where the form goes, with the other parameters of the page as hidden fields.
     pub action: String,
     pub hidden: Vec<Hidden>,
+    /// Why the page opens on a day other than today (a plan year that is over), with today's
+    /// date for the link that shows today instead.
+    pub note: Option<String>,
+    pub today: String,
 }
 
 /// A hidden input of a GET form.
@@ -172,9 +176,20 @@ impl AsOf {
     }
 }
 
-pub(crate) fn as_of(state: &AppState, raw: Option<&str>, action: &str) -> Result<AsOf, PageError> {
-    let date = as_of_or_today(raw, state.now().date_in_vietnam())?;
-    Ok(AsOf { date, text: date.to_string(), iso: date.iso(), action: action.to_string(), hidden: Vec::new() })
+pub(crate) async fn as_of(state: &AppState, raw: Option<&str>, action: &str) -> Result<AsOf, PageError> {
+    let today = state.now().date_in_vietnam();
+    let (default, note) = state.app.default_as_of(today).await?;
+    let date = as_of_or_today(raw, default)?;
+    let note = note.filter(|_| raw.map(str::trim).is_none_or(str::is_empty));
+    Ok(AsOf {
+        date,
+        text: date.to_string(),
+        iso: date.iso(),
+        action: action.to_string(),
+        hidden: Vec::new(),
+        note,
+        today: today.iso(),
+    })
 }
 
 /// Links to the exports of a list, with the page's own query string.
@@ -555,7 +570,7 @@ async fn area_page(
 ) -> Result<Response, PageError> {
     let q = page_query(query)?;
     let code = parse_area(&raw)?;
-    let asof = as_of(&state, q.as_of.as_deref(), &format!("/linh-vuc/{code}"))?;
+    let asof = as_of(&state, q.as_of.as_deref(), &format!("/linh-vuc/{code}")).await?;
     let snap = snapshot(&state).await?;
     let area = snap.current.plan.area(code).ok_or_else(|| not_found(format!("lĩnh vực {code}")))?;
     let all: Vec<&MilestoneRecord> = snap.current.milestones.iter().filter(|m| m.area == code).collect();
@@ -735,7 +750,7 @@ async fn activity_page(
     let id = parse_id(&raw, "hoạt động")?;
     let snap = snapshot(&state).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/hoat-dong/{id}"))?;
+    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/hoat-dong/{id}")).await?;
     let chosen = non_empty(q.co_quan.as_deref()).map(|raw| agency_param(&snap, raw)).transpose()?;
     if let Some(agency) = &chosen {
         asof.hidden.push(Hidden { name: "co_quan", value: agency.to_string() });
@@ -1180,7 +1195,7 @@ async fn agency_page(
     let q = page_query(query)?;
     let snap = snapshot(&state).await?;
     let agency = agency_param(&snap, &raw)?;
-    let asof = as_of(&state, q.as_of.as_deref(), &format!("/co-quan/{agency}"))?;
+    let asof = as_of(&state, q.as_of.as_deref(), &format!("/co-quan/{agency}")).await?;
     let directory = state.app.directory();
     let record = directory.agency(&agency).ok_or_else(|| not_found(format!("cơ quan «{agency}»")))?;
     let milestones = snap.milestones_of_agency(&agency);
@@ -1288,7 +1303,7 @@ async fn agencies_page(
 ) -> Result<Response, PageError> {
     let q = page_query(query)?;
     let group = group_filter(q.nhom.as_deref())?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), "/co-quan")?;
+    let mut asof = as_of(&state, q.as_of.as_deref(), "/co-quan").await?;
     if let Some(kind) = group {
         asof.hidden.push(Hidden { name: "nhom", value: kind.as_str().to_string() });
     }
@@ -1436,7 +1451,7 @@ async fn deadlines(
     let sort = Sort::parse(q.sap_xep.as_deref())?;
     let days = positive(q.ngay.as_deref(), "số ngày", 366)?.unwrap_or(UPCOMING_DAYS);
     let page = usize::try_from(positive(q.trang.as_deref(), "trang", 100_000)?.unwrap_or(1)).unwrap_or(1);
-    let asof = as_of(&state, q.as_of.as_deref(), path)?;
+    let asof = as_of(&state, q.as_of.as_deref(), path).await?;
     let snap = snapshot(&state).await?;
     let horizon = asof.date.add_days(days);
     let calendar = state.app.calendar();
@@ -1575,7 +1590,7 @@ async fn search_page(
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(bad_request(format!("từ khóa tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự")));
     }
-    let mut asof = as_of(&state, q.as_of.as_deref(), "/tim-kiem")?;
+    let mut asof = as_of(&state, q.as_of.as_deref(), "/tim-kiem").await?;
     if !text.is_empty() {
         asof.hidden.push(Hidden { name: "q", value: text.clone() });
     }

@@ -79,7 +79,7 @@ async fn home(
     query: Result<Query<crate::pages::plan::PageQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let q = page_query(query)?;
-    let asof = as_of(&state, q.as_of.as_deref(), "/")?;
+    let asof = as_of(&state, q.as_of.as_deref(), "/").await?;
     let snap = snapshot(&state).await?;
     let plan = &snap.current.plan;
     let mut overall = StatusCounts::default();
@@ -181,7 +181,7 @@ async fn area_page(
 ) -> Result<Response, PageError> {
     let q = page_query(query)?;
     let code = parse_area(&raw)?;
-    let asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/linh-vuc/{code}"))?;
+    let asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/linh-vuc/{code}")).await?;
     let snap = snapshot(&state).await?;
     let area = snap.current.plan.area(code).ok_or_else(|| not_found(format!("lĩnh vực {code}")))?;
     let all = snap.current.milestones.iter().filter(|m| m.area == code);
@@ -241,7 +241,7 @@ async fn activity_page(
     let id = parse_id(&raw, "hoạt động")?;
     let snap = snapshot(&state).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/hoat-dong/{id}"))?;
+    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/hoat-dong/{id}")).await?;
     let chosen = match q.co_quan.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(
