@@ -2,7 +2,8 @@
 //! for one period, then the period is consolidated and the DOCX report and XLSX annex are
 //! generated. Prints the time of each step.
 //!
-//! Run: `cargo run --release --example bench_consolidate [PERIOD]` (default 2024S1).
+//! Run: `cargo run --release --example bench_consolidate [PERIOD] [DATA_DIR]` (default 2024S1 in a
+//! temporary folder). With `DATA_DIR`, the filled database stays there (bench/pages.sh serves it).
 
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -17,9 +18,10 @@ use cchc_services::App;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
     let period = PeriodId::parse(&std::env::args().nth(1).unwrap_or_else(|| "2024S1".into())).context("period")?;
-    let dir = tempfile::tempdir()?;
+    let temporary = tempfile::tempdir()?;
+    let dir = std::env::args().nth(2).map_or_else(|| temporary.path().to_path_buf(), std::path::PathBuf::from);
     let started = Instant::now();
-    let app = App::open(dir.path()).await?;
+    let app = App::open(&dir).await?;
     println!("open + seed (plan, directory, fan-out): {:>8.1} ms", started.elapsed().as_secs_f64() * 1e3);
     let now = Timestamp::parse_rfc3339("2024-06-10T02:00:00Z").context("time")?;
     let user = app.command_line_user(now).await?;

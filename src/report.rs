@@ -345,13 +345,14 @@ async fn status(app: &App, user: &User, period: PeriodId, as_json: bool) -> Resu
 }
 
 async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Result<ExitCode> {
-    let (period, sources, results) = app.report_results(user, period).await.map_err(anyhow::Error::new)?;
+    let (period, data) = app.report_results(user, period).await.map_err(anyhow::Error::new)?;
+    let (sources, results) = (&data.sources, &data.results);
     if as_json {
         let out = serde_json::json!({
             "period": PeriodDto::new(&period),
             "sources": {"expected": sources.expected, "accepted": sources.accepted, "awaiting": sources.awaiting,
                 "returned": sources.returned, "sentence": sources.sentence_vn()},
-            "results": result_rows(&results),
+            "results": result_rows(results),
         });
         println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
         return Ok(ExitCode::SUCCESS);
@@ -359,7 +360,7 @@ async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Res
     println!("Kết quả các chỉ tiêu — {}", period.id.label_vn());
     println!("{}", sources.sentence_vn());
     let mut t = render::table(&["Chỉ tiêu", "Cấp", "Tử số/mẫu số", "Kết quả", "Mục tiêu", "Đánh giá", "Số đơn vị"]);
-    for r in &results {
+    for r in results {
         for l in &r.levels {
             let verdict = match l.reading(&r.unit) {
                 reading if reading.is_empty() => l.assessment.label_vn().to_string(),

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use cchc_domain::text::fold;
 use cchc_domain::tracking::{ActivityIndex, MilestoneRecord};
 use cchc_domain::{
-    Activity, AgencyDirectory, AgencyId, AgencyKind, Area, AreaCode, Date, Diagnostic, Plan, PlanVersion,
+    Activity, AgencyDirectory, AgencyId, AgencyKind, Area, AreaCode, Date, Diagnostic, PeriodId, Plan, PlanVersion,
 };
 use cchc_store::MilestoneQuery;
 
@@ -50,7 +50,15 @@ pub(crate) struct Cache {
     /// The indicator catalogue in force, parsed from JSON against a plan version: (catalogue
     /// generation, plan version id, catalogue).
     catalogue: RwLock<Option<(u64, i64, Arc<crate::reporting::Catalogue>)>>,
+    /// Bumped by every write of a report, a receipt date or an extension.
+    reports_generation: AtomicU64,
+    /// Standings and results of a period, under the key they were computed with.
+    periods: Mutex<HashMap<PeriodId, (PeriodKey, Arc<crate::reporting::PeriodData>)>>,
 }
+
+/// What a period's computed data depends on: (reports generation, catalogue generation, plan
+/// version id).
+pub(crate) type PeriodKey = (u64, u64, i64);
 
 impl Cache {
     pub(crate) fn clear(&self) {
@@ -82,6 +90,35 @@ impl Cache {
         if let Ok(mut guard) = self.current.write() {
             if self.generation() == generation {
                 *guard = Some(Arc::clone(current));
+            }
+        }
+    }
+
+    /// A report, receipt date or extension was written.
+    pub(crate) fn reports_changed(&self) {
+        if let Ok(mut guard) = self.periods.lock() {
+            self.reports_generation.fetch_add(1, Ordering::SeqCst);
+            guard.clear();
+        } else {
+            self.reports_generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The key a period's data would be computed under now.
+    pub(crate) fn period_key(&self, version_id: i64) -> PeriodKey {
+        (self.reports_generation.load(Ordering::SeqCst), self.catalogue_generation(), version_id)
+    }
+
+    pub(crate) fn period(&self, period: PeriodId, key: PeriodKey) -> Option<Arc<crate::reporting::PeriodData>> {
+        let guard = self.periods.lock().ok()?;
+        guard.get(&period).filter(|(k, _)| *k == key).map(|(_, data)| Arc::clone(data))
+    }
+
+    /// Keeps a period's data computed under `key` unless a write happened meanwhile.
+    pub(crate) fn keep_period(&self, period: PeriodId, key: PeriodKey, data: &Arc<crate::reporting::PeriodData>) {
+        if let Ok(mut guard) = self.periods.lock() {
+            if self.period_key(key.2) == key {
+                guard.insert(period, (key, Arc::clone(data)));
             }
         }
     }

@@ -54,7 +54,7 @@ pub const REPORTING_KINDS: [AgencyKind; 4] =
 #[derive(Debug, Clone)]
 pub struct AgencyStanding {
     pub agency: Agency,
-    pub report: Option<Report>,
+    pub report: Option<Arc<Report>>,
     /// The deadline that applies (the period's, or the latest extension).
     pub due: Date,
     pub extension: Option<Extension>,
@@ -62,7 +62,7 @@ pub struct AgencyStanding {
 
 impl AgencyStanding {
     pub fn standing(&self) -> Standing {
-        Standing::of(self.report.as_ref())
+        Standing::of(self.report.as_deref())
     }
     pub fn is_late(&self) -> bool {
         self.report.as_ref().is_some_and(|r| r.is_late(self.due))
@@ -78,6 +78,20 @@ pub struct PeriodStatus {
     pub agencies: Vec<AgencyStanding>,
     /// Whether the caller sees every agency (Sở Nội vụ, leaders) or a district's communes.
     pub whole_province: bool,
+}
+
+/// A period's standings and results, computed once per change of the reports (receipt dates and
+/// extensions included) or of the catalogue, and shared between requests.
+#[derive(Debug)]
+pub struct PeriodData {
+    /// Every expected agency (the whole province).
+    pub status: Arc<PeriodStatus>,
+    /// Which reports the results come from.
+    pub sources: Sources,
+    /// Σn ÷ Σd by level over the reports awaiting acceptance or accepted.
+    pub results: Vec<IndicatorResult>,
+    /// Every agency's answer of every indicator (the annex).
+    pub agency_values: Vec<AgencyValue>,
 }
 
 /// An agency's report for a period with everything its page shows.
@@ -224,13 +238,28 @@ impl App {
     /// the data cut-off, a narrative section per reform area, its earlier answers of the year,
     /// the deadline that applies to it and where its report stands.
     pub async fn report_form(&self, agency: &AgencyId, period: PeriodId) -> Result<ReportForm, ServiceError> {
+        Ok(self.form_parts(agency, period).await?.0)
+    }
+
+    /// The form, the agency's report of the period and the extensions granted to it, from one
+    /// read of the agency's reports and one of the period's extensions.
+    async fn form_parts(
+        &self,
+        agency: &AgencyId,
+        period: PeriodId,
+    ) -> Result<(ReportForm, Option<Report>, Vec<Extension>), ServiceError> {
         let agency = self.reporting_agency(agency)?;
         let period = self.reporting_period(period).await?;
         let current = self.current().await?;
         let catalogue = self.catalogue().await?;
-        let reports = self.store().reports_of_agency(current.version.id, &agency.id).await?;
-        let extension = self.extension_of(&agency.id, period.id).await?;
-        let own = reports.iter().find(|r| r.period == period.id);
+        let mut reports = self.store().reports_of_agency(current.version.id, &agency.id).await?;
+        let extensions: Vec<Extension> = self
+            .store()
+            .extensions(current.version.id, period.id)
+            .await?
+            .into_iter()
+            .filter(|e| e.agency == agency.id)
+            .collect();
         let earlier = current
             .plan
             .reporting_periods
@@ -239,6 +268,7 @@ impl App {
             .filter_map(|p| reports.iter().find(|r| r.period == p.id))
             .map(|r| EarlierReport { period: r.period, status: r.status, content: r.content.clone() })
             .collect();
+        let own = reports.iter().position(|r| r.period == period.id).map(|i| reports.swap_remove(i));
         let activities = current
             .milestones
             .iter()
@@ -251,12 +281,12 @@ impl App {
                 status: m.derived(period.data_to, self.calendar()),
             })
             .collect();
-        Ok(ReportForm {
+        let form = ReportForm {
             level: level_of(agency.kind).unwrap_or(AdminLevel::Tinh),
             agency_name: agency.name.clone(),
             agency_kind: agency.kind,
             agency: agency.id.clone(),
-            due: due_date(period.due, extension.as_ref()),
+            due: due_date(period.due, extensions.last()),
             period,
             plan_key: current.version.plan_key.clone(),
             plan_title: current.plan.meta.title.clone(),
@@ -264,9 +294,13 @@ impl App {
             activities,
             areas: current.plan.areas.iter().map(|a| (a.code, a.title.clone())).collect(),
             earlier,
-            status: own.map(|r| r.status),
-            returned_reason: own.filter(|r| r.status == ReportStatus::Returned).and_then(|r| r.returned_reason.clone()),
-        })
+            status: own.as_ref().map(|r| r.status),
+            returned_reason: own
+                .as_ref()
+                .filter(|r| r.status == ReportStatus::Returned)
+                .and_then(|r| r.returned_reason.clone()),
+        };
+        Ok((form, own, extensions))
     }
 
     fn check_may_read(user: &User, agency: &Agency) -> Result<(), ServiceError> {
@@ -403,6 +437,7 @@ impl App {
             .store()
             .save_report_content(current.version.id, agency, period, &content, Some(user.id), &now.rfc3339())
             .await?;
+        self.cache.reports_changed();
         let Some(report) = saved else {
             return Err(invalid(
                 "báo cáo đã gửi hoặc đã được tiếp nhận nên không sửa được; Sở Nội vụ có thể trả lại để sửa",
@@ -474,9 +509,8 @@ impl App {
         now: Timestamp,
     ) -> Result<Report, ServiceError> {
         Self::check_may_report(user, agency)?;
-        let form = self.report_form(agency, period).await?;
-        let current = self.current().await?;
-        let report = self.store().report(current.version.id, agency, period).await?.ok_or_else(|| {
+        let (form, report, _) = self.form_parts(agency, period).await?;
+        let report = report.ok_or_else(|| {
             invalid("chưa có số liệu: hãy nhập và lưu báo cáo trước khi gửi (mỗi chỉ tiêu nhập số liệu hoặc đánh dấu «Không áp dụng»)")
         })?;
         let errors: Vec<String> = self
@@ -499,7 +533,9 @@ impl App {
             user: Some(user.id),
             at: &at,
         };
-        if !self.store().transition_report(report.id, &step).await? {
+        let moved = self.store().transition_report(report.id, &step).await?;
+        self.cache.reports_changed();
+        if !moved {
             return Err(invalid("báo cáo đã được gửi trước đó"));
         }
         self.report_or_missing(agency, period).await
@@ -558,7 +594,9 @@ impl App {
         };
         let at = now.rfc3339();
         let step = Transition { from, to, kind, reason: &reason, submitted_on: None, user: Some(user.id), at: &at };
-        if !self.store().transition_report(report.id, &step).await? {
+        let moved = self.store().transition_report(report.id, &step).await?;
+        self.cache.reports_changed();
+        if !moved {
             return Err(invalid(format!(
                 "không thể chuyển báo cáo từ «{}» sang «{}»",
                 report.status.label_vn(),
@@ -602,6 +640,7 @@ impl App {
             ))
         })?;
         self.store().record_receipt(report.id, &Receipt { date, reason }, Some(user.id), &now.rfc3339()).await?;
+        self.cache.reports_changed();
         self.report_or_missing(agency, period.id).await
     }
 
@@ -645,12 +684,12 @@ impl App {
     /// callers below check it).
     async fn standings(&self, period: &ReportingPeriod) -> Result<Vec<AgencyStanding>, ServiceError> {
         let current = self.current().await?;
-        let mut reports: BTreeMap<AgencyId, Report> = self
+        let mut reports: BTreeMap<AgencyId, Arc<Report>> = self
             .store()
             .reports_for_period(current.version.id, period.id)
             .await?
             .into_iter()
-            .map(|r| (r.agency.clone(), r))
+            .map(|r| (r.agency.clone(), Arc::new(r)))
             .collect();
         let mut extensions: BTreeMap<AgencyId, Extension> = BTreeMap::new();
         for e in self.store().extensions(current.version.id, period.id).await? {
@@ -677,18 +716,41 @@ impl App {
     /// awaiting acceptance, returned, accepted, on time and late, per group and in total. Sở
     /// Nội vụ and leaders see the province; a district's officers see the district and its
     /// communes; other officers are refused.
-    pub async fn report_status(&self, user: &User, period: PeriodId) -> Result<PeriodStatus, ServiceError> {
+    pub async fn report_status(&self, user: &User, period: PeriodId) -> Result<Arc<PeriodStatus>, ServiceError> {
         let period = self.reporting_period(period).await?;
-        let whole_province = user.reads_all();
-        let all = self.standings(&period).await?;
-        let visible: Vec<AgencyStanding> = all.into_iter().filter(|s| user.may_read(&s.agency)).collect();
-        if !whole_province && visible.iter().all(|s| Some(&s.agency.id) == user.agency.as_ref()) {
+        let data = self.period_data(&period).await?;
+        if user.reads_all() {
+            return Ok(Arc::clone(&data.status));
+        }
+        let visible: Vec<AgencyStanding> =
+            data.status.agencies.iter().filter(|s| user.may_read(&s.agency)).cloned().collect();
+        if visible.iter().all(|s| Some(&s.agency.id) == user.agency.as_ref()) {
             return Err(ServiceError::Forbidden(
                 "tình hình báo cáo chỉ dành cho Sở Nội vụ, lãnh đạo và UBND cấp huyện (các xã của huyện); cán bộ cơ quan xem báo cáo của cơ quan mình"
                     .into(),
             ));
         }
-        Ok(Self::period_status(period, visible, whole_province))
+        Ok(Arc::new(Self::period_status(period, visible, false)))
+    }
+
+    /// A period's standings and results, from the cache when no report changed since.
+    async fn period_data(&self, period: &ReportingPeriod) -> Result<Arc<PeriodData>, ServiceError> {
+        let current = self.current().await?;
+        let key = self.cache.period_key(current.version.id);
+        if let Some(found) = self.cache.period(period.id, key) {
+            return Ok(found);
+        }
+        let standings = self.standings(period).await?;
+        let catalogue = self.catalogue().await?;
+        let (sources, results, agency_values) = Self::results(&catalogue, &standings);
+        let data = Arc::new(PeriodData {
+            status: Arc::new(Self::period_status(period.clone(), standings, true)),
+            sources,
+            results,
+            agency_values,
+        });
+        self.cache.keep_period(period.id, key, &data);
+        Ok(data)
     }
 
     fn period_status(period: ReportingPeriod, agencies: Vec<AgencyStanding>, whole_province: bool) -> PeriodStatus {
@@ -697,7 +759,7 @@ impl App {
                 agencies
                     .iter()
                     .filter(|s| kind.is_none_or(|k| s.agency.kind == k))
-                    .map(|s| (&s.agency.id, s.report.as_ref(), s.due)),
+                    .map(|s| (&s.agency.id, s.report.as_deref(), s.due)),
             )
         };
         let groups = REPORTING_KINDS
@@ -798,17 +860,15 @@ impl App {
         &self,
         user: &User,
         period: PeriodId,
-    ) -> Result<(ReportingPeriod, Sources, Vec<IndicatorResult>), ServiceError> {
+    ) -> Result<(ReportingPeriod, Arc<PeriodData>), ServiceError> {
         if !user.reads_all() {
             return Err(ServiceError::Forbidden(
                 "kết quả chỉ tiêu toàn tỉnh chỉ dành cho Sở Nội vụ và lãnh đạo".into(),
             ));
         }
         let period = self.reporting_period(period).await?;
-        let standings = self.standings(&period).await?;
-        let catalogue = self.catalogue().await?;
-        let (sources, results, _) = Self::results(&catalogue, &standings);
-        Ok((period, sources, results))
+        let data = self.period_data(&period).await?;
+        Ok((period, data))
     }
 
     /// Indicator results by level over the reports awaiting acceptance or accepted (Σn ÷ Σd),
@@ -819,7 +879,7 @@ impl App {
     ) -> (Sources, Vec<IndicatorResult>, Vec<AgencyValue>) {
         let counted: Vec<(&Agency, &Report)> = standings
             .iter()
-            .filter_map(|s| s.report.as_ref().map(|r| (&s.agency, r)))
+            .filter_map(|s| s.report.as_deref().map(|r| (&s.agency, r)))
             .filter(|(_, r)| r.status.counts_as_submitted())
             .collect();
         let count = |standing: Standing| standings.iter().filter(|s| s.standing() == standing).count();
@@ -934,15 +994,14 @@ impl App {
             settings.recipients = recipients;
         }
         let period = self.reporting_period(period).await?;
-        let standings = self.standings(&period).await?;
-        let status = Self::period_status(period.clone(), standings, true);
+        let data = self.period_data(&period).await?;
+        let status = &data.status;
         let current = self.current().await?;
-        let catalogue = self.catalogue().await?;
-        let (sources, indicators, agency_values) = Self::results(&catalogue, &status.agencies);
+        let (sources, indicators, agency_values) = (data.sources, data.results.clone(), data.agency_values.clone());
         let counted: Vec<(&Agency, &Report)> = status
             .agencies
             .iter()
-            .filter_map(|s| s.report.as_ref().map(|r| (&s.agency, r)))
+            .filter_map(|s| s.report.as_deref().map(|r| (&s.agency, r)))
             .filter(|(_, r)| r.status.counts_as_submitted())
             .collect();
         let areas =

@@ -225,7 +225,8 @@ async fn a_returned_report_is_neither_submitted_nor_late_and_its_values_are_left
     assert_eq!(c.late, vec![agency("ubnd-xa-03649")], "the returned report is not in the late list");
     assert_eq!(status.overall.expected, status.agencies.len());
 
-    let (_, sources, results) = app.report_results(&admin, s1()).await.expect("results");
+    let (_, data) = app.report_results(&admin, s1()).await.expect("results");
+    let (sources, results) = (&data.sources, &data.results);
     assert_eq!((sources.accepted, sources.awaiting, sources.returned), (1, 1, 1));
     let digitisation = results.iter().find(|r| r.code == code("VII.2.1")).expect("VII.2.1");
     let xa = digitisation.levels.iter().find(|l| l.level == Some(AdminLevel::Xa)).expect("xã");

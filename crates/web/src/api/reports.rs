@@ -193,7 +193,7 @@ pub struct AgencyStatusDto {
 
 impl AgencyStatusDto {
     pub fn new(s: &AgencyStanding) -> AgencyStatusDto {
-        let report = s.report.as_ref();
+        let report = s.report.as_deref();
         let (status, status_label, _) = status_of(report);
         AgencyStatusDto {
             id: s.agency.id.to_string(),
@@ -707,7 +707,8 @@ pub async fn results(
     ApiPath(raw_period): ApiPath<String>,
 ) -> Result<Json<ResultsDto>, Problem> {
     let period = period_of(&state, &raw_period).await?;
-    let (period, sources, results) = state.app.report_results(&user.user, period.id).await?;
+    let (period, data) = state.app.report_results(&user.user, period.id).await?;
+    let (sources, results) = (&data.sources, &data.results);
     Ok(Json(ResultsDto {
         period: PeriodDto::new(&period),
         sources: SourcesDto {
@@ -717,7 +718,7 @@ pub async fn results(
             returned: sources.returned,
             sentence: sources.sentence_vn(),
         },
-        results: result_rows(&results),
+        results: result_rows(results),
     }))
 }
 

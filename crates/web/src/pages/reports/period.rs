@@ -354,7 +354,7 @@ fn sparkline(values: &[Option<Percent1>], labels: &[String]) -> Option<Sparkline
 fn indicator_rows(
     period: &ReportingPeriod,
     results: &[IndicatorResult],
-    trend: &[(ReportingPeriod, Vec<IndicatorResult>)],
+    trend: &[(ReportingPeriod, std::sync::Arc<cchc_services::reporting::PeriodData>)],
 ) -> Vec<IndicatorRow> {
     let labels: Vec<String> = trend.iter().map(|(p, _)| format!("{} ({})", p.id.label_vn(), window_label(p))).collect();
     results
@@ -362,7 +362,9 @@ fn indicator_rows(
         .map(|result| {
             let values: Vec<Option<Percent1>> = trend
                 .iter()
-                .map(|(_, rs)| rs.iter().find(|r| r.code == result.code).and_then(headline).and_then(|l| l.value))
+                .map(|(_, data)| {
+                    data.results.iter().find(|r| r.code == result.code).and_then(headline).and_then(|l| l.value)
+                })
                 .collect();
             IndicatorRow {
                 code: result.code.to_string(),
@@ -436,7 +438,7 @@ pub(super) async fn period_page(
         .filter(|s| group.is_none_or(|k| s.agency.kind == k))
         .filter(|s| wanted.is_none_or(|w| matches_filter(s, w)))
         .map(|s| {
-            let report = s.report.as_ref();
+            let report = s.report.as_deref();
             let (_, label, class) = status_of(report);
             let report_status = report.map(|r| r.status);
             AgencyRow {
@@ -464,14 +466,16 @@ pub(super) async fn period_page(
         let mut trend = Vec::new();
         let mut own = None;
         for p in &current.plan.reporting_periods {
-            let (p, sources, results) = state.app.report_results(&user.user, p.id).await?;
+            let (p, data) = state.app.report_results(&user.user, p.id).await?;
             if p.id == period.id {
-                own = Some((sources, results.clone()));
+                own = Some(std::sync::Arc::clone(&data));
             }
-            trend.push((p, results));
+            trend.push((p, data));
         }
-        let (sources, results) = own.unwrap_or_else(|| (Sources::default(), Vec::new()));
-        (sources.sentence_vn(), indicator_rows(&period, &results, &trend))
+        match own {
+            Some(data) => (data.sources.sentence_vn(), indicator_rows(&period, &data.results, &trend)),
+            None => (Sources::default().sentence_vn(), Vec::new()),
+        }
     } else {
         (String::new(), Vec::new())
     };
@@ -561,7 +565,8 @@ pub(super) async fn indicator_page(
     Path((raw_period, raw_code)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let period = period_param(&state, &raw_period).await?;
-    let (_, sources, results) = state.app.report_results(&user.user, period.id).await?;
+    let (_, data) = state.app.report_results(&user.user, period.id).await?;
+    let (sources, results) = (&data.sources, &data.results);
     let catalogue = state.app.catalogue().await?;
     let indicator = IndicatorCode::parse(&raw_code)
         .and_then(|code| catalogue.indicators.iter().find(|i| i.code == code))

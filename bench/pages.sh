@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmark of every page and API read (see docs/benchmarks.md), with 64 concurrent clients.
+#
+# 1. Fills a data folder the way a reporting deadline does: every expected agency (241) saves and
+#    submits its 2024S1 report (examples/bench_consolidate.rs, release build).
+# 2. Starts `cchc serve` on it, creates a viewer and a commune officer, logs in with curl.
+# 3. Runs wrk against each page and API read (HTML and JSON, identity and gzip), then times the
+#    exports and documents with curl (median of 20 runs).
+#
+# Needs: cargo, curl, wrk (Debian: apt-get install -y wrk curl).
+# Knobs: CONNECTIONS=64 THREADS=2 DURATION=10s PORT=18081 ONLY=<substring of the URLs to run>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+DURATION="${DURATION:-10s}"
+PORT="${PORT:-18081}"
+ONLY="${ONLY:-}"
+BASE="http://127.0.0.1:${PORT}"
+PASSWORD="mat-khau-benchmark-2024"
+
+for tool in cargo curl wrk; do
+    command -v "$tool" >/dev/null || { echo "bench: '$tool' is missing (Debian: apt-get install -y $tool)" >&2; exit 1; }
+done
+
+echo "== build (release)"
+cargo build --release --locked --quiet --bin cchc --example bench_consolidate
+TARGET="${CARGO_TARGET_DIR:-target}/release"
+BIN="$TARGET/cchc"
+
+DATA="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "== filling $DATA (241 reports for 2024S1)"
+"$TARGET/examples/bench_consolidate" 2024S1 "$DATA" | sed 's/^/   /'
+printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username bench --role viewer --password-stdin >/dev/null
+printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username xa --role agency --agency ubnd-xa-03646 --password-stdin >/dev/null
+
+"$BIN" serve --addr "127.0.0.1:${PORT}" --data "$DATA" >"$DATA/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null "$BASE/dang-nhap" 2>/dev/null; then break; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "bench: the server exited:" >&2; cat "$DATA/serve.log" >&2; exit 1; fi
+    sleep 0.1
+done
+
+login() {
+    curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"${PASSWORD}\"}" "$BASE/api/session" \
+        | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(cchc_session=[0-9a-f]*\).*/\1/p' | head -n1
+}
+VIEWER="$(login bench)"
+OFFICER="$(login xa)"
+[ -n "$VIEWER" ] && [ -n "$OFFICER" ] || { echo "bench: login failed" >&2; exit 1; }
+ACTIVITY="$(curl -fsS -H "Cookie: $VIEWER" "$BASE/api/activities?area=III" | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)"
+MILESTONE="$(curl -fsS -H "Cookie: $VIEWER" "$BASE/api/assignments?agency=so-tu-phap&as_of=2024-07-01" | grep -o '"id":[0-9]*' | sed -n 2p | cut -d: -f2)"
+
+echo "== machine"
+echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "cpu:     $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+echo "rustc:   $(rustc --version)"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
+
+# name|cookie|path
+PAGES=(
+    "public home|none|/?as_of=2024-07-01"
+    "public area|none|/cong-khai/linh-vuc/III?as_of=2024-07-01"
+    "public activity|none|/cong-khai/hoat-dong/${ACTIVITY}?as_of=2024-07-01"
+    "dashboard|viewer|/tong-quan?as_of=2024-07-01"
+    "area|viewer|/linh-vuc/III?as_of=2024-07-01"
+    "activity|viewer|/hoat-dong/${ACTIVITY}?as_of=2024-07-01"
+    "agencies|viewer|/co-quan?as_of=2024-07-01"
+    "agency|viewer|/co-quan/so-tu-phap?as_of=2024-07-01"
+    "overdue|viewer|/qua-han?as_of=2024-07-01"
+    "upcoming|viewer|/sap-den-han?as_of=2024-07-01"
+    "search|viewer|/tim-kiem?q=so+hoa"
+    "report periods|viewer|/bao-cao"
+    "report period|viewer|/bao-cao/2024S1"
+    "report indicator|viewer|/bao-cao/2024S1/chi-tieu/VII.2.1"
+    "report form (officer)|officer|/bao-cao/2024S1/ubnd-xa-03646"
+    "api dashboard|viewer|/api/dashboard?as_of=2024-07-01"
+    "api activities|viewer|/api/activities"
+    "api assignments|viewer|/api/assignments?agency=so-tu-phap&as_of=2024-07-01"
+    "api agencies|viewer|/api/agencies"
+    "api milestone|viewer|/api/milestones/${MILESTONE}"
+    "api indicators|viewer|/api/indicators"
+    "api report status|viewer|/api/reports?period=2024S1"
+    "api report results|viewer|/api/reports/2024S1/results"
+    "api report|officer|/api/reports/2024S1/ubnd-xa-03646"
+)
+EXPORTS=(
+    "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"
+    "overdue CSV|viewer|/xuat/qua-han.csv?as_of=2024-07-01"
+    "agency ICS|viewer|/lich/so-tu-phap.ics"
+    "report form XLSX|officer|/bao-cao/2024S1/ubnd-xa-03646/bieu-mau.xlsx"
+    "consolidated DOCX|viewer|/bao-cao/2024S1/tong-hop.docx"
+    "consolidated annex XLSX|viewer|/bao-cao/2024S1/phu-luc.xlsx"
+)
+
+cookie_of() { case "$1" in viewer) echo "$VIEWER" ;; officer) echo "$OFFICER" ;; *) echo "" ;; esac; }
+
+printf '\n%-26s %8s %8s %9s %9s %9s %9s\n' "page" "status" "bytes" "gz bytes" "p50" "p99" "req/s"
+for entry in "${PAGES[@]}"; do
+    IFS='|' read -r name who path <<<"$entry"
+    if [ -n "$ONLY" ] && [[ "$name $path" != *"$ONLY"* ]]; then continue; fi
+    cookie="$(cookie_of "$who")"
+    headers=(-H "Cookie: ${cookie}")
+    status="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "${headers[@]}" "$BASE$path")"
+    gz="$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip, br' "${headers[@]}" "$BASE$path")"
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: ${cookie}" -H 'Accept-Encoding: gzip, br' "$BASE$path")"
+    p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
+    p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
+    rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
+    printf '%-26s %8s %8s %9s %9s %9s %9s\n' "$name" "${status% *}" "${status#* }" "$gz" "$p50" "$p99" "$rps"
+done
+
+printf '\n%-26s %8s %8s %12s\n' "export / document" "status" "bytes" "median (ms)"
+for entry in "${EXPORTS[@]}"; do
+    IFS='|' read -r name who path <<<"$entry"
+    if [ -n "$ONLY" ] && [[ "$name $path" != *"$ONLY"* ]]; then continue; fi
+    cookie="$(cookie_of "$who")"
+    status="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: ${cookie}" "$BASE$path")"
+    times=()
+    for _ in $(seq 1 20); do
+        times+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: ${cookie}" "$BASE$path")")
+    done
+    median="$(printf '%s\n' "${times[@]}" | sort -n | sed -n 10p | awk '{printf "%.1f", $1 * 1000}')"
+    printf '%-26s %8s %8s %12s\n' "$name" "${status% *}" "${status#* }" "$median"
+done
