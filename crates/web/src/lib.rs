@@ -77,7 +77,21 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api::routes())
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(compression())
         .with_state(state)
+}
+
+/// gzip or brotli when the client accepts it, at the fastest level (a page is compressed per
+/// request); files that are already compressed (XLSX, DOCX, PDF, images) are sent as they are.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let predicate = SizeAbove::new(1024)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new("application/zip"));
+    CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(predicate)
 }
 
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {

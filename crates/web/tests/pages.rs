@@ -415,3 +415,35 @@ async fn a_plan_whose_year_is_over_opens_on_its_last_report_cut_off() {
     let board = h.api(axum::http::Method::GET, "/api/dashboard", Some(&api), None).await;
     assert_eq!(board.json()["as_of"], "2024-12-13");
 }
+
+#[tokio::test]
+async fn pages_are_compressed_when_the_client_accepts_it_and_assets_are_cacheable() {
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    let h = harness().await;
+    let get = |uri: &str, encoding: &str| {
+        Request::builder().method(Method::GET).uri(uri).header(header::ACCEPT_ENCODING, encoding).body(Body::empty())
+    };
+    let plain = h.send(get("/?as_of=2024-07-01", "identity").unwrap()).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    for (accept, expected) in [("gzip", "gzip"), ("br", "br"), ("gzip, deflate, br", "br")] {
+        let page = h.send(get("/?as_of=2024-07-01", accept).unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.header(header::CONTENT_ENCODING), expected, "{accept}");
+        assert!(page.body.len() * 4 < plain.body.len(), "{accept}: {} vs {} bytes", page.body.len(), plain.body.len());
+    }
+    let css = h.send(get("/static/app.css?v=1", "gzip").unwrap()).await;
+    assert!(css.header(header::CACHE_CONTROL).contains("immutable"));
+    // An XLSX export is a zip already: sent as it is.
+    let viewer = h.login("lanhdao").await;
+    let request = Request::builder()
+        .uri("/xuat/qua-han.xlsx?as_of=2024-07-01")
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .header(header::COOKIE, &viewer.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let xlsx = h.send(request).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.headers.get(header::CONTENT_ENCODING).is_none() && xlsx.body.starts_with(b"PK"));
+}

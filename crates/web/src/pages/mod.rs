@@ -41,7 +41,8 @@ async fn stylesheet() -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+            // The URL carries the version (`?v=`), so a new release is fetched anew.
+            (axum::http::header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         include_str!("../../static/app.css"),
     )
