@@ -355,7 +355,7 @@ async fn invalid_progress_gets_422_with_vietnamese_details_and_changes_nothing()
         (json!({"status": "done", "completed_on": ""}), "cần ngày hoàn thành"),
         (json!({"status": "done", "completed_on": "2024-07-02"}), "sau ngày hôm nay (01/07/2024)"),
         (json!({"status": "in_progress", "completed_on": "2024-01-18"}), "chỉ ghi ngày hoàn thành"),
-        (json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}), "ghi chú dài quá"),
+        (json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}), "ghi chú dài 2.001 ký tự, tối đa 2.000 ký tự"),
     ];
     for (body, expected) in cases {
         let answer = h.post(&progress_uri(id), &officer, body.clone()).await;
