@@ -395,3 +395,162 @@ async fn an_administrator_records_an_event_and_the_due_date_appears() {
     assert!(page.contains("Đã ghi nhận sự kiện"));
     assert!(block(&page, waiting.id).contains("15/03/2024"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every refusal in Vietnamese, with the visitor's navigation and a «Quay lại» that works
+// without JavaScript.
+
+/// What axum and serde would have said in English.
+const ENGLISH: [&str; 9] = [
+    "Failed",
+    "deserialize",
+    "missing field",
+    "invalid type",
+    "expected",
+    "Content-Type: application/x",
+    "Method Not Allowed",
+    "Not Found",
+    "URI Too Long",
+];
+
+fn assert_vietnamese_page(page: &common::Page, what: &str) {
+    let html = page.text();
+    assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"), "{what}: {}", page.header(header::CONTENT_TYPE));
+    for english in ENGLISH {
+        assert!(!html.contains(english), "{what}: «{english}» in\n{html}");
+    }
+    assert!(html.contains("Quay lại") && !html.contains("javascript:"), "{what}: {html}");
+}
+
+/// A request with the session cookie (when given) and extra headers.
+fn request(method: &str, uri: &str, login: Option<&Browser>, headers: &[(&str, &str)], body: &str) -> axum::http::Request<axum::body::Body> {
+    let mut builder = axum::http::Request::builder().method(method).uri(uri);
+    if let Some(login) = login {
+        builder = builder.header(header::COOKIE, &login.cookie);
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(axum::body::Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn every_refusal_is_a_vietnamese_page_with_the_visitors_navigation() {
+    let h = harness().await;
+    let viewer = h.login("lanhdao").await;
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+
+    // The logout form without its token: serde's "missing field `csrf_token`", in Vietnamese.
+    let page = h.send(request("POST", "/dang-xuat", Some(&viewer), &form, "khac=1")).await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert_vietnamese_page(&page, "logout without csrf_token");
+    assert!(page.text().contains("thiếu trường «csrf_token»"), "{}", page.text());
+    // The visitor's navigation is there: still logged in, their name and the logout form.
+    assert!(page.text().contains("Đăng xuất") && page.text().contains("Tài khoản lanhdao"), "{}", page.text());
+
+    // The login form sent as JSON.
+    let json = [("content-type", "application/json")];
+    let page = h.send(request("POST", "/dang-nhap", None, &json, "{}")).await;
+    assert_eq!(page.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_vietnamese_page(&page, "login as JSON");
+    assert!(page.text().contains("biểu mẫu phải gửi dạng application/x-www-form-urlencoded"));
+    assert!(page.text().contains("href=\"/dang-nhap\""), "nobody logged in: offer the login page");
+
+    // An unknown page, a wrong method, a repeated query parameter.
+    let page = h.get("/khong-co-trang-nay", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_vietnamese_page(&page, "unknown page");
+    assert!(page.text().contains("không tìm thấy trang này") && page.text().contains("Đăng xuất"));
+    let page = h.send(request("DELETE", "/tong-quan", Some(&viewer), &[], "")).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_vietnamese_page(&page, "DELETE");
+    assert!(page.text().contains("không nhận yêu cầu DELETE"), "{}", page.text());
+    assert!(page.header(header::ALLOW).contains("GET"));
+    for uri in ["/tong-quan?as_of=01/07/2024&as_of=02/07/2024", "/qua-han?trang=1&trang=2"] {
+        let page = h.get(uri, Some(&viewer)).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_vietnamese_page(&page, uri);
+        assert!(page.text().contains("xuất hiện hai lần"), "{uri}: {}", page.text());
+    }
+    // A number nobody needs: refused, not echoed in full.
+    let huge = format!("1{}", "0".repeat(308));
+    let page = h.get(&format!("/qua-han?trang={huge}"), Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(!page.text().contains(&huge[..60]), "a 309-digit number echoed back");
+
+    // A URI longer than anything the pages make.
+    let page = h.get(&format!("/tim-kiem?q={}", "a".repeat(9000)), Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::URI_TOO_LONG);
+    assert_vietnamese_page(&page, "long URI");
+    assert!(page.text().contains("địa chỉ quá dài"));
+}
+
+#[tokio::test]
+async fn quay_lai_goes_back_to_the_referring_page_of_this_site() {
+    let h = harness().await;
+    let viewer = h.login("lanhdao").await;
+    let back = |page: &common::Page| {
+        let html = page.text();
+        let at = html.find("rel=\"prev\"").expect("back link");
+        let start = html[..at].rfind("href=\"").expect("href") + "href=\"".len();
+        html[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&")
+    };
+    let referred = [("host", "cchc.example"), ("referer", "http://cchc.example/co-quan?nhom=district")];
+    let page = h.send(request("GET", "/hoat-dong/999999", Some(&viewer), &referred, "")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(back(&page), "/co-quan?nhom=district");
+    let elsewhere = [("host", "cchc.example"), ("referer", "https://evil.example/co-quan")];
+    let page = h.send(request("GET", "/hoat-dong/999999", Some(&viewer), &elsewhere, "")).await;
+    assert_eq!(back(&page), "/");
+    let page = h.get("/hoat-dong/999999", Some(&viewer)).await;
+    assert_eq!(back(&page), "/");
+}
+
+#[tokio::test]
+async fn control_characters_in_forms_are_refused_in_vietnamese() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let body = multipart(&done_fields(&officer.csrf, "trước\u{0}sau"), None);
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("ghi chú có ký tự điều khiển không hợp lệ (mã U+0000)"), "{}", answer.text());
+    assert_eq!(h.history_len(own.id).await, 0);
+
+    let admin = h.login("quantri").await;
+    let waiting = h.milestones().await.into_iter().find(|m| m.activity_code() == "I.8" && m.due.is_none()).unwrap();
+    let fields = [
+        ("csrf_token", admin.csrf.as_str()),
+        ("item", "0"),
+        ("occurred_on", "15/03/2024"),
+        ("description", "Hội nghị\u{1b}[2J"),
+    ];
+    let answer = h.post_form(&format!("/hoat-dong/{}/su-kien", waiting.activity.0), &admin, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("mô tả có ký tự điều khiển"), "{}", answer.text());
+    let fields = [("csrf_token", admin.csrf.as_str()), ("item", "1e308"), ("occurred_on", "15/03/2024")];
+    let answer = h.post_form(&format!("/hoat-dong/{}/su-kien", waiting.activity.0), &admin, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("mục thời hạn không hợp lệ"));
+}
+
+#[tokio::test]
+async fn logged_in_answers_are_never_cached_and_https_is_remembered() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    for uri in ["/tong-quan", "/co-quan/so-tu-phap", "/", "/xuat/qua-han.csv", "/khong-co"] {
+        let page = h.get(uri, Some(&officer)).await;
+        assert_eq!(page.header(header::CACHE_CONTROL), "no-store", "{uri}");
+    }
+    // The stylesheet is the same for everybody.
+    assert!(h.get("/static/app.css", Some(&officer)).await.header(header::CACHE_CONTROL).starts_with("public"));
+    assert_eq!(h.get("/", None).await.header(header::STRICT_TRANSPORT_SECURITY), "");
+
+    // Behind HTTPS (--secure-cookies), browsers are told to keep using it.
+    let secure = cchc_web::router(cchc_web::AppState { secure_cookies: true, ..h.state.clone() });
+    for uri in ["/", "/dang-nhap", "/api/session", "/khong-co"] {
+        let page = common::send(&secure, request("GET", uri, None, &[], "")).await;
+        assert_eq!(page.header(header::STRICT_TRANSPORT_SECURITY), "max-age=31536000", "{uri}");
+    }
+}
+

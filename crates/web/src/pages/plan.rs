@@ -32,6 +32,7 @@ use crate::error::{PageError, WebError};
 use crate::pages::{
     as_of_or_today, bar, kind_options, legend, percent, render, status_class, BarSegment, Nav, SelectOption,
 };
+use crate::rejection::shorten;
 use crate::{files, AppState};
 
 /// Activities with at most this many assignments show every agency's milestones expanded.
@@ -237,7 +238,7 @@ pub(crate) fn not_found(what: impl Into<String>) -> PageError {
 
 /// The query parameters, or a 400 page.
 pub(crate) fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, PageError> {
-    query.map(|Query(q)| q).map_err(|_| bad_request("tham số trên địa chỉ trang không hợp lệ"))
+    query.map(|Query(q)| q).map_err(|r| super::query_rejected(&r))
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
@@ -246,17 +247,17 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 
 /// A positive database id from the path, or a 404 page.
 pub(crate) fn parse_id(raw: &str, what: &str) -> Result<i64, PageError> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| not_found(format!("{what} «{raw}»")))
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| not_found(format!("{what} «{}»", shorten(raw))))
 }
 
 pub(crate) fn parse_area(raw: &str) -> Result<AreaCode, PageError> {
-    AreaCode::parse(raw).ok_or_else(|| not_found(format!("lĩnh vực «{raw}» (chỉ có I đến VIII)")))
+    AreaCode::parse(raw).ok_or_else(|| not_found(format!("lĩnh vực «{}» (chỉ có I đến VIII)", shorten(raw))))
 }
 
 fn area_filter(raw: Option<&str>) -> Result<Option<AreaCode>, PageError> {
     non_empty(raw)
         .map(|r| {
-            AreaCode::parse(r).ok_or_else(|| bad_request(format!("lĩnh vực «{r}» không hợp lệ (dùng I đến VIII)")))
+            AreaCode::parse(r).ok_or_else(|| bad_request(format!("lĩnh vực «{}» không hợp lệ (dùng I đến VIII)", shorten(r))))
         })
         .transpose()
 }
@@ -276,7 +277,8 @@ fn group_filter(raw: Option<&str>) -> Result<Option<AgencyKind>, PageError> {
         .map(|r| {
             AgencyKind::parse(r).ok_or_else(|| {
                 bad_request(format!(
-                    "nhóm cơ quan «{r}» không hợp lệ (dùng department, district, commune, sectoral, province hoặc other)"
+                    "nhóm cơ quan «{}» không hợp lệ (dùng department, district, commune, sectoral, province hoặc other)",
+                    shorten(r)
                 ))
             })
         })
@@ -285,7 +287,7 @@ fn group_filter(raw: Option<&str>) -> Result<Option<AgencyKind>, PageError> {
 
 /// A known agency from a path or query value, or a 404 page.
 fn agency_param(snap: &Snapshot, raw: &str) -> Result<AgencyId, PageError> {
-    AgencyId::parse(raw.trim()).filter(|id| snap.knows_agency(id)).ok_or_else(|| not_found(format!("cơ quan «{raw}»")))
+    AgencyId::parse(raw.trim()).filter(|id| snap.knows_agency(id)).ok_or_else(|| not_found(format!("cơ quan «{}»", shorten(raw))))
 }
 
 /// The "as of" date of a page and the little form that changes it.
@@ -1101,7 +1103,8 @@ impl ProgressFields {
                 let parsed = ProgressStatus::parse(raw);
                 if parsed.is_none() {
                     problems.push(format!(
-                        "trạng thái «{raw}» không hợp lệ (chọn Chưa triển khai, Đang triển khai hoặc Hoàn thành)"
+                        "trạng thái «{}» không hợp lệ (chọn Chưa triển khai, Đang triển khai hoặc Hoàn thành)",
+                        shorten(raw)
                     ));
                 }
                 parsed
@@ -1178,7 +1181,7 @@ struct EventFields {
 }
 
 fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|_| bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại"))
+    form.map(|Form(f)| f).map_err(|r| super::form_rejected(&r))
 }
 
 fn required_date(label: &str, raw: Option<&str>, problems: &mut Vec<String>) -> Option<Date> {
@@ -1527,7 +1530,7 @@ impl Sort {
                 .iter()
                 .find(|(_, key, _)| *key == r)
                 .map(|(s, _, _)| *s)
-                .ok_or_else(|| bad_request(format!("cách sắp xếp «{r}» không hợp lệ (han, han-giam, co-quan)"))),
+                .ok_or_else(|| bad_request(format!("cách sắp xếp «{}» không hợp lệ (han, han-giam, co-quan)", shorten(r)))),
         }
     }
     fn key(self) -> &'static str {
@@ -1541,7 +1544,7 @@ fn positive(raw: Option<&str>, label: &str, max: i64) -> Result<Option<i64>, Pag
             r.parse::<i64>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| bad_request(format!("{label} «{r}» không hợp lệ (số từ 1 đến {max})")))
+                .ok_or_else(|| bad_request(format!("{label} «{}» không hợp lệ (số từ 1 đến {max})", shorten(r))))
         })
         .transpose()
 }

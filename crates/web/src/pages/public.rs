@@ -247,7 +247,7 @@ async fn activity_page(
         Some(raw) => Some(
             AgencyId::parse(raw)
                 .filter(|a| snap.knows_agency(a))
-                .ok_or_else(|| not_found(format!("cơ quan «{raw}»")))?,
+                .ok_or_else(|| not_found(format!("cơ quan «{}»", crate::rejection::shorten(raw))))?,
         ),
     };
     if let Some(agency) = &chosen {
