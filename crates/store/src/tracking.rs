@@ -298,23 +298,6 @@ impl Store {
             .collect()
     }
 
-    /// A stored evidence file's metadata.
-    pub async fn file(&self, sha256: &str) -> Result<Option<StoredFile>, StoreError> {
-        let row = sqlx::query("SELECT sha256, file_name, content_type, size FROM files WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(StoredFile {
-                sha256: r.try_get("sha256")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
-            })
-        })
-        .transpose()
-    }
-
     /// Records that the event of an event-triggered schedule item happened: every milestone of
     /// that item, in every assignment of the activity, gets `due`. Recording again corrects it.
     pub async fn record_event(&self, activity: ActivityId, event: &NewEvent<'_>) -> Result<u64, StoreError> {

@@ -285,12 +285,16 @@ async fn an_officer_cannot_write_another_agencys_milestone() {
     // Refused before the body is even looked at: invalid input is 403 too, not 422.
     let invalid = h.post(&progress_uri(id), &officer, json!({"status": "xong"})).await;
     assert_eq!(invalid.status, StatusCode::FORBIDDEN);
-    assert_eq!(h.history_len(&officer, id).await, 0);
+    // Another agency's milestone history is not the officer's to read: 404, as if it did not exist.
     let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
-    assert_eq!(detail.body["can_write"], false);
+    assert_eq!(detail.status, StatusCode::NOT_FOUND);
+    conforms("get", "/api/milestones/{id}", "404", &detail.body);
+    let noi_vu_officer = h.login("noivu").await;
+    assert_eq!(h.history_len(&noi_vu_officer, id).await, 0);
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &noi_vu_officer).await;
+    assert_eq!(detail.body["can_write"], true);
     assert_eq!(detail.body["status"], "not_started");
     // Sở Nội vụ's own officer may.
-    let noi_vu_officer = h.login("noivu").await;
     let ok = h.post(&progress_uri(id), &noi_vu_officer, json!({"status": "in_progress"})).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 }

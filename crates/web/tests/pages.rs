@@ -397,6 +397,175 @@ async fn an_administrator_records_an_event_and_the_due_date_appears() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Privacy: who reads histories, comments and evidence files.
+
+/// A harness with officers of two departments, a commune, its district and another district.
+async fn privacy_harness() -> (Harness, MilestoneRecord) {
+    let app = cchc_services::App::open_in_memory().await.unwrap();
+    let current = app.current().await.unwrap();
+    let commune_milestone = current
+        .milestones
+        .iter()
+        .find(|m| {
+            m.activity_code() == "III.6"
+                && app.directory().agency(&m.agency).is_some_and(|a| a.kind == cchc_domain::AgencyKind::Commune)
+        })
+        .unwrap()
+        .clone();
+    let commune = app.directory().agency(&commune_milestone.agency).unwrap().clone();
+    let district = commune.parent.clone().unwrap().to_string();
+    let other_district = app
+        .directory()
+        .agencies
+        .iter()
+        .find(|a| a.kind == cchc_domain::AgencyKind::District && a.id.as_str() != district)
+        .unwrap()
+        .id
+        .to_string();
+    let h = common::harness(
+        "2024-07-01T03:00:00Z",
+        &[
+            ("quantri", UserRole::Admin, None),
+            ("tuphap", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+            ("lanhdao", UserRole::Viewer, None),
+            ("canboxa", UserRole::Agency, Some(commune.id.as_str())),
+            ("canbohuyen", UserRole::Agency, Some(&district)),
+            ("huyenkhac", UserRole::Agency, Some(&other_district)),
+        ],
+    )
+    .await;
+    (h, commune_milestone)
+}
+
+/// The `href` of the first evidence file link of `html`.
+fn file_href(html: &str) -> String {
+    let at = html.find("href=\"/tep/").expect("file link") + "href=\"".len();
+    html[at..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn histories_comments_and_files_are_hidden_from_other_agencies_officers() {
+    let (h, commune_milestone) = privacy_harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let secret = "ý kiến nội bộ của Sở Tư pháp";
+    let body =
+        multipart(&done_fields(&officer.csrf, secret), Some(("bien-ban-noi-bo.pdf", "application/pdf", PDF)));
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let page = h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&officer)).await.text();
+    let href = file_href(&block(&page, own.id));
+    assert!(href.contains("?tien_do="), "{href}");
+
+    // Sở Nội vụ's officer sees the status and the evidence document, as the public does, but
+    // neither who recorded it, nor the comment, nor the file.
+    let other = h.login("noivu").await;
+    let page = h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&other)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let moc = block(&page.text(), own.id);
+    assert!(moc.contains("Hoàn thành đúng hạn") && moc.contains("Văn bản số 15/KH-UBND"), "{moc}");
+    for private in [secret, "tuphap", "bien-ban-noi-bo.pdf", "/tep/", "Lịch sử cập nhật"] {
+        assert!(!moc.contains(private), "«{private}» shown to another agency's officer:\n{moc}");
+    }
+    let sha = href.trim_start_matches("/tep/").split('?').next().unwrap().to_string();
+    for uri in [href.clone(), format!("/tep/{sha}")] {
+        let file = h.get(&uri, Some(&other)).await;
+        assert_eq!(file.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!file.text().contains("bien-ban-noi-bo"), "{uri}");
+    }
+
+    // The agency itself, leaders and Sở Nội vụ's administrators read everything.
+    for reader in ["tuphap", "lanhdao", "quantri"] {
+        let login = h.login(reader).await;
+        let moc = block(&h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&login)).await.text(), own.id);
+        assert!(moc.contains(secret) && moc.contains("bien-ban-noi-bo.pdf"), "{reader}: {moc}");
+        let file = h.get(&href, Some(&login)).await;
+        assert_eq!(file.status, StatusCode::OK, "{reader}");
+        assert_eq!(file.header(header::CACHE_CONTROL), "no-store");
+    }
+
+    // A district reads its communes' records; another district does not.
+    let commune = h.login("canboxa").await;
+    let uri = format!("/moc/{}/tien-do", commune_milestone.id.0);
+    let body = multipart(&done_fields(&commune.csrf, "ghi chú của xã"), None);
+    assert_eq!(h.post_multipart(&uri, Some(&commune), body).await.status, StatusCode::SEE_OTHER);
+    let page_uri = format!("/hoat-dong/{}?co_quan={}", commune_milestone.activity.0, commune_milestone.agency);
+    let district = h.login("canbohuyen").await;
+    let moc = block(&h.get(&page_uri, Some(&district)).await.text(), commune_milestone.id);
+    assert!(moc.contains("ghi chú của xã") && moc.contains("canboxa"), "{moc}");
+    let stranger = h.login("huyenkhac").await;
+    let moc = block(&h.get(&page_uri, Some(&stranger)).await.text(), commune_milestone.id);
+    assert!(!moc.contains("ghi chú của xã") && !moc.contains("canboxa"), "{moc}");
+}
+
+#[tokio::test]
+async fn an_evidence_file_keeps_the_name_each_agency_gave_it() {
+    let (h, _) = privacy_harness().await;
+    let tu_phap = h.login("tuphap").await;
+    let noi_vu = h.login("noivu").await;
+    let first = h.first_of("II.2", "so-tu-phap").await;
+    let second = h.first_of("I.1", "so-noi-vu").await;
+    for (login, milestone, name) in
+        [(&tu_phap, &first, "ke-hoach-tu-phap.pdf"), (&noi_vu, &second, "ke-hoach-noi-vu.pdf")]
+    {
+        let body = multipart(&done_fields(&login.csrf, ""), Some((name, "application/pdf", PDF)));
+        let answer = h.post_multipart(&format!("/moc/{}/tien-do", milestone.id.0), Some(login), body).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    }
+    assert_eq!(h.stored_files(), 1, "the same bytes are stored once");
+    for (login, milestone, name, other_name) in [
+        (&tu_phap, &first, "ke-hoach-tu-phap.pdf", "ke-hoach-noi-vu.pdf"),
+        (&noi_vu, &second, "ke-hoach-noi-vu.pdf", "ke-hoach-tu-phap.pdf"),
+    ] {
+        let page = h.get(&format!("/hoat-dong/{}", milestone.activity.0), Some(login)).await.text();
+        let moc = block(&page, milestone.id);
+        assert!(moc.contains(name) && !moc.contains(other_name), "{moc}");
+        let file = h.get(&file_href(&moc), Some(login)).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.header(header::CONTENT_DISPOSITION).contains(name), "{}", file.header(header::CONTENT_DISPOSITION));
+        // Without the entry, the latest entry the reader may read names it.
+        let sha = file_href(&moc).trim_start_matches("/tep/").split('?').next().unwrap().to_string();
+        let file = h.get(&format!("/tep/{sha}"), Some(login)).await;
+        assert!(file.header(header::CONTENT_DISPOSITION).contains(name));
+    }
+}
+
+#[tokio::test]
+async fn the_public_pages_show_no_names_comments_or_files_to_anyone() {
+    let (h, commune_milestone) = privacy_harness().await;
+    let commune = h.login("canboxa").await;
+    let secret = "bình luận riêng của cán bộ xã";
+    let body =
+        multipart(&done_fields(&commune.csrf, secret), Some(("bien-ban-rieng.pdf", "application/pdf", PDF)));
+    let answer =
+        h.post_multipart(&format!("/moc/{}/tien-do", commune_milestone.id.0), Some(&commune), body).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let activity = commune_milestone.activity.0;
+    let pages = [
+        "/".to_string(),
+        "/?tat_ca=1".to_string(),
+        "/cong-khai/linh-vuc/III".to_string(),
+        format!("/cong-khai/hoat-dong/{activity}"),
+        format!("/cong-khai/hoat-dong/{activity}?co_quan={}", commune_milestone.agency),
+    ];
+    let stranger = h.login("huyenkhac").await;
+    for uri in &pages {
+        for login in [None, Some(&stranger)] {
+            let page = h.get(uri, login).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            let html = page.text();
+            for private in [secret, "canboxa", "Tài khoản canboxa", "bien-ban-rieng.pdf", "/tep/", "Lịch sử"] {
+                assert!(!html.contains(private), "«{private}» on the public page {uri}");
+            }
+        }
+    }
+    // What the public does see: the status and the evidence document.
+    let html = h.get(&pages[4], None).await.text();
+    assert!(html.contains("Văn bản số 15/KH-UBND ngày 18/01/2024 của UBND tỉnh"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Every refusal in Vietnamese, with the visitor's navigation and a «Quay lại» that works
 // without JavaScript.
 

@@ -18,7 +18,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use cchc_domain::tracking::{MilestoneId, MilestoneRecord};
+use cchc_domain::tracking::MilestoneId;
 use cchc_domain::Date;
 use serde::de::DeserializeOwned;
 
@@ -270,20 +270,7 @@ pub fn optional_date(field: &str, text: Option<&str>, problems: &mut Vec<String>
 
 /// A milestone id from the path, or 404.
 pub fn milestone_id(text: &str) -> Result<MilestoneId, Problem> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(MilestoneId)
-        .ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn «{text}»"))))
-}
-
-/// A milestone: from the cached current plan when it is there (no query), otherwise from the
-/// store (a milestone of an older plan version). 404 when unknown.
-pub async fn find_milestone(state: &AppState, id: MilestoneId) -> Result<MilestoneRecord, Problem> {
-    let current = state.app.current().await?;
-    if let Some(found) = current.milestones.iter().find(|m| m.id == id) {
-        return Ok(found.clone());
-    }
-    let stored = state.app.store().milestone(id).await.map_err(cchc_services::ServiceError::from)?;
-    stored.ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn số {}", id.0))))
+    text.parse::<i64>().ok().filter(|id| *id > 0).map(MilestoneId).ok_or_else(|| {
+        Problem::from(WebError::NotFound(format!("mốc thời hạn «{}»", crate::rejection::shorten(text))))
+    })
 }

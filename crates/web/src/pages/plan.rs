@@ -23,7 +23,7 @@ use cchc_domain::tracking::{
 };
 use cchc_domain::{Activity, AgencyId, AgencyKind, AgencyRef, Area, AreaCode, Date, Target, Threshold, When};
 use cchc_services::dashboard::StatusCounts;
-use cchc_services::tracking::{ProgressInput, MAX_TEXT_CHARS};
+use cchc_services::tracking::ProgressInput;
 use cchc_services::{Current, ServiceError};
 use serde::Deserialize;
 
@@ -625,13 +625,14 @@ pub struct FileLink {
     pub size: String,
 }
 
-fn file_link(file: &cchc_domain::tracking::StoredFile) -> FileLink {
+/// The file of history entry `entry`, under the name that entry's uploader gave it.
+fn file_link(file: &cchc_domain::tracking::StoredFile, entry: i64) -> FileLink {
     let size = if file.size >= 1024 * 1024 {
         format!("{} MB", percent(file.size as f64 / (1024.0 * 1024.0)))
     } else {
         format!("{} KB", file.size.div_ceil(1024))
     };
-    FileLink { href: format!("/tep/{}", file.sha256), name: file.file_name.clone(), size }
+    FileLink { href: files::download_link(file, entry), name: file.file_name.clone(), size }
 }
 
 fn timestamp_text(raw: &str) -> String {
@@ -815,22 +816,25 @@ fn history_row(entry: &ProgressEntry) -> HistoryRow {
         status: entry.status.label_vn(),
         completed_on: entry.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         evidence: evidence_text(&entry.evidence).unwrap_or_default(),
-        file: entry.file.as_ref().map(file_link),
+        file: entry.file.as_ref().map(|f| file_link(f, entry.id)),
         comment: entry.comment.clone(),
     }
 }
 
+/// A milestone's block. `history` is empty for a visitor who may not read the agency's
+/// records; `public_evidence` is then what the transparency pages show of it.
 fn milestone_block(
     state: &AppState,
     user: &CurrentUser,
     m: &MilestoneRecord,
     history: &[&ProgressEntry],
+    public_evidence: Option<&Evidence>,
     as_of: Date,
     first_trigger: bool,
 ) -> MilestoneBlock {
     let status = m.derived(as_of, state.app.calendar());
     let latest = history.last();
-    let evidence = latest.map(|e| e.evidence.clone()).unwrap_or_default();
+    let evidence = latest.map(|e| e.evidence.clone()).or_else(|| public_evidence.cloned()).unwrap_or_default();
     let may_write = user.user.may_write_for(&m.agency);
     MilestoneBlock {
         id: m.id.0,
@@ -843,7 +847,7 @@ fn milestone_block(
         completed_on: m.progress.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         updated_at: m.updated_at.as_deref().map(timestamp_text).unwrap_or_default(),
         evidence: evidence_text(&evidence).unwrap_or_default(),
-        file: history.iter().rev().find_map(|e| e.file.as_ref()).map(file_link),
+        file: history.iter().rev().find_map(|e| e.file.as_ref().map(|f| file_link(f, e.id))),
         history: history.iter().rev().map(|e| history_row(e)).collect(),
         can_write: may_write,
         can_trigger: may_write && first_trigger && m.kind == MilestoneKind::Relative,
@@ -915,9 +919,14 @@ async fn activity_page(
             || saved.is_some_and(|m| &m.agency == agency)
             || triggered.is_some_and(|m| &m.agency == agency)
     };
-    let ids: Vec<MilestoneId> =
-        groups.iter().filter(|(a, _)| expanded(a)).flat_map(|(_, ms)| ms.iter().map(|m| m.id)).collect();
-    let entries = state.app.history(&ids).await?;
+    // The history of the agencies whose records the user may read; of the others, what the
+    // public sees (the evidence document), as for a visitor of the transparency pages.
+    let shown: Vec<&MilestoneRecord> =
+        groups.iter().filter(|(a, _)| expanded(a)).flat_map(|(_, ms)| ms.iter().copied()).collect();
+    let entries = state.app.readable_history(&user.user, &shown).await?;
+    let hidden: Vec<MilestoneId> =
+        shown.iter().filter(|m| !state.app.may_read_records(&user.user, &m.agency)).map(|m| m.id).collect();
+    let public_evidence = state.app.public_evidence(&hidden).await?;
     let mut history: HashMap<i64, Vec<&ProgressEntry>> = HashMap::new();
     for e in &entries {
         history.entry(e.milestone.0).or_default().push(e);
@@ -946,7 +955,7 @@ async fn activity_page(
                         seen_items.push(m.item);
                     }
                     let h = history.get(&m.id.0).map_or(&[][..], Vec::as_slice);
-                    milestone_block(&state, &user, m, h, asof.date, first)
+                    milestone_block(&state, &user, m, h, public_evidence.get(&m.id), asof.date, first)
                 })
                 .collect();
             sections.push(AgencySection {
@@ -1192,12 +1201,9 @@ fn required_date(label: &str, raw: Option<&str>, problems: &mut Vec<String>) -> 
     value
 }
 
-fn description(raw: Option<&str>, problems: &mut Vec<String>) -> String {
-    let text = raw.unwrap_or_default().trim().to_string();
-    if text.chars().count() > MAX_TEXT_CHARS {
-        problems.push(format!("mô tả dài quá {MAX_TEXT_CHARS} ký tự"));
-    }
-    text
+/// The description as typed; the services check it with every other typed text.
+fn description(raw: Option<&str>) -> String {
+    raw.unwrap_or_default().to_string()
 }
 
 async fn record_event(
@@ -1224,7 +1230,7 @@ async fn record_event(
     };
     let occurred_on = required_date("ngày xảy ra sự kiện", fields.occurred_on.as_deref(), &mut problems);
     let due = optional_date("hạn", fields.due.as_deref().unwrap_or_default(), &mut problems);
-    let text = description(fields.description.as_deref(), &mut problems);
+    let text = description(fields.description.as_deref());
     let (Some(item), Some(occurred_on), true) = (item, occurred_on, problems.is_empty()) else {
         return Err(PageError(WebError::Invalid(problems)));
     };
@@ -1258,7 +1264,7 @@ async fn record_trigger(
     let activity = record.activity.0;
     let mut problems = Vec::new();
     let occurred_on = required_date("ngày phát sinh sự việc", fields.occurred_on.as_deref(), &mut problems);
-    let text = description(fields.description.as_deref(), &mut problems);
+    let text = description(fields.description.as_deref());
     let (Some(occurred_on), true) = (occurred_on, problems.is_empty()) else {
         return Err(PageError(WebError::Invalid(problems)));
     };
