@@ -723,3 +723,51 @@ async fn logged_in_answers_are_never_cached_and_https_is_remembered() {
     }
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Phone-sized tables.
+
+#[tokio::test]
+async fn every_table_cell_carries_its_column_label_for_phone_cards() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let body = multipart(&done_fields(&officer.csrf, "đã xong"), Some(("kh.pdf", "application/pdf", PDF)));
+    assert_eq!(h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await.status, StatusCode::SEE_OTHER);
+    let admin = h.login("quantri").await;
+    let activity = own.activity.0;
+    let pages = [
+        "/tong-quan".to_string(),
+        "/linh-vuc/II".to_string(),
+        format!("/hoat-dong/{activity}"),
+        "/hoat-dong/1".to_string(),
+        "/co-quan".to_string(),
+        "/co-quan/so-tu-phap".to_string(),
+        "/qua-han".to_string(),
+        "/sap-den-han?ngay=90".to_string(),
+        "/tim-kiem?q=tu+phap".to_string(),
+        "/".to_string(),
+        "/cong-khai/linh-vuc/II".to_string(),
+        format!("/cong-khai/hoat-dong/{activity}"),
+        "/bao-cao".to_string(),
+        "/bao-cao/2024S1".to_string(),
+        "/bao-cao/2024S1/so-tu-phap".to_string(),
+    ];
+    let mut cells = 0;
+    for uri in &pages {
+        let page = h.get(uri, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        let html = page.text();
+        for (at, _) in html.match_indices("<td") {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(tag.contains("data-label=\""), "{uri}: a cell without its column label: {tag}>");
+            assert!(!tag.contains("data-label=\"\""), "{uri}: an empty column label: {tag}>");
+            cells += 1;
+        }
+    }
+    assert!(cells > 500, "only {cells} cells checked");
+    // And the narrow layout shows the label above each value.
+    let css = h.get("/static/app.css", None).await.text();
+    let narrow = css.split("@media (max-width: 640px)").nth(1).unwrap();
+    assert!(narrow.contains("td[data-label]::before { content: attr(data-label)"), "{narrow}");
+}
