@@ -351,6 +351,6 @@ pub fn report_usage_error(error: clap::Error) -> ExitCode {
         ErrorKind::ArgumentConflict => format!("các tham số xung đột: {detail}"),
         _ => "câu lệnh không hợp lệ".to_string(),
     };
-    eprintln!("Lỗi: {message}\nXem hướng dẫn: cchc --help");
+    errln!("Lỗi: {message}\nXem hướng dẫn: cchc --help");
     ExitCode::from(2)
 }

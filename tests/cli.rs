@@ -573,3 +573,46 @@ fn an_administrator_edits_the_indicator_catalogue_without_touching_code() {
     assert!(err.contains("không nạp gì"), "{err}");
     assert_eq!(run.json(&["indicators"])["version"], 1);
 }
+
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly() {
+    use std::io::Read;
+    let run = Run::new();
+    run.ok(&["plan", "show"]);
+    // 140 KB of JSON: more than a pipe holds, so the command is still writing when the reader
+    // goes away, like `cchc activities --json | head`.
+    for args in [&["activities", "--json"][..], &["activities"][..], &["agencies", "--json"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(args)
+            .arg("--data")
+            .arg(run.data())
+            .env("CCHC_TODAY", "2024-07-01")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).expect("the first bytes");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "cchc {args:?} | head panicked: {stderr}");
+        assert!(out.status.success(), "cchc {args:?} | head: {:?} {stderr}", out.status);
+        assert!(stderr.is_empty(), "cchc {args:?} | head said: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_database_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let run = Run::new();
+    run.ok(&["plan", "show"]);
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode(&run.data()), 0o700);
+    for entry in std::fs::read_dir(run.data()).expect("data folder") {
+        let path = entry.expect("entry").path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
+}
