@@ -208,6 +208,11 @@ fn calendar_commands_count_working_days() {
     assert_eq!(run.json(&["calendar", "workdays", "01/02/2024", "29/02/2024"])["workdays"], 16);
     assert_eq!(run.json(&["calendar", "add", "07/02/2024", "1"])["date"], "2024-02-15");
     assert_eq!(run.json(&["calendar", "add", "2024-04-26", "1"])["date"], "2024-05-02");
+    // Numbers nobody needs are refused in Vietnamese, not with the standard library's English.
+    for (n, expected) in [("1e308", "không phải là số nguyên"), ("99999999999999999999", "số quá lớn")] {
+        let err = run.fails(&["calendar", "add", "07/02/2024", n]);
+        assert!(err.contains(expected) && !err.contains("invalid") && !err.contains("target type"), "{n}: {err}");
+    }
     let holidays = run.json(&["calendar", "holidays", "2024"]);
     let off: Vec<&str> =
         holidays["days_off"].as_array().expect("days").iter().filter_map(|d| d["date"].as_str()).collect();
