@@ -152,11 +152,17 @@ async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
         match &report.outcome {
             ImportOutcome::Created(v) => outln!(
                 "Đã nhập kế hoạch «{}» ({}), phiên bản {}: {} hoạt động, {} lỗi, {} cảnh báo.",
-                v.title, v.plan_key, v.version, report.activity_count, errors, warnings
+                v.title,
+                v.plan_key,
+                v.version,
+                report.activity_count,
+                errors,
+                warnings
             ),
             ImportOutcome::Unchanged(v) => outln!(
                 "Tài liệu này đã được nhập trước đó (kế hoạch {}, phiên bản {}); không có thay đổi.",
-                v.plan_key, v.version
+                v.plan_key,
+                v.version
             ),
         }
         if errors + warnings > 0 {
@@ -414,11 +420,7 @@ fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
             if as_json {
                 print_json(&serde_json::json!({ "date": date.iso() }))?;
             } else {
-                outln!(
-                    "{days} ngày làm việc kể từ {from} (không tính ngày {from}): {} ({})",
-                    date,
-                    date.weekday_vn()
-                );
+                outln!("{days} ngày làm việc kể từ {from} (không tính ngày {from}): {} ({})", date, date.weekday_vn());
             }
         }
         CalendarCommand::Holidays { year } => {

@@ -191,7 +191,8 @@ impl App {
     }
 
     /// What everybody may see of milestones' progress: the evidence document (number, date,
-    /// issuer) of each milestone's latest entry that cites one. No names, comments or files.
+    /// issuer) cited by each milestone's latest entry, when it cites one. No names, comments or
+    /// files.
     pub async fn public_evidence(
         &self,
         milestones: &[MilestoneId],

@@ -322,7 +322,10 @@ async fn typed_texts_with_control_characters_are_refused_in_vietnamese() {
     let Err(ServiceError::Invalid(problems)) = app.record_progress(&officer, own[0].id, input, now()).await else {
         panic!("control characters accepted");
     };
-    assert!(problems.iter().any(|p| p.starts_with("ghi chú có ký tự điều khiển") && p.contains("U+0000")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.starts_with("ghi chú có ký tự điều khiển") && p.contains("U+0000")),
+        "{problems:?}"
+    );
     assert!(problems.iter().any(|p| p.starts_with("cơ quan ban hành có ký tự điều khiển")), "{problems:?}");
     let mut input = done("18/01/2024");
     input.comment = "x".repeat(MAX + 1);

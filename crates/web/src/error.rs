@@ -65,7 +65,9 @@ impl From<ServiceError> for WebError {
             ServiceError::UnknownAgency(query) => {
                 WebError::NotFound(format!("cơ quan «{}»", crate::rejection::shorten(&query)))
             }
-            ServiceError::UnknownPlan(key) => WebError::NotFound(format!("kế hoạch «{}»", crate::rejection::shorten(&key))),
+            ServiceError::UnknownPlan(key) => {
+                WebError::NotFound(format!("kế hoạch «{}»", crate::rejection::shorten(&key)))
+            }
             ServiceError::AmbiguousAgency { .. } => WebError::Invalid(vec![error.to_string()]),
             other => {
                 tracing::error!(error = ?other, "service failure");
@@ -156,14 +158,8 @@ pub fn error_title(status: StatusCode) -> &'static str {
 /// An error page: `info` said to the visitor `nav` describes, «Quay lại» going to `back`.
 pub fn error_page(info: &ErrorPageInfo, nav: Nav, back: &str) -> Response {
     let login = nav.user_name.is_none();
-    let page = ErrorPage {
-        nav,
-        title: error_title(info.status),
-        message: &info.message,
-        details: &info.details,
-        back,
-        login,
-    };
+    let page =
+        ErrorPage { nav, title: error_title(info.status), message: &info.message, details: &info.details, back, login };
     let mut response = match page.render() {
         Ok(html) => (info.status, Html(html)).into_response(),
         Err(_) => (info.status, info.message.clone()).into_response(),

@@ -46,8 +46,12 @@ pub async fn errors(State(state): State<AppState>, request: Request, next: Next)
     };
     if path.len() + uri.query().map_or(0, str::len) > MAX_URI_BYTES {
         let message = format!("địa chỉ quá dài (tối đa {} byte); hãy rút gọn tham số tìm kiếm", MAX_URI_BYTES);
-        return answer(&state, &asked, ErrorPageInfo { status: StatusCode::URI_TOO_LONG, message, details: Vec::new() })
-            .await;
+        return answer(
+            &state,
+            &asked,
+            ErrorPageInfo { status: StatusCode::URI_TOO_LONG, message, details: Vec::new() },
+        )
+        .await;
     }
     let mut response = next.run(request).await;
     if let Some(info) = response.extensions_mut().remove::<ErrorPageInfo>() {
@@ -87,8 +91,7 @@ fn is_plain(headers: &HeaderMap) -> bool {
 /// The error answered as JSON under `/api`, as a page with the visitor's navigation elsewhere.
 async fn answer(state: &AppState, asked: &Asked, info: ErrorPageInfo) -> Response {
     if asked.api {
-        return crate::api::Problem { status: info.status, error: info.message, details: info.details }
-            .into_response();
+        return crate::api::Problem { status: info.status, error: info.message, details: info.details }.into_response();
     }
     let (mut parts, ()) = Request::new(()).into_parts();
     parts.headers = asked.headers.clone();
@@ -133,10 +136,8 @@ pub async fn headers(State(state): State<AppState>, request: Request<Body>, next
     if state.secure_cookies {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
-    let public = headers
-        .get(header::CACHE_CONTROL)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("public"));
+    let public =
+        headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("public"));
     if logged_in && !public {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -167,8 +167,7 @@ fn number_vn(kind: &str, value: &str) -> String {
 pub fn plain_answer_vn(status: StatusCode, method: &Method, api: bool, body: &str) -> (String, Vec<String>) {
     let body = body.trim();
     let detail = |prefix: &str| body.strip_prefix(prefix).map(|rest| vec![serde_vn(rest.trim())]);
-    if let Some(details) =
-        detail("Failed to deserialize form body:").or_else(|| detail("Failed to deserialize form:"))
+    if let Some(details) = detail("Failed to deserialize form body:").or_else(|| detail("Failed to deserialize form:"))
     {
         return ("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại".to_string(), details);
     }
@@ -189,7 +188,10 @@ pub fn plain_answer_vn(status: StatusCode, method: &Method, api: bool, body: &st
         StatusCode::NOT_FOUND => "không tìm thấy trang này; hãy kiểm tra lại địa chỉ".to_string(),
         StatusCode::METHOD_NOT_ALLOWED if api => "địa chỉ API này không nhận phương thức HTTP đó".to_string(),
         StatusCode::METHOD_NOT_ALLOWED => {
-            format!("trang này không nhận yêu cầu {}; hãy mở trang từ đường dẫn trong hệ thống", shorten(method.as_str()))
+            format!(
+                "trang này không nhận yêu cầu {}; hãy mở trang từ đường dẫn trong hệ thống",
+                shorten(method.as_str())
+            )
         }
         StatusCode::PAYLOAD_TOO_LARGE => {
             format!("nội dung gửi lên quá lớn (tối đa {} MB)", crate::MAX_UPLOAD_BYTES / (1024 * 1024))
@@ -236,8 +238,14 @@ mod tests {
             serde_vn("unknown field `completedOn`, expected one of `status`, `completed_on`"),
             "trường không xác định «completedOn» (chỉ nhận status, completed_on)"
         );
-        assert_eq!(serde_vn("invalid type: string \"3\", expected u32"), "sai kiểu dữ liệu: cần số nguyên không âm, nhận chuỗi «3»");
-        assert_eq!(serde_vn("invalid type: null, expected a string"), "sai kiểu dữ liệu: cần chuỗi, nhận giá trị rỗng (null)");
+        assert_eq!(
+            serde_vn("invalid type: string \"3\", expected u32"),
+            "sai kiểu dữ liệu: cần số nguyên không âm, nhận chuỗi «3»"
+        );
+        assert_eq!(
+            serde_vn("invalid type: null, expected a string"),
+            "sai kiểu dữ liệu: cần chuỗi, nhận giá trị rỗng (null)"
+        );
         assert_eq!(serde_vn("invalid digit found in string"), "không phải là số hợp lệ");
         assert_eq!(serde_vn("something English nobody expected"), "dữ liệu không đúng cấu trúc yêu cầu");
     }

@@ -359,7 +359,10 @@ async fn invalid_progress_gets_422_with_vietnamese_details_and_changes_nothing()
         (json!({"status": "done", "completed_on": ""}), "cần ngày hoàn thành"),
         (json!({"status": "done", "completed_on": "2024-07-02"}), "sau ngày hôm nay (01/07/2024)"),
         (json!({"status": "in_progress", "completed_on": "2024-01-18"}), "chỉ ghi ngày hoàn thành"),
-        (json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}), "ghi chú dài 2.001 ký tự, tối đa 2.000 ký tự"),
+        (
+            json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}),
+            "ghi chú dài 2.001 ký tự, tối đa 2.000 ký tự",
+        ),
     ];
     for (body, expected) in cases {
         let answer = h.post(&progress_uri(id), &officer, body.clone()).await;
@@ -692,7 +695,11 @@ async fn every_rejection_is_vietnamese_json() {
     let answer = h.call(Method::POST, "/api/session", None, Some(json!({"username": 5, "password": "x"}))).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_vietnamese(&answer, "username as a number");
-    assert!(answer.body["details"][0].as_str().unwrap().contains("sai kiểu dữ liệu: cần chuỗi, nhận số nguyên 5"), "{}", answer.body);
+    assert!(
+        answer.body["details"][0].as_str().unwrap().contains("sai kiểu dữ liệu: cần chuỗi, nhận số nguyên 5"),
+        "{}",
+        answer.body
+    );
     let answer = h.call(Method::POST, "/api/session", None, Some(json!({"username": "tuphap"}))).await;
     assert_vietnamese(&answer, "no password");
     assert!(answer.body["details"][0].as_str().unwrap().contains("thiếu trường «password»"), "{}", answer.body);
@@ -701,7 +708,11 @@ async fn every_rejection_is_vietnamese_json() {
     let id = h.milestones_of(&officer, "so-tu-phap", "II.2").await[0]["id"].as_i64().unwrap();
     let answer = h.post(&progress_uri(id), &officer, json!({"status": "done", "completedOn": "2024-01-18"})).await;
     assert_vietnamese(&answer, "unknown field");
-    assert!(answer.body["details"][0].as_str().unwrap().contains("trường không xác định «completedOn»"), "{}", answer.body);
+    assert!(
+        answer.body["details"][0].as_str().unwrap().contains("trường không xác định «completedOn»"),
+        "{}",
+        answer.body
+    );
     let raw = Request::builder()
         .method(Method::POST)
         .uri("/api/activities/1/events")
@@ -729,7 +740,11 @@ async fn every_rejection_is_vietnamese_json() {
     let answer = h
         .post(&progress_uri(id), &officer, json!({"status": "in_progress", "evidence": {"number": "15\u{7}/KH"}}))
         .await;
-    assert!(answer.body["details"][0].as_str().unwrap().starts_with("số văn bản có ký tự điều khiển"), "{}", answer.body);
+    assert!(
+        answer.body["details"][0].as_str().unwrap().starts_with("số văn bản có ký tự điều khiển"),
+        "{}",
+        answer.body
+    );
     assert_eq!(h.history_len(&officer, id).await, 0);
 
     // A URI too long for anybody.

@@ -450,8 +450,7 @@ async fn histories_comments_and_files_are_hidden_from_other_agencies_officers() 
     let officer = h.login("tuphap").await;
     let own = h.first_of("II.2", "so-tu-phap").await;
     let secret = "ý kiến nội bộ của Sở Tư pháp";
-    let body =
-        multipart(&done_fields(&officer.csrf, secret), Some(("bien-ban-noi-bo.pdf", "application/pdf", PDF)));
+    let body = multipart(&done_fields(&officer.csrf, secret), Some(("bien-ban-noi-bo.pdf", "application/pdf", PDF)));
     let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     let page = h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&officer)).await.text();
@@ -523,7 +522,11 @@ async fn an_evidence_file_keeps_the_name_each_agency_gave_it() {
         assert!(moc.contains(name) && !moc.contains(other_name), "{moc}");
         let file = h.get(&file_href(&moc), Some(login)).await;
         assert_eq!(file.status, StatusCode::OK);
-        assert!(file.header(header::CONTENT_DISPOSITION).contains(name), "{}", file.header(header::CONTENT_DISPOSITION));
+        assert!(
+            file.header(header::CONTENT_DISPOSITION).contains(name),
+            "{}",
+            file.header(header::CONTENT_DISPOSITION)
+        );
         // Without the entry, the latest entry the reader may read names it.
         let sha = file_href(&moc).trim_start_matches("/tep/").split('?').next().unwrap().to_string();
         let file = h.get(&format!("/tep/{sha}"), Some(login)).await;
@@ -536,10 +539,8 @@ async fn the_public_pages_show_no_names_comments_or_files_to_anyone() {
     let (h, commune_milestone) = privacy_harness().await;
     let commune = h.login("canboxa").await;
     let secret = "bình luận riêng của cán bộ xã";
-    let body =
-        multipart(&done_fields(&commune.csrf, secret), Some(("bien-ban-rieng.pdf", "application/pdf", PDF)));
-    let answer =
-        h.post_multipart(&format!("/moc/{}/tien-do", commune_milestone.id.0), Some(&commune), body).await;
+    let body = multipart(&done_fields(&commune.csrf, secret), Some(("bien-ban-rieng.pdf", "application/pdf", PDF)));
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", commune_milestone.id.0), Some(&commune), body).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
     let activity = commune_milestone.activity.0;
     let pages = [
@@ -584,7 +585,11 @@ const ENGLISH: [&str; 9] = [
 
 fn assert_vietnamese_page(page: &common::Page, what: &str) {
     let html = page.text();
-    assert!(page.header(header::CONTENT_TYPE).starts_with("text/html"), "{what}: {}", page.header(header::CONTENT_TYPE));
+    assert!(
+        page.header(header::CONTENT_TYPE).starts_with("text/html"),
+        "{what}: {}",
+        page.header(header::CONTENT_TYPE)
+    );
     for english in ENGLISH {
         assert!(!html.contains(english), "{what}: «{english}» in\n{html}");
     }
@@ -592,7 +597,13 @@ fn assert_vietnamese_page(page: &common::Page, what: &str) {
 }
 
 /// A request with the session cookie (when given) and extra headers.
-fn request(method: &str, uri: &str, login: Option<&Browser>, headers: &[(&str, &str)], body: &str) -> axum::http::Request<axum::body::Body> {
+fn request(
+    method: &str,
+    uri: &str,
+    login: Option<&Browser>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> axum::http::Request<axum::body::Body> {
     let mut builder = axum::http::Request::builder().method(method).uri(uri);
     if let Some(login) = login {
         builder = builder.header(header::COOKIE, &login.cookie);
@@ -723,7 +734,6 @@ async fn logged_in_answers_are_never_cached_and_https_is_remembered() {
     }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Phone-sized tables.
 
@@ -733,7 +743,10 @@ async fn every_table_cell_carries_its_column_label_for_phone_cards() {
     let officer = h.login("tuphap").await;
     let own = h.first_of("II.2", "so-tu-phap").await;
     let body = multipart(&done_fields(&officer.csrf, "đã xong"), Some(("kh.pdf", "application/pdf", PDF)));
-    assert_eq!(h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await.status,
+        StatusCode::SEE_OTHER
+    );
     let admin = h.login("quantri").await;
     let activity = own.activity.0;
     let pages = [

@@ -270,7 +270,9 @@ pub fn optional_date(field: &str, text: Option<&str>, problems: &mut Vec<String>
 
 /// A milestone id from the path, or 404.
 pub fn milestone_id(text: &str) -> Result<MilestoneId, Problem> {
-    text.parse::<i64>().ok().filter(|id| *id > 0).map(MilestoneId).ok_or_else(|| {
-        Problem::from(WebError::NotFound(format!("mốc thời hạn «{}»", crate::rejection::shorten(text))))
-    })
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(MilestoneId)
+        .ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn «{}»", crate::rejection::shorten(text)))))
 }

@@ -89,14 +89,9 @@ pub async fn record_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EventResultDto>, Problem> {
     user.require_admin()?;
-    let activity = activity
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(ActivityId)
-        .ok_or_else(|| {
-            Problem::from(WebError::NotFound(format!("hoạt động «{}»", crate::rejection::shorten(&activity))))
-        })?;
+    let activity = activity.parse::<i64>().ok().filter(|id| *id > 0).map(ActivityId).ok_or_else(|| {
+        Problem::from(WebError::NotFound(format!("hoạt động «{}»", crate::rejection::shorten(&activity))))
+    })?;
     let body: EventRequest = parse_json(&headers, body)?;
     let mut problems = Vec::new();
     if body.item.is_none() {

@@ -257,7 +257,8 @@ pub(crate) fn parse_area(raw: &str) -> Result<AreaCode, PageError> {
 fn area_filter(raw: Option<&str>) -> Result<Option<AreaCode>, PageError> {
     non_empty(raw)
         .map(|r| {
-            AreaCode::parse(r).ok_or_else(|| bad_request(format!("lĩnh vực «{}» không hợp lệ (dùng I đến VIII)", shorten(r))))
+            AreaCode::parse(r)
+                .ok_or_else(|| bad_request(format!("lĩnh vực «{}» không hợp lệ (dùng I đến VIII)", shorten(r))))
         })
         .transpose()
 }
@@ -287,7 +288,9 @@ fn group_filter(raw: Option<&str>) -> Result<Option<AgencyKind>, PageError> {
 
 /// A known agency from a path or query value, or a 404 page.
 fn agency_param(snap: &Snapshot, raw: &str) -> Result<AgencyId, PageError> {
-    AgencyId::parse(raw.trim()).filter(|id| snap.knows_agency(id)).ok_or_else(|| not_found(format!("cơ quan «{}»", shorten(raw))))
+    AgencyId::parse(raw.trim())
+        .filter(|id| snap.knows_agency(id))
+        .ok_or_else(|| not_found(format!("cơ quan «{}»", shorten(raw))))
 }
 
 /// The "as of" date of a page and the little form that changes it.
@@ -1532,11 +1535,9 @@ impl Sort {
     fn parse(raw: Option<&str>) -> Result<Sort, PageError> {
         match non_empty(raw) {
             None => Ok(Sort::DueAsc),
-            Some(r) => Sort::ALL
-                .iter()
-                .find(|(_, key, _)| *key == r)
-                .map(|(s, _, _)| *s)
-                .ok_or_else(|| bad_request(format!("cách sắp xếp «{}» không hợp lệ (han, han-giam, co-quan)", shorten(r)))),
+            Some(r) => Sort::ALL.iter().find(|(_, key, _)| *key == r).map(|(s, _, _)| *s).ok_or_else(|| {
+                bad_request(format!("cách sắp xếp «{}» không hợp lệ (han, han-giam, co-quan)", shorten(r)))
+            }),
         }
     }
     fn key(self) -> &'static str {
