@@ -325,6 +325,19 @@ fn parse_area(text: &str) -> Result<AreaCode, String> {
     AreaCode::parse(text).ok_or_else(|| format!("lĩnh vực không hợp lệ: «{text}» (dùng I–VIII hoặc 1–8)"))
 }
 
+/// The standard library's number parsing errors (clap passes them on) in Vietnamese; our own
+/// value parsers' messages are Vietnamese already and pass unchanged.
+fn parse_error_vn(text: &str) -> String {
+    match text {
+        "invalid digit found in string" => "không phải là số nguyên không âm".to_string(),
+        "number too large to fit in target type" => "số quá lớn".to_string(),
+        "number too small to fit in target type" => "số quá nhỏ".to_string(),
+        "cannot parse integer from empty string" => "chưa nhập số".to_string(),
+        "invalid float literal" => "không phải là số".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Prints a usage error in Vietnamese (help and version go to stdout unchanged).
 pub fn report_usage_error(error: clap::Error) -> ExitCode {
     match error.kind() {
@@ -339,7 +352,7 @@ pub fn report_usage_error(error: clap::Error) -> ExitCode {
     let message = match error.kind() {
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
             // Our own value parsers already speak Vietnamese; show their message.
-            let source = std::error::Error::source(&error).map(|s| s.to_string());
+            let source = std::error::Error::source(&error).map(|s| parse_error_vn(&s.to_string()));
             match source {
                 Some(text) => format!("giá trị không hợp lệ cho {detail}: {text}"),
                 None => format!("giá trị «{value}» không hợp lệ cho {detail}"),
@@ -353,6 +366,6 @@ pub fn report_usage_error(error: clap::Error) -> ExitCode {
         ErrorKind::ArgumentConflict => format!("các tham số xung đột: {detail}"),
         _ => "câu lệnh không hợp lệ".to_string(),
     };
-    eprintln!("Lỗi: {message}\nXem hướng dẫn: cchc --help");
+    errln!("Lỗi: {message}\nXem hướng dẫn: cchc --help");
     ExitCode::from(2)
 }

@@ -59,7 +59,7 @@ fn user_error(error: ServiceError) -> anyhow::Error {
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
@@ -110,7 +110,7 @@ async fn parse(data: &Path, file: &Path, as_json: bool) -> Result<ExitCode> {
         print_diagnostics(&parsed.diagnostics, false)?;
     }
     if !plausible {
-        eprintln!(
+        errln!(
             "Lỗi: «{}» không phải là một kế hoạch CCHC (không tìm thấy lĩnh vực, chỉ tiêu hay hoạt động nào).",
             file.display()
         );
@@ -152,17 +152,23 @@ async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
         })?;
     } else {
         match &report.outcome {
-            ImportOutcome::Created(v) => println!(
+            ImportOutcome::Created(v) => outln!(
                 "Đã nhập kế hoạch «{}» ({}), phiên bản {}: {} hoạt động, {} lỗi, {} cảnh báo.",
-                v.title, v.plan_key, v.version, report.activity_count, errors, warnings
+                v.title,
+                v.plan_key,
+                v.version,
+                report.activity_count,
+                errors,
+                warnings
             ),
-            ImportOutcome::Unchanged(v) => println!(
+            ImportOutcome::Unchanged(v) => outln!(
                 "Tài liệu này đã được nhập trước đó (kế hoạch {}, phiên bản {}); không có thay đổi.",
-                v.plan_key, v.version
+                v.plan_key,
+                v.version
             ),
         }
         if errors + warnings > 0 {
-            println!("Xem chi tiết: cchc plan diagnostics");
+            outln!("Xem chi tiết: cchc plan diagnostics");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -185,7 +191,7 @@ async fn versions(app: &App, as_json: bool) -> Result<ExitCode> {
             v.title.clone(),
         ]);
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -195,19 +201,19 @@ async fn overview(app: &App, plan_key: Option<&str>, as_json: bool) -> Result<Ex
         print_json(&json::plan(&plan, &diagnostics))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Kế hoạch {} — phiên bản {} (nhập từ «{}»)", version.plan_key, version.version, version.source_name);
+    outln!("Kế hoạch {} — phiên bản {} (nhập từ «{}»)", version.plan_key, version.version, version.source_name);
     print_plan_overview(&plan);
     let (errors, warnings, infos) = diagnostic_counts(&diagnostics);
-    println!("Khi nhập: {errors} lỗi, {warnings} cảnh báo, {infos} thông tin (xem: cchc plan diagnostics).");
-    println!("Thử: cchc activities --agency \"Sở Tư pháp\" --overdue --as-of 01/07/2024");
+    outln!("Khi nhập: {errors} lỗi, {warnings} cảnh báo, {infos} thông tin (xem: cchc plan diagnostics).");
+    outln!("Thử: cchc activities --agency \"Sở Tư pháp\" --overdue --as-of 01/07/2024");
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_plan_overview(plan: &Plan) {
     let m = &plan.meta;
-    println!("{}", if m.title.is_empty() { "(không rõ tên kế hoạch)" } else { &m.title });
+    outln!("{}", if m.title.is_empty() { "(không rõ tên kế hoạch)" } else { &m.title });
     let date = m.decision_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into());
-    println!(
+    outln!(
         "Quyết định số {} ngày {date}; người ký: {} {}",
         if m.decision_number.is_empty() { "?" } else { &m.decision_number },
         m.signer_title.as_deref().unwrap_or(""),
@@ -231,7 +237,7 @@ fn print_plan_overview(plan: &Plan) {
         total(|a| a.tasks.len()),
         total(|a| a.activities.len()),
     ]);
-    println!("{t}");
+    outln!("{t}");
     if !plan.reporting_periods.is_empty() {
         let mut t = render::table(&["Kỳ báo cáo", "Mã kỳ", "Chốt số liệu từ", "đến hết ngày", "Hạn gửi báo cáo"]);
         for p in &plan.reporting_periods {
@@ -243,10 +249,10 @@ fn print_plan_overview(plan: &Plan) {
                 p.due.to_string(),
             ]);
         }
-        println!("{t}");
+        outln!("{t}");
     }
     if let Some(deadline) = plan.own_plan_deadline {
-        println!("Hạn các cơ quan, đơn vị ban hành kế hoạch CCHC của mình: {deadline}");
+        outln!("Hạn các cơ quan, đơn vị ban hành kế hoạch CCHC của mình: {deadline}");
     }
 }
 
@@ -255,14 +261,14 @@ fn print_diagnostics(diagnostics: &[cchc_domain::Diagnostic], as_json: bool) -> 
         return print_json(&diagnostics.iter().map(json::diagnostic).collect::<Vec<_>>());
     }
     if diagnostics.is_empty() {
-        println!("Không có cảnh báo.");
+        outln!("Không có cảnh báo.");
         return Ok(());
     }
     let mut t = render::table(&["Dòng", "Mức độ", "Nội dung"]);
     for d in diagnostics {
         t.add_row(vec![d.line.to_string(), d.severity.label_vn().to_string(), d.message.clone()]);
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(())
 }
 
@@ -318,13 +324,13 @@ async fn activities(app: &App, args: ActivitiesArgs, as_json: bool) -> Result<Ex
         t.add_row(row);
     }
     if let Some(a) = &agency {
-        println!("Cơ quan: {} ({})", a.name, a.id);
+        outln!("Cơ quan: {} ({})", a.name, a.id);
     }
     if let Some(d) = as_of {
-        println!("Các hoạt động có mốc đã quá hạn tính đến ngày {d} (chưa có dữ liệu tiến độ, mọi mốc đã qua hạn được coi là quá hạn):");
+        outln!("Các hoạt động có mốc đã quá hạn tính đến ngày {d} (chưa có dữ liệu tiến độ, mọi mốc đã qua hạn được coi là quá hạn):");
     }
-    println!("{t}");
-    println!("{} hoạt động.", selected.len());
+    outln!("{t}");
+    outln!("{} hoạt động.", selected.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -365,8 +371,8 @@ async fn targets(app: &App, args: TargetsArgs, as_json: bool) -> Result<ExitCode
             ]);
         }
     }
-    println!("{t}");
-    println!("{count} chỉ tiêu.");
+    outln!("{t}");
+    outln!("{count} chỉ tiêu.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -389,8 +395,8 @@ fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
             parent,
         ]);
     }
-    println!("{t}");
-    println!("{} cơ quan, đơn vị.", list.len());
+    outln!("{t}");
+    outln!("{} cơ quan, đơn vị.", list.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -405,7 +411,7 @@ fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
             if as_json {
                 print_json(&serde_json::json!({ "workdays": n }))?;
             } else {
-                println!("Từ {from} đến {to} có {n} ngày làm việc (tính cả hai đầu).");
+                outln!("Từ {from} đến {to} có {n} ngày làm việc (tính cả hai đầu).");
             }
         }
         CalendarCommand::Add { from, days } => {
@@ -416,11 +422,7 @@ fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
             if as_json {
                 print_json(&serde_json::json!({ "date": date.iso() }))?;
             } else {
-                println!(
-                    "{days} ngày làm việc kể từ {from} (không tính ngày {from}): {} ({})",
-                    date,
-                    date.weekday_vn()
-                );
+                outln!("{days} ngày làm việc kể từ {from} (không tính ngày {from}): {} ({})", date, date.weekday_vn());
             }
         }
         CalendarCommand::Holidays { year } => {
@@ -452,15 +454,15 @@ fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
                 for d in &days_off {
                     t.add_row(vec![d.date.to_string(), d.date.weekday_vn().to_string(), d.name.clone()]);
                 }
-                println!("Các ngày nghỉ (ngoài Thứ Bảy, Chủ nhật) của cán bộ, công chức năm {year}:");
-                println!("{t}");
+                outln!("Các ngày nghỉ (ngoài Thứ Bảy, Chủ nhật) của cán bộ, công chức năm {year}:");
+                outln!("{t}");
                 if !makeup.is_empty() {
                     let mut t = render::table(&["Ngày", "Thứ", "Làm bù"]);
                     for (d, name) in &makeup {
                         t.add_row(vec![d.to_string(), d.weekday_vn().to_string(), name.clone()]);
                     }
-                    println!("Ngày làm việc bù:");
-                    println!("{t}");
+                    outln!("Ngày làm việc bù:");
+                    outln!("{t}");
                 }
             }
         }
@@ -492,10 +494,10 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
     let app = open(data).await?;
     let now = cchc_web::Clock::System.now();
     if let Some(password) = app.ensure_first_admin(now).await.map_err(user_error)? {
-        println!("Đã tạo tài khoản quản trị đầu tiên.");
-        println!("  Tên đăng nhập: admin");
-        println!("  Mật khẩu:      {password}");
-        println!("  (Mật khẩu chỉ hiển thị một lần; hãy lưu lại.)");
+        outln!("Đã tạo tài khoản quản trị đầu tiên.");
+        outln!("  Tên đăng nhập: admin");
+        outln!("  Mật khẩu:      {password}");
+        outln!("  (Mật khẩu chỉ hiển thị một lần; hãy lưu lại.)");
     }
     let state = cchc_web::AppState {
         app: std::sync::Arc::new(app),
@@ -507,7 +509,7 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
         .await
         .with_context(|| format!("không mở được địa chỉ {} (cổng đang bận hoặc không có quyền)", args.addr))?;
     let bound = listener.local_addr().unwrap_or(args.addr);
-    println!("Đang phục vụ tại http://{bound} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", data.display());
+    outln!("Đang phục vụ tại http://{bound} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", data.display());
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     cchc_web::serve(listener, state).await.context("máy chủ web dừng vì lỗi")?;
@@ -539,7 +541,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
                     "agency": user.agency.as_ref().map(|a| a.to_string()),
                 }))?;
             } else {
-                println!("Đã tạo tài khoản «{}» ({}).", user.username, user.role.label_vn());
+                outln!("Đã tạo tài khoản «{}» ({}).", user.username, user.role.label_vn());
             }
         }
         UserCommand::List => {
@@ -562,7 +564,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
                         if u.active { "có" } else { "khóa" }.to_string(),
                     ]);
                 }
-                println!("{t}");
+                outln!("{t}");
             }
         }
     }
@@ -596,8 +598,8 @@ async fn indicators(app: &App, as_json: bool) -> Result<ExitCode> {
             i.reporters.iter().map(|k| k.label_vn()).collect::<Vec<_>>().join(", "),
         ]);
     }
-    println!("{t}");
-    println!(
+    outln!("{t}");
+    outln!(
         "{} chỉ tiêu, {} quy tắc kiểm tra (phiên bản danh mục: {}).",
         catalogue.indicators.len(),
         catalogue.rules.len(),

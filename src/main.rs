@@ -8,6 +8,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Printing that never panics on a closed pipe (`outln!`, `errln!`).
+#[macro_use]
+mod output;
 /// Argument definitions.
 mod cli;
 /// Command implementations.
@@ -34,19 +37,19 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("Lỗi: không khởi động được bộ thực thi: {error}");
+            errln!("Lỗi: không khởi động được bộ thực thi: {error}");
             return ExitCode::from(1);
         }
     };
     match runtime.block_on(commands::run(args)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("Lỗi: {error}");
+            errln!("Lỗi: {error}");
             // The chain below the first message is for diagnosis, not for users; show it only
             // when asked.
             if std::env::var_os("CCHC_DEBUG").is_some() {
                 for cause in error.chain().skip(1) {
-                    eprintln!("  nguyên nhân: {cause}");
+                    errln!("  nguyên nhân: {cause}");
                 }
             }
             ExitCode::from(1)

@@ -46,13 +46,13 @@ pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<Exi
             let extension =
                 app.grant_extension(&user, &id, period, until, &reason, now()).await.map_err(anyhow::Error::new)?;
             if as_json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"agency": id.as_str(), "period": period.to_string(), "until": extension.until.iso(),
                         "reason": extension.reason})
                 );
             } else {
-                println!(
+                outln!(
                     "Đã gia hạn báo cáo {} của {} đến ngày {}.",
                     period.label_vn(),
                     app.agency_name(&id),
@@ -107,9 +107,9 @@ async fn done(
     let detail = app.report_detail(user, agency, period).await.map_err(anyhow::Error::new)?;
     if as_json {
         let dto = ReportDto::new(&period.to_string(), &detail.agency, Some(report), detail.form.due);
-        println!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
+        outln!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
     } else {
-        println!("{what}: {} — {} ({}).", detail.agency.name, period.label_vn(), report.status.label_vn());
+        outln!("{what}: {} — {} ({}).", detail.agency.name, period.label_vn(), report.status.label_vn());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -127,13 +127,13 @@ async fn form(app: &App, user: &User, agency: &str, period: PeriodId, out: &Path
     };
     std::fs::write(out, &bytes).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"file": out.display().to_string(), "agency": agency.as_str(), "period": period.to_string(),
                 "indicators": form.indicators.len(), "bytes": bytes.len(), "due": form.due.iso()})
         );
     } else {
-        println!(
+        outln!(
             "Đã ghi biểu mẫu {} của {} ({} chỉ tiêu) vào «{}». Hạn gửi: {}.",
             period.label_vn(),
             form.agency_name,
@@ -168,7 +168,7 @@ async fn submit(
     };
     let reading: FormReading = read.map_err(|e| anyhow::anyhow!("{e}; không lưu gì"))?;
     for d in &reading.diagnostics {
-        eprintln!("{d}");
+        errln!("{d}");
     }
     if reading.has_errors() {
         let count = reading.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
@@ -183,7 +183,7 @@ async fn submit(
             cchc_domain::reporting::Importance::Error => "lỗi",
             cchc_domain::reporting::Importance::Warning => "cảnh báo",
         };
-        eprintln!("{level}: {}", v.message);
+        errln!("{level}: {}", v.message);
     }
     let report = app
         .submit_report(user, &agency, period, now())
@@ -202,9 +202,9 @@ async fn submit(
             map.insert("warnings".into(), saved.violations.len().into());
             map.insert("diagnostics".into(), reading.diagnostics.len().into());
         }
-        println!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
+        outln!("{}", serde_json::to_string_pretty(&dto).context("JSON")?);
     } else {
-        println!(
+        outln!(
             "Đã nộp báo cáo {} của {}{}; báo cáo đang chờ Sở Nội vụ tiếp nhận.",
             period.label_vn(),
             form.agency_name,
@@ -234,15 +234,15 @@ async fn consolidate(
     std::fs::write(out, &document).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
     std::fs::write(&annex_path, &annex).with_context(|| format!("không ghi được tệp «{}»", annex_path.display()))?;
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"document": out.display().to_string(), "annex": annex_path.display().to_string(),
                 "number": report.settings.number, "indicators": report.indicators.len(),
                 "late": report.late.len(), "not_submitted": report.not_submitted.len(), "returned": report.returned.len()})
         );
     } else {
-        println!("Đã ghi báo cáo tổng hợp «{}» và phụ lục «{}».", out.display(), annex_path.display());
-        println!("{}", report.sources.sentence_vn());
+        outln!("Đã ghi báo cáo tổng hợp «{}» và phụ lục «{}».", out.display(), annex_path.display());
+        outln!("{}", report.sources.sentence_vn());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -266,17 +266,17 @@ async fn settings(
         current = app.save_document_settings(user, &updated, now()).await.map_err(anyhow::Error::new)?;
     }
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"signer": current.signer_name, "signer_title": current.signer_title,
                 "recipients": current.recipients})
         );
     } else {
-        println!("Chức danh người ký: {}", current.signer_title.join(" / "));
-        println!("Người ký: {}", if current.signer_name.is_empty() { "(chưa đặt)" } else { &current.signer_name });
-        println!("Nơi nhận:");
+        outln!("Chức danh người ký: {}", current.signer_title.join(" / "));
+        outln!("Người ký: {}", if current.signer_name.is_empty() { "(chưa đặt)" } else { &current.signer_name });
+        outln!("Nơi nhận:");
         for r in &current.recipients {
-            println!("  - {r}");
+            outln!("  - {r}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -314,10 +314,10 @@ async fn status(app: &App, user: &User, period: PeriodId, as_json: bool) -> Resu
             let agencies: Vec<AgencyStatusDto> = status.agencies.iter().map(AgencyStatusDto::new).collect();
             map.insert("agencies".into(), serde_json::to_value(agencies).context("JSON")?);
         }
-        println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
+        outln!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "Kỳ báo cáo {} — chốt số liệu {} đến {}, hạn gửi {}",
         status.period.id.label_vn(),
         status.period.data_from,
@@ -339,8 +339,8 @@ async fn status(app: &App, user: &User, period: PeriodId, as_json: bool) -> Resu
         t.add_row(status_row(&g.label, &g.completeness));
     }
     t.add_row(status_row("Tổng cộng", &status.overall));
-    println!("{t}");
-    println!("Đã gửi = chờ tiếp nhận + đã tiếp nhận; báo cáo bị trả lại được tính khi gửi lại.");
+    outln!("{t}");
+    outln!("Đã gửi = chờ tiếp nhận + đã tiếp nhận; báo cáo bị trả lại được tính khi gửi lại.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -354,11 +354,11 @@ async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Res
                 "returned": sources.returned, "sentence": sources.sentence_vn()},
             "results": result_rows(results),
         });
-        println!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
+        outln!("{}", serde_json::to_string_pretty(&out).context("JSON")?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Kết quả các chỉ tiêu — {}", period.id.label_vn());
-    println!("{}", sources.sentence_vn());
+    outln!("Kết quả các chỉ tiêu — {}", period.id.label_vn());
+    outln!("{}", sources.sentence_vn());
     let mut t = render::table(&["Chỉ tiêu", "Cấp", "Tử số/mẫu số", "Kết quả", "Mục tiêu", "Đánh giá", "Số đơn vị"]);
     for r in results {
         for l in &r.levels {
@@ -377,7 +377,7 @@ async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Res
             ]);
         }
     }
-    println!("{t}");
+    outln!("{t}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -390,12 +390,12 @@ pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: 
             std::fs::write(&rules_out, rules)
                 .with_context(|| format!("không ghi được tệp «{}»", rules_out.display()))?;
             if as_json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"version": version, "catalogue": out.display().to_string(), "rules": rules_out.display().to_string()})
                 );
             } else {
-                println!(
+                outln!(
                     "Đã ghi danh mục (phiên bản {version}) vào «{}» và quy tắc vào «{}».",
                     out.display(),
                     rules_out.display()
@@ -416,17 +416,17 @@ pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: 
             match app.import_catalogue(&user, &catalogue, &rules, &note, now()).await {
                 Ok((version, diagnostics)) => {
                     for d in &diagnostics {
-                        eprintln!("{d}");
+                        errln!("{d}");
                     }
                     if as_json {
-                        println!("{}", serde_json::json!({"version": version, "warnings": diagnostics.len()}));
+                        outln!("{}", serde_json::json!({"version": version, "warnings": diagnostics.len()}));
                     } else {
-                        println!("Đã nạp danh mục chỉ tiêu phiên bản {version}.");
+                        outln!("Đã nạp danh mục chỉ tiêu phiên bản {version}.");
                     }
                 }
                 Err(ServiceError::Invalid(problems)) => {
                     for p in &problems {
-                        eprintln!("{p}");
+                        errln!("{p}");
                     }
                     bail!("danh mục có lỗi; không nạp gì");
                 }

@@ -4,7 +4,7 @@
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/import/data/ke-hoach-cchc-son-la-2024.txt");
@@ -211,6 +211,11 @@ fn calendar_commands_count_working_days() {
     assert_eq!(run.json(&["calendar", "workdays", "01/02/2024", "29/02/2024"])["workdays"], 16);
     assert_eq!(run.json(&["calendar", "add", "07/02/2024", "1"])["date"], "2024-02-15");
     assert_eq!(run.json(&["calendar", "add", "2024-04-26", "1"])["date"], "2024-05-02");
+    // Numbers nobody needs are refused in Vietnamese, not with the standard library's English.
+    for (n, expected) in [("1e308", "không phải là số nguyên"), ("99999999999999999999", "số quá lớn")] {
+        let err = run.fails(&["calendar", "add", "07/02/2024", n]);
+        assert!(err.contains(expected) && !err.contains("invalid") && !err.contains("target type"), "{n}: {err}");
+    }
     let holidays = run.json(&["calendar", "holidays", "2024"]);
     let off: Vec<&str> =
         holidays["days_off"].as_array().expect("days").iter().filter_map(|d| d["date"].as_str()).collect();
@@ -575,4 +580,47 @@ fn an_administrator_edits_the_indicator_catalogue_without_touching_code() {
     let err = run.fails(&["indicators", "import", catalogue.to_str().expect("p")]);
     assert!(err.contains("không nạp gì"), "{err}");
     assert_eq!(run.json(&["indicators"])["version"], 1);
+}
+
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly() {
+    use std::io::Read;
+    let run = Run::new();
+    run.ok(&["plan", "show"]);
+    // 140 KB of JSON: more than a pipe holds, so the command is still writing when the reader
+    // goes away, like `cchc activities --json | head`.
+    for args in [&["activities", "--json"][..], &["activities"][..], &["agencies", "--json"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(args)
+            .arg("--data")
+            .arg(run.data())
+            .env("CCHC_TODAY", "2024-07-01")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 64];
+        stdout.read_exact(&mut first).expect("the first bytes");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "cchc {args:?} | head panicked: {stderr}");
+        assert!(out.status.success(), "cchc {args:?} | head: {:?} {stderr}", out.status);
+        assert!(stderr.is_empty(), "cchc {args:?} | head said: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_database_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let run = Run::new();
+    run.ok(&["plan", "show"]);
+    let mode = |p: &Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode(&run.data()), 0o700);
+    for entry in std::fs::read_dir(run.data()).expect("data folder") {
+        let path = entry.expect("entry").path();
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
+    }
 }

@@ -79,10 +79,10 @@ pub struct ImportReport {
 }
 
 impl App {
-    /// Opens the data folder (created when missing): the SQLite file, the agency directory and,
-    /// on first run, the embedded Sơn La 2024 plan.
+    /// Opens the data folder (created when missing, for its owner only: 0700 on unix): the
+    /// SQLite file (0600), the agency directory and, on first run, the embedded Sơn La 2024 plan.
     pub async fn open(data_dir: &Path) -> Result<App, ServiceError> {
-        std::fs::create_dir_all(data_dir)
+        create_private_dir(data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.display().to_string(), source })?;
         let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
         App::with_store(store).await
@@ -182,6 +182,16 @@ impl App {
             }),
         }
     }
+}
+
+/// Creates a folder (and its missing parents) that only its owner may open: 0700 on unix. An
+/// existing folder is left as it is.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
 }
 
 /// Parses a document against the embedded agency directory, without any database.

@@ -1,13 +1,21 @@
 //! Assignments, milestones, progress and events.
+//!
+//! Who reads what: a milestone's status and due date are public (the transparency pages show
+//! them); its history — who recorded what, comments, evidence files — is readable by the
+//! agency's own officers, a district's officers for its communes, leaders and Sở Nội vụ
+//! (`User::may_read`). To anybody else such a read answers "not found", as for a milestone or
+//! file that does not exist.
+
+use std::collections::HashMap;
 
 use cchc_domain::account::User;
 use cchc_domain::calendar::WorkCalendar;
+use cchc_domain::text::checked_text;
 use cchc_domain::tracking::{
-    due_after_event, milestone_specs, responsible_agencies, ActivityId, AssignmentId, MilestoneId, MilestoneKind,
-    MilestoneRecord, NewProgress, ProgressEntry, ProgressStatus,
+    due_after_event, milestone_specs, responsible_agencies, ActivityId, AssignmentId, Evidence, MilestoneId,
+    MilestoneKind, MilestoneRecord, NewProgress, ProgressEntry, ProgressStatus, StoredFile,
 };
-use cchc_domain::PlanVersion;
-use cchc_domain::{Date, Plan, Timestamp, When};
+use cchc_domain::{AgencyId, Date, Plan, PlanVersion, Timestamp, When};
 use cchc_store::{ActivityFanOut, MilestoneQuery, NewEvent};
 
 use crate::{App, ServiceError};
@@ -106,37 +114,114 @@ impl App {
                 problems.push(format!("ngày của văn bản minh chứng {date} quá xa trước kỳ kế hoạch"));
             }
         }
-        for (name, value) in [
-            ("số văn bản", &input.evidence.number),
-            ("cơ quan ban hành", &input.evidence.issuer),
-            ("ghi chú", &input.comment),
-        ] {
-            if value.chars().count() > MAX_TEXT_CHARS {
-                problems.push(format!("{name} dài quá {MAX_TEXT_CHARS} ký tự"));
-            }
-        }
+        let number = typed_text("số văn bản", &input.evidence.number, &mut problems);
+        let issuer = typed_text("cơ quan ban hành", &input.evidence.issuer, &mut problems);
+        let comment = typed_text("ghi chú", &input.comment, &mut problems);
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
         let progress = NewProgress {
             status: input.status,
             completed_on: input.completed_on,
-            evidence: cchc_domain::tracking::Evidence {
-                number: input.evidence.number.trim().to_string(),
-                date: input.evidence.date,
-                issuer: input.evidence.issuer.trim().to_string(),
-            },
+            evidence: Evidence { number, date: input.evidence.date, issuer },
             file: input.file,
-            comment: input.comment.trim().to_string(),
+            comment,
         };
         let entry = self.store().record_progress(milestone, Some(user.id), &progress, &now.rfc3339()).await?;
         self.cache.clear();
         Ok(entry)
     }
 
-    /// The progress history of milestones, oldest first.
+    /// The progress history of milestones, oldest first, unchecked: for the command line and
+    /// tests. Pages and the API use [`App::milestone_with_history`], [`App::readable_history`]
+    /// and [`App::public_evidence`], which check who is reading.
     pub async fn history(&self, milestones: &[MilestoneId]) -> Result<Vec<ProgressEntry>, ServiceError> {
         Ok(self.store().progress_history(milestones).await?)
+    }
+
+    /// Whether `user` may read the records of `agency`'s milestones (history, comments,
+    /// evidence files): see [`User::may_read`]. An agency missing from the directory is read
+    /// by readers of everything and by its own officers only.
+    pub fn may_read_records(&self, user: &User, agency: &AgencyId) -> bool {
+        match self.directory().agency(agency) {
+            Some(found) => user.may_read(found),
+            None => user.reads_all() || user.may_write_for(agency),
+        }
+    }
+
+    /// One milestone: from the cached current plan when it is there (no query), otherwise from
+    /// the store (a milestone of an older plan version).
+    pub async fn milestone(&self, id: MilestoneId) -> Result<MilestoneRecord, ServiceError> {
+        let current = self.current().await?;
+        if let Some(found) = current.milestones.iter().find(|m| m.id == id) {
+            return Ok(found.clone());
+        }
+        self.milestone_record(id).await
+    }
+
+    /// A milestone with its progress history (oldest first), for `user`: "not found" unless the
+    /// user may read the records of the milestone's agency.
+    pub async fn milestone_with_history(
+        &self,
+        user: &User,
+        id: MilestoneId,
+    ) -> Result<(MilestoneRecord, Vec<ProgressEntry>), ServiceError> {
+        let record = self.milestone(id).await?;
+        if !self.may_read_records(user, &record.agency) {
+            return Err(milestone_not_found(id));
+        }
+        let history = self.store().progress_history(&[id]).await?;
+        Ok((record, history))
+    }
+
+    /// The progress history (oldest first) of those `milestones` whose agency's records `user`
+    /// may read; the history of the others is left out. One query.
+    pub async fn readable_history(
+        &self,
+        user: &User,
+        milestones: &[&MilestoneRecord],
+    ) -> Result<Vec<ProgressEntry>, ServiceError> {
+        let mut readable: HashMap<&AgencyId, bool> = HashMap::new();
+        let ids: Vec<MilestoneId> = milestones
+            .iter()
+            .filter(|m| *readable.entry(&m.agency).or_insert_with(|| self.may_read_records(user, &m.agency)))
+            .map(|m| m.id)
+            .collect();
+        Ok(self.store().progress_history(&ids).await?)
+    }
+
+    /// What everybody may see of milestones' progress: the evidence document (number, date,
+    /// issuer) cited by each milestone's latest entry, when it cites one. No names, comments or
+    /// files.
+    pub async fn public_evidence(
+        &self,
+        milestones: &[MilestoneId],
+    ) -> Result<HashMap<MilestoneId, Evidence>, ServiceError> {
+        let mut latest = HashMap::new();
+        for entry in self.store().progress_history(milestones).await? {
+            latest.insert(entry.milestone, entry.evidence);
+        }
+        latest.retain(|_, evidence: &mut Evidence| !evidence.is_empty());
+        Ok(latest)
+    }
+
+    /// An evidence file for `user`, under the name the uploader of progress entry `entry` gave
+    /// it (without `entry`: the latest entry linking it that the user may read). "Not found"
+    /// unless the file is linked from an entry of an agency whose records the user may read.
+    pub async fn evidence_file(
+        &self,
+        user: &User,
+        sha256: &str,
+        entry: Option<i64>,
+    ) -> Result<StoredFile, ServiceError> {
+        self.store()
+            .file_links(sha256)
+            .await?
+            .into_iter()
+            .filter(|link| entry.is_none_or(|e| e == link.entry))
+            .find(|link| self.may_read_records(user, &link.agency))
+            .map(|link| link.file)
+            .ok_or_else(|| ServiceError::NotFound("tệp minh chứng này".to_string()))
     }
 
     /// Records that the event an activity's schedule item waits for happened (administrators
@@ -164,6 +249,7 @@ impl App {
         let When::Event { offset, .. } = &schedule_item.when else {
             return Err(ServiceError::Invalid(vec!["mục thời hạn này không chờ sự kiện".into()]));
         };
+        let description = checked_description(description)?;
         self.check_event_date(&plan, occurred_on, now)?;
         let due = due.unwrap_or_else(|| due_after_event(occurred_on, *offset, &self.calendar));
         if due < occurred_on {
@@ -174,7 +260,7 @@ impl App {
             item,
             occurred_on,
             due,
-            description: description.trim(),
+            description: &description,
             user: Some(user.id),
             recorded_at: &recorded_at,
         };
@@ -209,6 +295,7 @@ impl App {
             Some(When::Relative { working_days, .. }) => *working_days,
             _ => return Err(ServiceError::Invalid(vec!["mốc này không tính hạn từ sự việc".into()])),
         };
+        let description = checked_description(description)?;
         self.check_event_date(&plan, occurred_on, now)?;
         let due = self.calendar.add_working_days(occurred_on, working_days);
         let recorded_at = now.rfc3339();
@@ -216,7 +303,7 @@ impl App {
             item: record.item,
             occurred_on,
             due,
-            description: description.trim(),
+            description: &description,
             user: Some(user.id),
             recorded_at: &recorded_at,
         };
@@ -264,12 +351,9 @@ impl App {
         Ok(decision_date.or_else(|| year.and_then(|y| Date::from_ymd(y, 1, 1))).unwrap_or(Date::MIN))
     }
 
-    /// One milestone, or a "not found" the user can read.
+    /// One milestone from the store, or a "not found" the user can read.
     pub async fn milestone_record(&self, milestone: MilestoneId) -> Result<MilestoneRecord, ServiceError> {
-        self.store()
-            .milestone(milestone)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("mốc thời hạn số {}", milestone.0)))
+        self.store().milestone(milestone).await?.ok_or_else(|| milestone_not_found(milestone))
     }
 
     /// The agency's name, or its id when unknown.
@@ -286,4 +370,22 @@ impl App {
         let all = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
         Ok(all.into_iter().filter(|m| m.assignment == assignment).collect())
     }
+}
+
+fn milestone_not_found(id: MilestoneId) -> ServiceError {
+    ServiceError::NotFound(format!("mốc thời hạn số {}", id.0))
+}
+
+/// A text field of a progress report through the one check of typed text; the problem, named
+/// after the field, goes to `problems`.
+fn typed_text(name: &str, value: &str, problems: &mut Vec<String>) -> String {
+    checked_text(value, MAX_TEXT_CHARS).unwrap_or_else(|e| {
+        problems.push(format!("{name} {e}"));
+        String::new()
+    })
+}
+
+/// The description of an event or trigger, checked like every typed text.
+fn checked_description(description: &str) -> Result<String, ServiceError> {
+    checked_text(description, MAX_TEXT_CHARS).map_err(|e| ServiceError::Invalid(vec![format!("mô tả {e}")]))
 }

@@ -202,3 +202,151 @@ async fn the_first_admin_is_created_once() {
     assert!(app.ensure_first_admin(now()).await.expect("admin").is_none());
     assert!(app.login("admin", &password, "127.0.0.1", now()).await.is_ok());
 }
+
+/// A PDF stored content-addressed, under the name its uploader gave it.
+fn pdf(name: &str) -> cchc_domain::tracking::StoredFile {
+    cchc_domain::tracking::StoredFile {
+        sha256: "ab".repeat(32),
+        file_name: name.into(),
+        content_type: "application/pdf".into(),
+        size: 1234,
+    }
+}
+
+#[tokio::test]
+async fn histories_and_files_are_read_by_the_agency_its_district_leaders_and_so_noi_vu_only() {
+    let app = App::open_in_memory().await.expect("app");
+    let (version, _, _) = app.current_plan(None).await.expect("plan");
+    let all = app.milestones(&version, &MilestoneQuery::default()).await.expect("milestones");
+    // A commune's milestone of III.6, and the district the commune belongs to.
+    let commune_milestone = all
+        .iter()
+        .find(|m| {
+            m.activity_code() == "III.6"
+                && app.directory().agency(&m.agency).is_some_and(|a| a.kind == cchc_domain::AgencyKind::Commune)
+        })
+        .expect("a commune's milestone");
+    let commune = app.directory().agency(&commune_milestone.agency).expect("commune").clone();
+    let district_id = commune.parent.clone().expect("the commune's district");
+    let other_district = app
+        .directory()
+        .agencies
+        .iter()
+        .find(|a| a.kind == cchc_domain::AgencyKind::District && a.id != district_id)
+        .expect("another district")
+        .id
+        .clone();
+
+    let commune_officer = user(&app, "canboxa", UserRole::Agency, Some(commune.id.as_str())).await;
+    let district_officer = user(&app, "huyen", UserRole::Agency, Some(district_id.as_str())).await;
+    let other_officer = user(&app, "huyenkhac", UserRole::Agency, Some(other_district.as_str())).await;
+    let viewer = user(&app, "lanhdao", UserRole::Viewer, None).await;
+    let admin = user(&app, "snv", UserRole::Admin, None).await;
+
+    let mut input = done("18/01/2024");
+    input.comment = "Ý kiến nội bộ của xã".into();
+    input.file = Some(pdf("bien-ban-xa.pdf"));
+    app.record_progress(&commune_officer, commune_milestone.id, input, now()).await.expect("recorded");
+
+    for reader in [&commune_officer, &district_officer, &viewer, &admin] {
+        let (record, history) =
+            app.milestone_with_history(reader, commune_milestone.id).await.expect("readable history");
+        assert_eq!(record.id, commune_milestone.id);
+        assert_eq!(history.len(), 1, "{}", reader.username);
+        assert_eq!(history[0].comment, "Ý kiến nội bộ của xã");
+        let file = app.evidence_file(reader, &"ab".repeat(32), None).await.expect("readable file");
+        assert_eq!(file.file_name, "bien-ban-xa.pdf");
+    }
+    // Another district's officer: as if neither existed.
+    let refused = app.milestone_with_history(&other_officer, commune_milestone.id).await;
+    assert!(matches!(refused, Err(ServiceError::NotFound(_))), "{refused:?}");
+    let refused = app.evidence_file(&other_officer, &"ab".repeat(32), None).await;
+    assert!(matches!(refused, Err(ServiceError::NotFound(_))), "{refused:?}");
+    let listed = app.readable_history(&other_officer, &[commune_milestone]).await.expect("history");
+    assert!(listed.is_empty(), "{listed:?}");
+    assert_eq!(app.readable_history(&district_officer, &[commune_milestone]).await.expect("history").len(), 1);
+    // The public sees the evidence document, nothing else.
+    let public = app.public_evidence(&[commune_milestone.id]).await.expect("public evidence");
+    assert_eq!(public.get(&commune_milestone.id).map(|e| e.number.as_str()), Some("15/KH-UBND"));
+}
+
+#[tokio::test]
+async fn an_evidence_file_keeps_the_name_each_uploader_gave_it() {
+    let app = App::open_in_memory().await.expect("app");
+    let (version, _, _) = app.current_plan(None).await.expect("plan");
+    let tu_phap = user(&app, "tuphap", UserRole::Agency, Some("so-tu-phap")).await;
+    let noi_vu = user(&app, "noivu", UserRole::Agency, Some("so-noi-vu")).await;
+    let tai_chinh = user(&app, "taichinh", UserRole::Agency, Some("so-tai-chinh")).await;
+    let first_of = |agency_id: &str| {
+        let agency_id = agency(agency_id);
+        let app = &app;
+        let version = &version;
+        async move {
+            app.milestones(version, &MilestoneQuery { agency: Some(agency_id), ..Default::default() })
+                .await
+                .expect("milestones")[0]
+                .id
+        }
+    };
+    let (a, b) = (first_of("so-tu-phap").await, first_of("so-noi-vu").await);
+    let mut input = done("18/01/2024");
+    input.file = Some(pdf("ke-hoach-tu-phap.pdf"));
+    let first = app.record_progress(&tu_phap, a, input, now()).await.expect("first upload");
+    let mut input = done("18/01/2024");
+    input.file = Some(pdf("ke-hoach-noi-vu.pdf"));
+    let second = app.record_progress(&noi_vu, b, input, now()).await.expect("same bytes, another name");
+    assert_eq!(first.file.as_ref().map(|f| f.file_name.as_str()), Some("ke-hoach-tu-phap.pdf"));
+    assert_eq!(second.file.as_ref().map(|f| f.file_name.as_str()), Some("ke-hoach-noi-vu.pdf"));
+    let history = app.history(&[a, b]).await.expect("history");
+    let names: Vec<_> = history.iter().filter_map(|e| e.file.as_ref()).map(|f| f.file_name.as_str()).collect();
+    assert_eq!(names, ["ke-hoach-tu-phap.pdf", "ke-hoach-noi-vu.pdf"]);
+    let sha = "ab".repeat(32);
+    assert_eq!(app.evidence_file(&tu_phap, &sha, None).await.expect("own").file_name, "ke-hoach-tu-phap.pdf");
+    assert_eq!(app.evidence_file(&noi_vu, &sha, None).await.expect("own").file_name, "ke-hoach-noi-vu.pdf");
+    // Asking for the other agency's entry by id does not reveal its name.
+    let refused = app.evidence_file(&noi_vu, &sha, Some(first.id)).await;
+    assert!(matches!(refused, Err(ServiceError::NotFound(_))), "{refused:?}");
+    assert!(matches!(app.evidence_file(&tai_chinh, &sha, None).await, Err(ServiceError::NotFound(_))));
+}
+
+#[tokio::test]
+async fn typed_texts_with_control_characters_are_refused_in_vietnamese() {
+    let app = App::open_in_memory().await.expect("app");
+    let (version, _, _) = app.current_plan(None).await.expect("plan");
+    let officer = user(&app, "tuphap", UserRole::Agency, Some("so-tu-phap")).await;
+    let admin = user(&app, "snv", UserRole::Admin, None).await;
+    let own = app
+        .milestones(&version, &MilestoneQuery { agency: Some(agency("so-tu-phap")), ..Default::default() })
+        .await
+        .expect("own");
+    let mut input = done("18/01/2024");
+    input.comment = "trước\u{0}sau".into();
+    input.evidence.issuer = "UBND\u{1b}[31m tỉnh".into();
+    let Err(ServiceError::Invalid(problems)) = app.record_progress(&officer, own[0].id, input, now()).await else {
+        panic!("control characters accepted");
+    };
+    assert!(
+        problems.iter().any(|p| p.starts_with("ghi chú có ký tự điều khiển") && p.contains("U+0000")),
+        "{problems:?}"
+    );
+    assert!(problems.iter().any(|p| p.starts_with("cơ quan ban hành có ký tự điều khiển")), "{problems:?}");
+    let mut input = done("18/01/2024");
+    input.comment = "x".repeat(MAX + 1);
+    let Err(ServiceError::Invalid(problems)) = app.record_progress(&officer, own[0].id, input, now()).await else {
+        panic!("an overlong comment accepted");
+    };
+    assert_eq!(problems, ["ghi chú dài 2.001 ký tự, tối đa 2.000 ký tự"]);
+    assert!(app.history(&[own[0].id]).await.expect("history").is_empty());
+
+    let all = app.milestones(&version, &MilestoneQuery::default()).await.expect("milestones");
+    let waiting = all.iter().find(|m| m.activity_code() == "IV.9" && m.kind == MilestoneKind::Event).expect("IV.9");
+    let refused = app
+        .record_event(&admin, &version, waiting.activity, waiting.item, d("15/03/2024"), None, "a\u{7f}b", now())
+        .await;
+    assert!(
+        matches!(&refused, Err(ServiceError::Invalid(p)) if p[0].starts_with("mô tả có ký tự điều khiển")),
+        "{refused:?}"
+    );
+}
+
+const MAX: usize = cchc_services::tracking::MAX_TEXT_CHARS;

@@ -24,7 +24,7 @@ mod reports;
 mod tracking;
 
 pub use accounts::NewUser;
-pub use tracking::{ActivityFanOut, MilestoneQuery, NewEvent};
+pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +35,21 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error("cannot create the database file {path}: {source}")]
+    Create { path: String, source: std::io::Error },
+}
+
+/// Creates an empty file readable by its owner only, unless the file exists already.
+fn create_private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The database behind every command.
@@ -47,7 +62,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 
 impl Store {
     /// Opens (creating when missing) the SQLite database file and applies pending migrations.
+    /// A new file is readable and writable by its owner only (0600 on unix); SQLite gives its
+    /// WAL and shared-memory files the same permissions.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private_file(path).map_err(|source| StoreError::Create { path: path.display().to_string(), source })?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)

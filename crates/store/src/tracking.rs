@@ -41,6 +41,16 @@ pub struct MilestoneQuery {
     pub milestone: Option<MilestoneId>,
 }
 
+/// A progress entry that links an evidence file: whose milestone it is, and the file under the
+/// name that entry's uploader gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    pub entry: i64,
+    pub milestone: MilestoneId,
+    pub agency: AgencyId,
+    pub file: StoredFile,
+}
+
 const MILESTONE_SELECT: &str = "SELECT m.id, m.assignment_id, a.activity_id, act.area_code, act.number, act.title,
         a.agency_id, m.item_position, m.label, m.kind, m.due, m.period_id, m.status, m.completed_on, m.updated_at
     FROM milestones m
@@ -191,8 +201,8 @@ impl Store {
         }
         let id: i64 = sqlx::query(
             "INSERT INTO progress_entries (milestone_id, user_id, recorded_at, status, completed_on, evidence_number,
-                evidence_date, evidence_issuer, file_sha256, comment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                evidence_date, evidence_issuer, file_sha256, file_name, comment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(milestone.0)
         .bind(user.map(|u| u.0))
@@ -203,6 +213,7 @@ impl Store {
         .bind(progress.evidence.date.map(Date::iso))
         .bind(non_empty(&progress.evidence.issuer))
         .bind(progress.file.as_ref().map(|f| f.sha256.as_str()))
+        .bind(progress.file.as_ref().map(|f| f.file_name.as_str()))
         .bind(&progress.comment)
         .fetch_one(&mut *tx)
         .await?
@@ -232,7 +243,8 @@ impl Store {
         let placeholders: Vec<String> = (1..=milestones.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT p.id, p.milestone_id, u.username, p.recorded_at, p.status, p.completed_on, p.evidence_number,
-                p.evidence_date, p.evidence_issuer, p.comment, f.sha256, f.file_name, f.content_type, f.size
+                p.evidence_date, p.evidence_issuer, p.comment, f.sha256,
+                COALESCE(p.file_name, f.file_name) AS file_name, f.content_type, f.size
              FROM progress_entries p
              LEFT JOIN users u ON u.id = p.user_id
              LEFT JOIN files f ON f.sha256 = p.file_sha256
@@ -246,21 +258,37 @@ impl Store {
         query.fetch_all(&self.pool).await?.iter().map(entry_from_row).collect()
     }
 
-    /// A stored evidence file's metadata.
-    pub async fn file(&self, sha256: &str) -> Result<Option<StoredFile>, StoreError> {
-        let row = sqlx::query("SELECT sha256, file_name, content_type, size FROM files WHERE sha256 = $1")
-            .bind(sha256)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(StoredFile {
-                sha256: r.try_get("sha256")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
+    /// Every progress entry that links the evidence file with this hash, newest first: whose
+    /// milestone it is and the file as that entry's uploader named it.
+    pub async fn file_links(&self, sha256: &str) -> Result<Vec<FileLink>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.milestone_id, a.agency_id, f.sha256, COALESCE(p.file_name, f.file_name) AS file_name,
+                f.content_type, f.size
+             FROM progress_entries p
+             JOIN files f ON f.sha256 = p.file_sha256
+             JOIN milestones m ON m.id = p.milestone_id
+             JOIN assignments a ON a.id = m.assignment_id
+             WHERE p.file_sha256 = $1
+             ORDER BY p.id DESC",
+        )
+        .bind(sha256)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FileLink {
+                    entry: r.try_get("id")?,
+                    milestone: MilestoneId(r.try_get("milestone_id")?),
+                    agency: agency_id(&r.try_get::<String, _>("agency_id")?)?,
+                    file: StoredFile {
+                        sha256: r.try_get("sha256")?,
+                        file_name: r.try_get("file_name")?,
+                        content_type: r.try_get("content_type")?,
+                        size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
+                    },
+                })
             })
-        })
-        .transpose()
+            .collect()
     }
 
     /// Records that the event of an event-triggered schedule item happened: every milestone of

@@ -56,7 +56,7 @@ async fn the_agency_directory_round_trips() {
 }
 
 #[tokio::test]
-async fn a_database_file_is_created_and_reopened() {
+async fn a_database_file_is_created_private_and_reopened() {
     let dir = std::env::temp_dir().join(format!("cchc-store-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let path = dir.join("test.sqlite3");
@@ -65,6 +65,16 @@ async fn a_database_file_is_created_and_reopened() {
         let store = Store::open(&path).await.expect("create");
         let (directory, _) = son_la_2024();
         store.save_directory(&directory).await.expect("save");
+        // The file (and SQLite's WAL and shared-memory files beside it) are the owner's only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for file in [path.clone(), dir.join("test.sqlite3-wal"), dir.join("test.sqlite3-shm")] {
+                if let Ok(meta) = std::fs::metadata(&file) {
+                    assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{} is readable by others", file.display());
+                }
+            }
+        }
         store.close().await;
     }
     let reopened = Store::open(&path).await.expect("reopen");

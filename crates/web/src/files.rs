@@ -1,19 +1,26 @@
 //! Evidence files. The type of an upload is decided by its first bytes (never by what the
 //! browser claims), the file name's extension must agree with it, and the content is stored once
 //! under `files_dir/<first two hex of sha256>/<sha256>`, written atomically (temporary file, then
-//! rename), so storing the same file twice changes nothing. Downloads are for logged-in users.
+//! rename), so storing the same file twice changes nothing. Folders are created for the owner
+//! only (0700) and files readable by the owner only (0600).
+//!
+//! Each progress entry keeps the name its uploader gave the file: `/tep/{sha256}?tien_do={entry}`
+//! answers under that entry's name. Downloads are for users who may read the records of an
+//! agency whose entry links the file (`App::evidence_file`); anybody else gets 404. They are
+//! never cached (`Cache-Control: no-store`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use cchc_domain::tracking::StoredFile;
-use cchc_services::ServiceError;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::PageUser;
@@ -173,6 +180,11 @@ pub fn is_sha256(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// The download link of a file as history entry `entry` names it.
+pub fn download_link(file: &StoredFile, entry: i64) -> String {
+    format!("/tep/{}?tien_do={entry}", file.sha256)
+}
+
 /// Where the content with this hash lives.
 pub fn stored_path(files_dir: &Path, sha256: &str) -> PathBuf {
     files_dir.join(sha256.get(..2).unwrap_or("00")).join(sha256)
@@ -212,11 +224,15 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         return Ok(());
     }
     let dir = target.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
-    std::fs::create_dir_all(dir)?;
+    cchc_services::create_private_dir(dir)?;
     let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("upload");
     let temp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
     let written = (|| {
-        let mut file = std::fs::File::create_new(&temp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&temp, target)
@@ -244,18 +260,27 @@ pub fn content_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// The query of a download: which history entry's name to use.
+#[derive(Debug, Default, Deserialize)]
+struct DownloadQuery {
+    tien_do: Option<String>,
+}
+
 async fn download(
     State(state): State<AppState>,
-    PageUser(_user): PageUser,
+    PageUser(user): PageUser,
     UrlPath(sha256): UrlPath<String>,
+    query: Result<Query<DownloadQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let missing = || PageError(WebError::NotFound(format!("tệp «{sha256}»")));
+    let missing = || PageError(WebError::NotFound("tệp minh chứng này".to_string()));
     if !is_sha256(&sha256) {
         return Err(missing());
     }
-    let Some(meta) = state.app.store().file(&sha256).await.map_err(ServiceError::from)? else {
-        return Err(missing());
+    let entry = match query.map(|Query(q)| q.tien_do).unwrap_or_default() {
+        None => None,
+        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| missing())?),
     };
+    let meta = state.app.evidence_file(&user.user, &sha256, entry).await?;
     let path = stored_path(&state.files_dir, &sha256);
     let read = tokio::task::spawn_blocking(move || std::fs::read(path)).await.map_err(|e| internal("đọc tệp", &e))?;
     let bytes = match read {
@@ -268,7 +293,7 @@ async fn download(
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Ok(value) = HeaderValue::from_str(&content_disposition(&meta.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -313,7 +338,14 @@ mod tests {
         let again = store_upload(dir.path(), "kh.pdf", b"%PDF-1.4 hello".to_vec()).await.unwrap();
         assert_eq!(first, again);
         let path = stored_path(dir.path(), &first.sha256);
-        assert_eq!(std::fs::read(path).unwrap(), b"%PDF-1.4 hello");
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.4 hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600, "the file is the owner's only");
+            assert_eq!(mode(path.parent().unwrap()), 0o700, "its folder is the owner's only");
+        }
         assert!(matches!(store_upload(dir.path(), "x.pdf", Vec::new()).await, Err(WebError::Invalid(_))));
         let big = vec![b'%'; MAX_UPLOAD_BYTES + 1];
         assert!(matches!(store_upload(dir.path(), "x.pdf", big).await, Err(WebError::Invalid(_))));

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use cchc_domain::Timestamp;
 use cchc_services::App;
@@ -25,8 +25,12 @@ pub mod error;
 pub mod export;
 /// Uploaded evidence files: type and size checks, content-addressed storage.
 pub mod files;
+/// Layers around every route: Vietnamese errors, URI limit, security and caching headers.
+pub mod layers;
 /// Server-rendered pages.
 pub mod pages;
+/// Vietnamese for serde's and axum's English error messages.
+pub mod rejection;
 
 /// Largest accepted upload (evidence file), in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -75,8 +79,10 @@ pub fn router(state: AppState) -> Router {
         .merge(files::routes())
         .merge(export::routes())
         .nest("/api", api::routes())
+        .fallback(page_not_found)
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(from_fn_with_state(state.clone(), layers::errors))
+        .layer(from_fn_with_state(state.clone(), layers::headers))
         .layer(compression())
         .with_state(state)
 }
@@ -94,18 +100,8 @@ fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::c
     CompressionLayer::new().quality(CompressionLevel::Fastest).compress_when(predicate)
 }
 
-async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
-    let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        ),
-    );
-    response
+async fn page_not_found() -> error::PageError {
+    error::PageError(error::WebError::NotFound("trang này; hãy kiểm tra lại địa chỉ".to_string()))
 }
 
 /// Serves the application on a bound listener until Ctrl-C.

@@ -288,12 +288,16 @@ async fn an_officer_cannot_write_another_agencys_milestone() {
     // Refused before the body is even looked at: invalid input is 403 too, not 422.
     let invalid = h.post(&progress_uri(id), &officer, json!({"status": "xong"})).await;
     assert_eq!(invalid.status, StatusCode::FORBIDDEN);
-    assert_eq!(h.history_len(&officer, id).await, 0);
+    // Another agency's milestone history is not the officer's to read: 404, as if it did not exist.
     let detail = h.get_json(&format!("/api/milestones/{id}"), &officer).await;
-    assert_eq!(detail.body["can_write"], false);
+    assert_eq!(detail.status, StatusCode::NOT_FOUND);
+    conforms("get", "/api/milestones/{id}", "404", &detail.body);
+    let noi_vu_officer = h.login("noivu").await;
+    assert_eq!(h.history_len(&noi_vu_officer, id).await, 0);
+    let detail = h.get_json(&format!("/api/milestones/{id}"), &noi_vu_officer).await;
+    assert_eq!(detail.body["can_write"], true);
     assert_eq!(detail.body["status"], "not_started");
     // Sở Nội vụ's own officer may.
-    let noi_vu_officer = h.login("noivu").await;
     let ok = h.post(&progress_uri(id), &noi_vu_officer, json!({"status": "in_progress"})).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 }
@@ -358,7 +362,10 @@ async fn invalid_progress_gets_422_with_vietnamese_details_and_changes_nothing()
         (json!({"status": "done", "completed_on": ""}), "cần ngày hoàn thành"),
         (json!({"status": "done", "completed_on": "2024-07-02"}), "sau ngày hôm nay (01/07/2024)"),
         (json!({"status": "in_progress", "completed_on": "2024-01-18"}), "chỉ ghi ngày hoàn thành"),
-        (json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}), "ghi chú dài quá"),
+        (
+            json!({"status": "done", "completed_on": "2024-01-18", "comment": "x".repeat(2001)}),
+            "ghi chú dài 2.001 ký tự, tối đa 2.000 ký tự",
+        ),
     ];
     for (body, expected) in cases {
         let answer = h.post(&progress_uri(id), &officer, body.clone()).await;
@@ -658,9 +665,96 @@ async fn bad_dates_and_unknown_agencies_in_queries() {
     let answer = h.get_json("/api/assignments?agency=so-khong-co", &viewer).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     conforms("get", "/api/assignments", "404", &answer.body);
+    // Said once, and without the command line's hint.
+    assert_eq!(answer.body["error"], "không tìm thấy cơ quan «so-khong-co»");
+    let answer = h.get_json("/api/assignments?agency=s%E1%BB%9F", &viewer).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    conforms("get", "/api/assignments", "422", &answer.body);
+    assert!(answer.body["details"][0].as_str().unwrap().contains("khớp với nhiều cơ quan"), "{}", answer.body);
     // The dashboard's default date is today in Vietnam.
     let today = h.get_json("/api/dashboard", &viewer).await;
     assert_eq!(today.body["as_of"], "2024-07-01");
+}
+
+/// What serde and axum would have said in English.
+const ENGLISH: [&str; 8] =
+    ["Failed", "deserialize", "missing field", "invalid type", "expected", "unknown field", "at line", "Not Found"];
+
+fn assert_vietnamese(answer: &Answer, what: &str) {
+    assert_error_shape(answer);
+    let text = answer.body.to_string();
+    for english in ENGLISH {
+        assert!(!text.contains(english), "{what}: «{english}» in {text}");
+    }
+}
+
+#[tokio::test]
+async fn every_rejection_is_vietnamese_json() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let admin = h.login("quantri").await;
+
+    // Wrong shapes of the login body.
+    let answer = h.call(Method::POST, "/api/session", None, Some(json!({"username": 5, "password": "x"}))).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_vietnamese(&answer, "username as a number");
+    assert!(
+        answer.body["details"][0].as_str().unwrap().contains("sai kiểu dữ liệu: cần chuỗi, nhận số nguyên 5"),
+        "{}",
+        answer.body
+    );
+    let answer = h.call(Method::POST, "/api/session", None, Some(json!({"username": "tuphap"}))).await;
+    assert_vietnamese(&answer, "no password");
+    assert!(answer.body["details"][0].as_str().unwrap().contains("thiếu trường «password»"), "{}", answer.body);
+
+    // An unknown field, a huge number where a position is expected.
+    let id = h.milestones_of(&officer, "so-tu-phap", "II.2").await[0]["id"].as_i64().unwrap();
+    let answer = h.post(&progress_uri(id), &officer, json!({"status": "done", "completedOn": "2024-01-18"})).await;
+    assert_vietnamese(&answer, "unknown field");
+    assert!(
+        answer.body["details"][0].as_str().unwrap().contains("trường không xác định «completedOn»"),
+        "{}",
+        answer.body
+    );
+    let raw = Request::builder()
+        .method(Method::POST)
+        .uri("/api/activities/1/events")
+        .header(header::COOKIE, &admin.cookie)
+        .header("X-CSRF-Token", &admin.csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"item": 1e308, "occurred_on": "2024-03-15"}"#))
+        .unwrap();
+    let answer = h.request(raw).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_vietnamese(&answer, "item 1e308");
+    assert!(!answer.body.to_string().contains("0000000000"), "a 309-digit number echoed: {}", answer.body);
+    assert!(answer.body.to_string().len() < 400, "{}", answer.body);
+
+    // Query parameters given twice.
+    let answer = h.get_json("/api/assignments?agency=so-tu-phap&agency=so-noi-vu", &officer).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_vietnamese(&answer, "repeated query parameter");
+    assert!(answer.body["details"][0].as_str().unwrap().contains("«agency» xuất hiện hai lần"), "{}", answer.body);
+
+    // Control characters in typed texts.
+    let answer = h.post(&progress_uri(id), &officer, json!({"status": "in_progress", "comment": "a\u{0}b"})).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body["details"][0].as_str().unwrap().starts_with("ghi chú có ký tự điều khiển"), "{}", answer.body);
+    let answer = h
+        .post(&progress_uri(id), &officer, json!({"status": "in_progress", "evidence": {"number": "15\u{7}/KH"}}))
+        .await;
+    assert!(
+        answer.body["details"][0].as_str().unwrap().starts_with("số văn bản có ký tự điều khiển"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(h.history_len(&officer, id).await, 0);
+
+    // A URI too long for anybody.
+    let answer = h.get_json(&format!("/api/activities?q={}", "a".repeat(9000)), &officer).await;
+    assert_eq!(answer.status, StatusCode::URI_TOO_LONG);
+    assert_vietnamese(&answer, "long URI");
+    assert!(answer.body["error"].as_str().unwrap().starts_with("địa chỉ quá dài"));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 //! A real browser (Debian's chromium, headless, driven through chromedriver over WebDriver)
 //! against the real server: an officer of Sở Tư pháp logs in through the login form, records
-//! progress on activity II.2 with a PDF attached, and sees the dashboard change. A screenshot of
-//! the dashboard is saved to `target/test-artifacts/dashboard.png`.
+//! progress on activity II.2 with a PDF attached, and sees the dashboard change; at phone width
+//! the history table turns into cards that keep their column labels. Screenshots of the dashboard
+//! and of the activity at phone width are saved to `target/test-artifacts/`.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test is skipped with a note,
@@ -283,6 +284,30 @@ async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &P
     std::fs::write(&path, &png).map_err(|e| format!("write {}: {e}", path.display()))?;
     let shown = path.canonicalize().unwrap_or(path);
     println!("dashboard screenshot: {}", shown.display());
+
+    // At phone width the history table turns into cards that keep their column labels.
+    c.set_window_size(390, 844).await.map_err(|e| format!("phone window size: {e}"))?;
+    c.goto(&format!("{base}/hoat-dong/{activity}")).await.map_err(|e| format!("open activity: {e}"))?;
+    let script = format!(
+        "const cell = document.querySelector('#moc-{milestone} table.list tbody td[data-label]');
+         const head = document.querySelector('#moc-{milestone} table.list thead');
+         if (!cell || !head) {{ return null; }}
+         cell.scrollIntoView();
+         const before = getComputedStyle(cell, '::before');
+         return [before.content, before.display, getComputedStyle(head).display, cell.getBoundingClientRect().width];"
+    );
+    let found = c.execute(&script, vec![]).await.map_err(|e| format!("read the card labels: {e}"))?;
+    let values = found.as_array().ok_or("no history table on the activity page")?;
+    let text = |i: usize| values.get(i).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    if text(0) != "\"Thời điểm\"" || text(1) == "none" {
+        return Err(format!("at phone width the first history cell shows label {} (display {})", text(0), text(1)));
+    }
+    if text(2) != "none" {
+        return Err(format!("at phone width the table head is still shown (display {})", text(2)));
+    }
+    let png = c.screenshot().await.map_err(|e| format!("phone screenshot: {e}"))?;
+    let path = dir.join("activity-phone.png");
+    std::fs::write(&path, &png).map_err(|e| format!("write {}: {e}", path.display()))?;
     Ok(())
 }
 

@@ -447,3 +447,392 @@ async fn pages_are_compressed_when_the_client_accepts_it_and_assets_are_cacheabl
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.headers.get(header::CONTENT_ENCODING).is_none() && xlsx.body.starts_with(b"PK"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Privacy: who reads histories, comments and evidence files.
+
+/// A harness with officers of two departments, a commune, its district and another district.
+async fn privacy_harness() -> (Harness, MilestoneRecord) {
+    let app = cchc_services::App::open_in_memory().await.unwrap();
+    let current = app.current().await.unwrap();
+    let commune_milestone = current
+        .milestones
+        .iter()
+        .find(|m| {
+            m.activity_code() == "III.6"
+                && app.directory().agency(&m.agency).is_some_and(|a| a.kind == cchc_domain::AgencyKind::Commune)
+        })
+        .unwrap()
+        .clone();
+    let commune = app.directory().agency(&commune_milestone.agency).unwrap().clone();
+    let district = commune.parent.clone().unwrap().to_string();
+    let other_district = app
+        .directory()
+        .agencies
+        .iter()
+        .find(|a| a.kind == cchc_domain::AgencyKind::District && a.id.as_str() != district)
+        .unwrap()
+        .id
+        .to_string();
+    let h = common::harness(
+        "2024-07-01T03:00:00Z",
+        &[
+            ("quantri", UserRole::Admin, None),
+            ("tuphap", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+            ("lanhdao", UserRole::Viewer, None),
+            ("canboxa", UserRole::Agency, Some(commune.id.as_str())),
+            ("canbohuyen", UserRole::Agency, Some(&district)),
+            ("huyenkhac", UserRole::Agency, Some(&other_district)),
+        ],
+    )
+    .await;
+    (h, commune_milestone)
+}
+
+/// The `href` of the first evidence file link of `html`.
+fn file_href(html: &str) -> String {
+    let at = html.find("href=\"/tep/").expect("file link") + "href=\"".len();
+    html[at..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn histories_comments_and_files_are_hidden_from_other_agencies_officers() {
+    let (h, commune_milestone) = privacy_harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let secret = "ý kiến nội bộ của Sở Tư pháp";
+    let body = multipart(&done_fields(&officer.csrf, secret), Some(("bien-ban-noi-bo.pdf", "application/pdf", PDF)));
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let page = h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&officer)).await.text();
+    let href = file_href(&block(&page, own.id));
+    assert!(href.contains("?tien_do="), "{href}");
+
+    // Sở Nội vụ's officer sees the status and the evidence document, as the public does, but
+    // neither who recorded it, nor the comment, nor the file.
+    let other = h.login("noivu").await;
+    let page = h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&other)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let moc = block(&page.text(), own.id);
+    assert!(moc.contains("Hoàn thành đúng hạn") && moc.contains("Văn bản số 15/KH-UBND"), "{moc}");
+    for private in [secret, "tuphap", "bien-ban-noi-bo.pdf", "/tep/", "Lịch sử cập nhật"] {
+        assert!(!moc.contains(private), "«{private}» shown to another agency's officer:\n{moc}");
+    }
+    let sha = href.trim_start_matches("/tep/").split('?').next().unwrap().to_string();
+    for uri in [href.clone(), format!("/tep/{sha}")] {
+        let file = h.get(&uri, Some(&other)).await;
+        assert_eq!(file.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(!file.text().contains("bien-ban-noi-bo"), "{uri}");
+    }
+
+    // The agency itself, leaders and Sở Nội vụ's administrators read everything.
+    for reader in ["tuphap", "lanhdao", "quantri"] {
+        let login = h.login(reader).await;
+        let moc = block(&h.get(&format!("/hoat-dong/{}", own.activity.0), Some(&login)).await.text(), own.id);
+        assert!(moc.contains(secret) && moc.contains("bien-ban-noi-bo.pdf"), "{reader}: {moc}");
+        let file = h.get(&href, Some(&login)).await;
+        assert_eq!(file.status, StatusCode::OK, "{reader}");
+        assert_eq!(file.header(header::CACHE_CONTROL), "no-store");
+    }
+
+    // A district reads its communes' records; another district does not.
+    let commune = h.login("canboxa").await;
+    let uri = format!("/moc/{}/tien-do", commune_milestone.id.0);
+    let body = multipart(&done_fields(&commune.csrf, "ghi chú của xã"), None);
+    assert_eq!(h.post_multipart(&uri, Some(&commune), body).await.status, StatusCode::SEE_OTHER);
+    let page_uri = format!("/hoat-dong/{}?co_quan={}", commune_milestone.activity.0, commune_milestone.agency);
+    let district = h.login("canbohuyen").await;
+    let moc = block(&h.get(&page_uri, Some(&district)).await.text(), commune_milestone.id);
+    assert!(moc.contains("ghi chú của xã") && moc.contains("canboxa"), "{moc}");
+    let stranger = h.login("huyenkhac").await;
+    let moc = block(&h.get(&page_uri, Some(&stranger)).await.text(), commune_milestone.id);
+    assert!(!moc.contains("ghi chú của xã") && !moc.contains("canboxa"), "{moc}");
+}
+
+#[tokio::test]
+async fn an_evidence_file_keeps_the_name_each_agency_gave_it() {
+    let (h, _) = privacy_harness().await;
+    let tu_phap = h.login("tuphap").await;
+    let noi_vu = h.login("noivu").await;
+    let first = h.first_of("II.2", "so-tu-phap").await;
+    let second = h.first_of("I.1", "so-noi-vu").await;
+    for (login, milestone, name) in
+        [(&tu_phap, &first, "ke-hoach-tu-phap.pdf"), (&noi_vu, &second, "ke-hoach-noi-vu.pdf")]
+    {
+        let body = multipart(&done_fields(&login.csrf, ""), Some((name, "application/pdf", PDF)));
+        let answer = h.post_multipart(&format!("/moc/{}/tien-do", milestone.id.0), Some(login), body).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    }
+    assert_eq!(h.stored_files(), 1, "the same bytes are stored once");
+    for (login, milestone, name, other_name) in [
+        (&tu_phap, &first, "ke-hoach-tu-phap.pdf", "ke-hoach-noi-vu.pdf"),
+        (&noi_vu, &second, "ke-hoach-noi-vu.pdf", "ke-hoach-tu-phap.pdf"),
+    ] {
+        let page = h.get(&format!("/hoat-dong/{}", milestone.activity.0), Some(login)).await.text();
+        let moc = block(&page, milestone.id);
+        assert!(moc.contains(name) && !moc.contains(other_name), "{moc}");
+        let file = h.get(&file_href(&moc), Some(login)).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(
+            file.header(header::CONTENT_DISPOSITION).contains(name),
+            "{}",
+            file.header(header::CONTENT_DISPOSITION)
+        );
+        // Without the entry, the latest entry the reader may read names it.
+        let sha = file_href(&moc).trim_start_matches("/tep/").split('?').next().unwrap().to_string();
+        let file = h.get(&format!("/tep/{sha}"), Some(login)).await;
+        assert!(file.header(header::CONTENT_DISPOSITION).contains(name));
+    }
+}
+
+#[tokio::test]
+async fn the_public_pages_show_no_names_comments_or_files_to_anyone() {
+    let (h, commune_milestone) = privacy_harness().await;
+    let commune = h.login("canboxa").await;
+    let secret = "bình luận riêng của cán bộ xã";
+    let body = multipart(&done_fields(&commune.csrf, secret), Some(("bien-ban-rieng.pdf", "application/pdf", PDF)));
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", commune_milestone.id.0), Some(&commune), body).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let activity = commune_milestone.activity.0;
+    let pages = [
+        "/".to_string(),
+        "/?tat_ca=1".to_string(),
+        "/cong-khai/linh-vuc/III".to_string(),
+        format!("/cong-khai/hoat-dong/{activity}"),
+        format!("/cong-khai/hoat-dong/{activity}?co_quan={}", commune_milestone.agency),
+    ];
+    let stranger = h.login("huyenkhac").await;
+    for uri in &pages {
+        for login in [None, Some(&stranger)] {
+            let page = h.get(uri, login).await;
+            assert_eq!(page.status, StatusCode::OK, "{uri}");
+            let html = page.text();
+            for private in [secret, "canboxa", "Tài khoản canboxa", "bien-ban-rieng.pdf", "/tep/", "Lịch sử"] {
+                assert!(!html.contains(private), "«{private}» on the public page {uri}");
+            }
+        }
+    }
+    // What the public does see: the status and the evidence document.
+    let html = h.get(&pages[4], None).await.text();
+    assert!(html.contains("Văn bản số 15/KH-UBND ngày 18/01/2024 của UBND tỉnh"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every refusal in Vietnamese, with the visitor's navigation and a «Quay lại» that works
+// without JavaScript.
+
+/// What axum and serde would have said in English.
+const ENGLISH: [&str; 9] = [
+    "Failed",
+    "deserialize",
+    "missing field",
+    "invalid type",
+    "expected",
+    "Content-Type: application/x",
+    "Method Not Allowed",
+    "Not Found",
+    "URI Too Long",
+];
+
+fn assert_vietnamese_page(page: &common::Page, what: &str) {
+    let html = page.text();
+    assert!(
+        page.header(header::CONTENT_TYPE).starts_with("text/html"),
+        "{what}: {}",
+        page.header(header::CONTENT_TYPE)
+    );
+    for english in ENGLISH {
+        assert!(!html.contains(english), "{what}: «{english}» in\n{html}");
+    }
+    assert!(html.contains("Quay lại") && !html.contains("javascript:"), "{what}: {html}");
+}
+
+/// A request with the session cookie (when given) and extra headers.
+fn request(
+    method: &str,
+    uri: &str,
+    login: Option<&Browser>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let mut builder = axum::http::Request::builder().method(method).uri(uri);
+    if let Some(login) = login {
+        builder = builder.header(header::COOKIE, &login.cookie);
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(axum::body::Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn every_refusal_is_a_vietnamese_page_with_the_visitors_navigation() {
+    let h = harness().await;
+    let viewer = h.login("lanhdao").await;
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+
+    // The logout form without its token: serde's "missing field `csrf_token`", in Vietnamese.
+    let page = h.send(request("POST", "/dang-xuat", Some(&viewer), &form, "khac=1")).await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    assert_vietnamese_page(&page, "logout without csrf_token");
+    assert!(page.text().contains("thiếu trường «csrf_token»"), "{}", page.text());
+    // The visitor's navigation is there: still logged in, their name and the logout form.
+    assert!(page.text().contains("Đăng xuất") && page.text().contains("Tài khoản lanhdao"), "{}", page.text());
+
+    // The login form sent as JSON.
+    let json = [("content-type", "application/json")];
+    let page = h.send(request("POST", "/dang-nhap", None, &json, "{}")).await;
+    assert_eq!(page.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_vietnamese_page(&page, "login as JSON");
+    assert!(page.text().contains("biểu mẫu phải gửi dạng application/x-www-form-urlencoded"));
+    assert!(page.text().contains("href=\"/dang-nhap\""), "nobody logged in: offer the login page");
+
+    // An unknown page, a wrong method, a repeated query parameter.
+    let page = h.get("/khong-co-trang-nay", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_vietnamese_page(&page, "unknown page");
+    assert!(page.text().contains("không tìm thấy trang này") && page.text().contains("Đăng xuất"));
+    let page = h.send(request("DELETE", "/tong-quan", Some(&viewer), &[], "")).await;
+    assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_vietnamese_page(&page, "DELETE");
+    assert!(page.text().contains("không nhận yêu cầu DELETE"), "{}", page.text());
+    assert!(page.header(header::ALLOW).contains("GET"));
+    for uri in ["/tong-quan?as_of=01/07/2024&as_of=02/07/2024", "/qua-han?trang=1&trang=2"] {
+        let page = h.get(uri, Some(&viewer)).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_vietnamese_page(&page, uri);
+        assert!(page.text().contains("xuất hiện hai lần"), "{uri}: {}", page.text());
+    }
+    // A number nobody needs: refused, not echoed in full.
+    let huge = format!("1{}", "0".repeat(308));
+    let page = h.get(&format!("/qua-han?trang={huge}"), Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(!page.text().contains(&huge[..60]), "a 309-digit number echoed back");
+
+    // A URI longer than anything the pages make.
+    let page = h.get(&format!("/tim-kiem?q={}", "a".repeat(9000)), Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::URI_TOO_LONG);
+    assert_vietnamese_page(&page, "long URI");
+    assert!(page.text().contains("địa chỉ quá dài"));
+}
+
+#[tokio::test]
+async fn quay_lai_goes_back_to_the_referring_page_of_this_site() {
+    let h = harness().await;
+    let viewer = h.login("lanhdao").await;
+    let back = |page: &common::Page| {
+        let html = page.text();
+        let at = html.find("rel=\"prev\"").expect("back link");
+        let start = html[..at].rfind("href=\"").expect("href") + "href=\"".len();
+        html[start..].split('"').next().unwrap().replace("&#38;", "&").replace("&amp;", "&")
+    };
+    let referred = [("host", "cchc.example"), ("referer", "http://cchc.example/co-quan?nhom=district")];
+    let page = h.send(request("GET", "/hoat-dong/999999", Some(&viewer), &referred, "")).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(back(&page), "/co-quan?nhom=district");
+    let elsewhere = [("host", "cchc.example"), ("referer", "https://evil.example/co-quan")];
+    let page = h.send(request("GET", "/hoat-dong/999999", Some(&viewer), &elsewhere, "")).await;
+    assert_eq!(back(&page), "/");
+    let page = h.get("/hoat-dong/999999", Some(&viewer)).await;
+    assert_eq!(back(&page), "/");
+}
+
+#[tokio::test]
+async fn control_characters_in_forms_are_refused_in_vietnamese() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let body = multipart(&done_fields(&officer.csrf, "trước\u{0}sau"), None);
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("ghi chú có ký tự điều khiển không hợp lệ (mã U+0000)"), "{}", answer.text());
+    assert_eq!(h.history_len(own.id).await, 0);
+
+    let admin = h.login("quantri").await;
+    let waiting = h.milestones().await.into_iter().find(|m| m.activity_code() == "I.8" && m.due.is_none()).unwrap();
+    let fields = [
+        ("csrf_token", admin.csrf.as_str()),
+        ("item", "0"),
+        ("occurred_on", "15/03/2024"),
+        ("description", "Hội nghị\u{1b}[2J"),
+    ];
+    let answer = h.post_form(&format!("/hoat-dong/{}/su-kien", waiting.activity.0), &admin, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("mô tả có ký tự điều khiển"), "{}", answer.text());
+    let fields = [("csrf_token", admin.csrf.as_str()), ("item", "1e308"), ("occurred_on", "15/03/2024")];
+    let answer = h.post_form(&format!("/hoat-dong/{}/su-kien", waiting.activity.0), &admin, &fields).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.text().contains("mục thời hạn không hợp lệ"));
+}
+
+#[tokio::test]
+async fn logged_in_answers_are_never_cached_and_https_is_remembered() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    for uri in ["/tong-quan", "/co-quan/so-tu-phap", "/", "/xuat/qua-han.csv", "/khong-co"] {
+        let page = h.get(uri, Some(&officer)).await;
+        assert_eq!(page.header(header::CACHE_CONTROL), "no-store", "{uri}");
+    }
+    // The stylesheet is the same for everybody.
+    assert!(h.get("/static/app.css", Some(&officer)).await.header(header::CACHE_CONTROL).starts_with("public"));
+    assert_eq!(h.get("/", None).await.header(header::STRICT_TRANSPORT_SECURITY), "");
+
+    // Behind HTTPS (--secure-cookies), browsers are told to keep using it.
+    let secure = cchc_web::router(cchc_web::AppState { secure_cookies: true, ..h.state.clone() });
+    for uri in ["/", "/dang-nhap", "/api/session", "/khong-co"] {
+        let page = common::send(&secure, request("GET", uri, None, &[], "")).await;
+        assert_eq!(page.header(header::STRICT_TRANSPORT_SECURITY), "max-age=31536000", "{uri}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone-sized tables.
+
+#[tokio::test]
+async fn every_table_cell_carries_its_column_label_for_phone_cards() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let body = multipart(&done_fields(&officer.csrf, "đã xong"), Some(("kh.pdf", "application/pdf", PDF)));
+    assert_eq!(
+        h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let admin = h.login("quantri").await;
+    let activity = own.activity.0;
+    let pages = [
+        "/tong-quan".to_string(),
+        "/linh-vuc/II".to_string(),
+        format!("/hoat-dong/{activity}"),
+        "/hoat-dong/1".to_string(),
+        "/co-quan".to_string(),
+        "/co-quan/so-tu-phap".to_string(),
+        "/qua-han".to_string(),
+        "/sap-den-han?ngay=90".to_string(),
+        "/tim-kiem?q=tu+phap".to_string(),
+        "/".to_string(),
+        "/cong-khai/linh-vuc/II".to_string(),
+        format!("/cong-khai/hoat-dong/{activity}"),
+        "/bao-cao".to_string(),
+        "/bao-cao/2024S1".to_string(),
+        "/bao-cao/2024S1/so-tu-phap".to_string(),
+    ];
+    let mut cells = 0;
+    for uri in &pages {
+        let page = h.get(uri, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}");
+        let html = page.text();
+        for (at, _) in html.match_indices("<td") {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(tag.contains("data-label=\""), "{uri}: a cell without its column label: {tag}>");
+            assert!(!tag.contains("data-label=\"\""), "{uri}: an empty column label: {tag}>");
+            cells += 1;
+        }
+    }
+    assert!(cells > 500, "only {cells} cells checked");
+    // And the narrow layout shows the label above each value.
+    let css = h.get("/static/app.css", None).await.text();
+    let narrow = css.split("@media (max-width: 640px)").nth(1).unwrap();
+    assert!(narrow.contains("td[data-label]::before { content: attr(data-label)"), "{narrow}");
+}

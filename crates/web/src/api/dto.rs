@@ -274,13 +274,14 @@ pub struct FileDto {
 }
 
 impl FileDto {
-    pub fn new(file: &StoredFile) -> FileDto {
+    /// The file of history entry `entry`, under the name that entry's uploader gave it.
+    pub fn new(file: &StoredFile, entry: i64) -> FileDto {
         FileDto {
             sha256: file.sha256.clone(),
             file_name: file.file_name.clone(),
             content_type: file.content_type.clone(),
             size: file.size,
-            url: format!("/tep/{}", file.sha256),
+            url: crate::files::download_link(file, entry),
         }
     }
 }
@@ -316,7 +317,7 @@ impl HistoryEntryDto {
                 date: iso(entry.evidence.date),
                 issuer: entry.evidence.issuer.clone(),
             },
-            file: entry.file.as_ref().map(FileDto::new),
+            file: entry.file.as_ref().map(|f| FileDto::new(f, entry.id)),
             comment: entry.comment.clone(),
         }
     }

@@ -18,7 +18,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use cchc_domain::tracking::{MilestoneId, MilestoneRecord};
+use cchc_domain::tracking::MilestoneId;
 use cchc_domain::Date;
 use serde::de::DeserializeOwned;
 
@@ -196,15 +196,22 @@ fn json_problem(error: &serde_json::Error) -> Problem {
     let place = format!("dòng {}, cột {}", error.line(), error.column());
     match error.classify() {
         Category::Data => {
-            let reason = error.to_string();
-            let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+            let reason = crate::rejection::serde_vn(&error.to_string());
             Problem::invalid(vec![format!("nội dung JSON không đúng cấu trúc yêu cầu ({place}): {reason}")])
         }
-        Category::Syntax | Category::Eof | Category::Io => Problem {
-            status: StatusCode::BAD_REQUEST,
-            error: "nội dung gửi lên không phải JSON hợp lệ".to_string(),
-            details: vec![format!("lỗi cú pháp JSON ở {place}")],
-        },
+        Category::Syntax | Category::Eof | Category::Io => {
+            let reason = crate::rejection::serde_vn(&error.to_string());
+            let details = if reason.starts_with("dữ liệu không đúng") {
+                format!("lỗi cú pháp JSON ở {place}")
+            } else {
+                format!("lỗi cú pháp JSON ở {place}: {reason}")
+            };
+            Problem {
+                status: StatusCode::BAD_REQUEST,
+                error: "nội dung gửi lên không phải JSON hợp lệ".to_string(),
+                details: vec![details],
+            }
+        }
     }
 }
 
@@ -217,7 +224,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
             Err(rejection) => {
-                Err(Problem::invalid(vec![format!("tham số truy vấn không hợp lệ: {}", rejection.body_text())]))
+                let text = rejection.body_text();
+                let reason = text.split_once(": ").map_or(text.as_str(), |(_, reason)| reason);
+                Err(Problem::invalid(vec![format!(
+                    "tham số truy vấn không hợp lệ: {}",
+                    crate::rejection::serde_vn(reason)
+                )]))
             }
         }
     }
@@ -263,16 +275,5 @@ pub fn milestone_id(text: &str) -> Result<MilestoneId, Problem> {
         .ok()
         .filter(|id| *id > 0)
         .map(MilestoneId)
-        .ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn «{text}»"))))
-}
-
-/// A milestone: from the cached current plan when it is there (no query), otherwise from the
-/// store (a milestone of an older plan version). 404 when unknown.
-pub async fn find_milestone(state: &AppState, id: MilestoneId) -> Result<MilestoneRecord, Problem> {
-    let current = state.app.current().await?;
-    if let Some(found) = current.milestones.iter().find(|m| m.id == id) {
-        return Ok(found.clone());
-    }
-    let stored = state.app.store().milestone(id).await.map_err(cchc_services::ServiceError::from)?;
-    stored.ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn số {}", id.0))))
+        .ok_or_else(|| Problem::from(WebError::NotFound(format!("mốc thời hạn «{}»", crate::rejection::shorten(text)))))
 }

@@ -211,12 +211,12 @@ fn schemas() -> Value {
             ("date", nullable_date()),
             ("issuer", string()),
         ]),
-        "File": object("Tệp minh chứng (lưu theo SHA-256).", vec![
+        "File": object("Tệp minh chứng (lưu theo SHA-256), với tên do người tải lên lần ghi này đặt.", vec![
             ("sha256", string()),
             ("file_name", string()),
             ("content_type", string()),
             ("size", integer()),
-            ("url", json!({"type": "string", "example": "/tep/{sha256}"})),
+            ("url", json!({"type": "string", "example": "/tep/{sha256}?tien_do={id}"})),
         ]),
         "HistoryEntry": object("Một lần ghi tiến độ (lịch sử chỉ thêm, không sửa).", vec![
             ("id", integer()),
@@ -424,7 +424,7 @@ fn paths() -> Value {
         "/api/milestones/{id}": {
             "get": {
                 "operationId": "getMilestone", "tags": ["tracking"],
-                "summary": "Một mốc thời hạn và lịch sử tiến độ của nó",
+                "summary": "Một mốc thời hạn và lịch sử tiến độ của nó (404 với cán bộ cơ quan khác)",
                 "parameters": [milestone_id.clone(), as_of_parameter()],
                 "responses": responses(("200", ok("Mốc", schema("MilestoneDetail"))), &["401", "404", "422"]),
             }

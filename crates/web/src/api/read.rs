@@ -14,7 +14,7 @@ use super::dto::{
     DashboardMilestoneDto, GroupCountsDto, HistoryEntryDto, MilestoneDetailDto, MilestoneDto, ResponsibleDto,
     ScheduleDto,
 };
-use super::{as_of, find_milestone, milestone_id, ApiPath, ApiQuery, Problem};
+use super::{as_of, milestone_id, ApiPath, ApiQuery, Problem};
 use crate::auth::ApiUser;
 use crate::AppState;
 
@@ -192,8 +192,8 @@ pub async fn milestone(
 ) -> Result<Json<MilestoneDetailDto>, Problem> {
     let as_of = as_of(&state, query.as_of.as_deref()).await?;
     let id = milestone_id(&id)?;
-    let record = find_milestone(&state, id).await?;
-    let history = state.app.history(&[id]).await?;
+    // 404 for an officer of another agency, as for a milestone that does not exist.
+    let (record, history) = state.app.milestone_with_history(&user.user, id).await?;
     let directory = state.app.directory();
     Ok(Json(MilestoneDetailDto {
         milestone: MilestoneDto::new(&record, record.derived(as_of, state.app.calendar())),

@@ -11,7 +11,7 @@ use cchc_domain::tracking::{ActivityId, Evidence, ProgressState, ProgressStatus}
 use cchc_services::tracking::ProgressInput;
 
 use super::dto::{EventRequest, EventResultDto, HistoryEntryDto, MilestoneDto, ProgressRequest, ProgressResultDto};
-use super::{find_milestone, milestone_id, optional_date, parse_json, ApiPath, Problem, WriteUser};
+use super::{milestone_id, optional_date, parse_json, ApiPath, Problem, WriteUser};
 use crate::error::WebError;
 use crate::AppState;
 
@@ -23,7 +23,7 @@ pub async fn record_progress(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ProgressResultDto>, Problem> {
     let id = milestone_id(&id)?;
-    let record = find_milestone(&state, id).await?;
+    let record = state.app.milestone(id).await?;
     if !user.user.may_write_for(&record.agency) {
         return Err(Problem::from(WebError::Forbidden(format!(
             "tài khoản «{}» không được cập nhật tiến độ của {}",
@@ -89,12 +89,9 @@ pub async fn record_event(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EventResultDto>, Problem> {
     user.require_admin()?;
-    let activity = activity
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(ActivityId)
-        .ok_or_else(|| Problem::from(WebError::NotFound(format!("hoạt động «{activity}»"))))?;
+    let activity = activity.parse::<i64>().ok().filter(|id| *id > 0).map(ActivityId).ok_or_else(|| {
+        Problem::from(WebError::NotFound(format!("hoạt động «{}»", crate::rejection::shorten(&activity))))
+    })?;
     let body: EventRequest = parse_json(&headers, body)?;
     let mut problems = Vec::new();
     if body.item.is_none() {
@@ -105,10 +102,8 @@ pub async fn record_event(
         problems.push("occurred_on: cần ngày xảy ra sự kiện".to_string());
     }
     let due = optional_date("due", body.due.as_deref(), &mut problems);
+    // Checked with every other typed text in the services.
     let description = body.description.unwrap_or_default();
-    if description.chars().count() > cchc_services::tracking::MAX_TEXT_CHARS {
-        problems.push(format!("description: dài quá {} ký tự", cchc_services::tracking::MAX_TEXT_CHARS));
-    }
     let (Some(item), Some(occurred_on), true) = (body.item, occurred_on, problems.is_empty()) else {
         return Err(Problem::invalid(problems));
     };

@@ -2,6 +2,7 @@
 //! who owns it, what falls due in the next 30 days.
 
 use askama::Template;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -99,8 +100,9 @@ pub async fn compute(
 async fn page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Query(query): Query<AsOfQuery>,
+    query: Result<Query<AsOfQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
+    let Query(query) = query.map_err(|r| crate::pages::query_rejected(&r))?;
     let today = state.now().date_in_vietnam();
     let (default, note) = state.app.default_as_of(today).await?;
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;

@@ -161,6 +161,28 @@ pub(crate) fn multipart_failure(
     }
 }
 
+/// The page for query parameters that do not fit: what serde said, in Vietnamese.
+pub(crate) fn query_rejected(rejection: &axum::extract::rejection::QueryRejection) -> PageError {
+    let text = rejection.body_text();
+    let reason = text.split_once(": ").map_or(text.as_str(), |(_, reason)| reason);
+    plan::bad_request(format!("tham số trên địa chỉ trang không hợp lệ: {}", crate::rejection::serde_vn(reason)))
+}
+
+/// The page for a form that could not be read (wrong content type, missing or malformed field),
+/// saying why in Vietnamese.
+pub(crate) fn form_rejected(rejection: &axum::extract::rejection::FormRejection) -> PageError {
+    let text = rejection.body_text();
+    let (message, details) =
+        crate::rejection::plain_answer_vn(rejection.status(), &axum::http::Method::POST, false, &text);
+    let why = details.first().map(|d| format!(" ({d})")).unwrap_or_default();
+    let message = if message.starts_with("không đọc được biểu mẫu") {
+        format!("không đọc được biểu mẫu gửi lên{why}; hãy tải lại trang và thử lại")
+    } else {
+        message
+    };
+    plan::bad_request(message)
+}
+
 /// An option of a `<select>` filter.
 #[derive(Debug, Clone)]
 pub struct SelectOption {

@@ -22,7 +22,7 @@ use cchc_domain::tracking::{
 };
 use cchc_domain::{Activity, AgencyId, AgencyKind, AgencyRef, Area, AreaCode, Date, Target, Threshold, When};
 use cchc_services::dashboard::StatusCounts;
-use cchc_services::tracking::{ProgressInput, MAX_TEXT_CHARS};
+use cchc_services::tracking::ProgressInput;
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, PageUser};
@@ -30,6 +30,7 @@ use crate::error::{PageError, WebError};
 use crate::pages::{
     as_of_or_today, bar, kind_options, legend, percent, render, status_class, BarSegment, Nav, SelectOption,
 };
+use crate::rejection::shorten;
 use crate::{files, AppState};
 
 /// Activities with at most this many assignments show every agency's milestones expanded.
@@ -95,7 +96,7 @@ pub(crate) fn not_found(what: impl Into<String>) -> PageError {
 
 /// The query parameters, or a 400 page.
 pub(crate) fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, PageError> {
-    query.map(|Query(q)| q).map_err(|_| bad_request("tham số trên địa chỉ trang không hợp lệ"))
+    query.map(|Query(q)| q).map_err(|r| super::query_rejected(&r))
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
@@ -104,17 +105,18 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
 
 /// A positive database id from the path, or a 404 page.
 pub(crate) fn parse_id(raw: &str, what: &str) -> Result<i64, PageError> {
-    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| not_found(format!("{what} «{raw}»")))
+    raw.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| not_found(format!("{what} «{}»", shorten(raw))))
 }
 
 pub(crate) fn parse_area(raw: &str) -> Result<AreaCode, PageError> {
-    AreaCode::parse(raw).ok_or_else(|| not_found(format!("lĩnh vực «{raw}» (chỉ có I đến VIII)")))
+    AreaCode::parse(raw).ok_or_else(|| not_found(format!("lĩnh vực «{}» (chỉ có I đến VIII)", shorten(raw))))
 }
 
 fn area_filter(raw: Option<&str>) -> Result<Option<AreaCode>, PageError> {
     non_empty(raw)
         .map(|r| {
-            AreaCode::parse(r).ok_or_else(|| bad_request(format!("lĩnh vực «{r}» không hợp lệ (dùng I đến VIII)")))
+            AreaCode::parse(r)
+                .ok_or_else(|| bad_request(format!("lĩnh vực «{}» không hợp lệ (dùng I đến VIII)", shorten(r))))
         })
         .transpose()
 }
@@ -134,7 +136,8 @@ fn group_filter(raw: Option<&str>) -> Result<Option<AgencyKind>, PageError> {
         .map(|r| {
             AgencyKind::parse(r).ok_or_else(|| {
                 bad_request(format!(
-                    "nhóm cơ quan «{r}» không hợp lệ (dùng department, district, commune, sectoral, province hoặc other)"
+                    "nhóm cơ quan «{}» không hợp lệ (dùng department, district, commune, sectoral, province hoặc other)",
+                    shorten(r)
                 ))
             })
         })
@@ -143,7 +146,9 @@ fn group_filter(raw: Option<&str>) -> Result<Option<AgencyKind>, PageError> {
 
 /// A known agency from a path or query value, or a 404 page.
 fn agency_param(snap: &Snapshot, raw: &str) -> Result<AgencyId, PageError> {
-    AgencyId::parse(raw.trim()).filter(|id| snap.knows_agency(id)).ok_or_else(|| not_found(format!("cơ quan «{raw}»")))
+    AgencyId::parse(raw.trim())
+        .filter(|id| snap.knows_agency(id))
+        .ok_or_else(|| not_found(format!("cơ quan «{}»", shorten(raw))))
 }
 
 /// The "as of" date of a page and the little form that changes it.
@@ -496,13 +501,14 @@ pub struct FileLink {
     pub size: String,
 }
 
-fn file_link(file: &cchc_domain::tracking::StoredFile) -> FileLink {
+/// The file of history entry `entry`, under the name that entry's uploader gave it.
+fn file_link(file: &cchc_domain::tracking::StoredFile, entry: i64) -> FileLink {
     let size = if file.size >= 1024 * 1024 {
         format!("{} MB", percent(file.size as f64 / (1024.0 * 1024.0)))
     } else {
         format!("{} KB", file.size.div_ceil(1024))
     };
-    FileLink { href: format!("/tep/{}", file.sha256), name: file.file_name.clone(), size }
+    FileLink { href: files::download_link(file, entry), name: file.file_name.clone(), size }
 }
 
 fn timestamp_text(raw: &str) -> String {
@@ -686,22 +692,25 @@ fn history_row(entry: &ProgressEntry) -> HistoryRow {
         status: entry.status.label_vn(),
         completed_on: entry.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         evidence: evidence_text(&entry.evidence).unwrap_or_default(),
-        file: entry.file.as_ref().map(file_link),
+        file: entry.file.as_ref().map(|f| file_link(f, entry.id)),
         comment: entry.comment.clone(),
     }
 }
 
+/// A milestone's block. `history` is empty for a visitor who may not read the agency's
+/// records; `public_evidence` is then what the transparency pages show of it.
 fn milestone_block(
     state: &AppState,
     user: &CurrentUser,
     m: &MilestoneRecord,
     history: &[&ProgressEntry],
+    public_evidence: Option<&Evidence>,
     as_of: Date,
     first_trigger: bool,
 ) -> MilestoneBlock {
     let status = m.derived(as_of, state.app.calendar());
     let latest = history.last();
-    let evidence = latest.map(|e| e.evidence.clone()).unwrap_or_default();
+    let evidence = latest.map(|e| e.evidence.clone()).or_else(|| public_evidence.cloned()).unwrap_or_default();
     let may_write = user.user.may_write_for(&m.agency);
     MilestoneBlock {
         id: m.id.0,
@@ -714,7 +723,7 @@ fn milestone_block(
         completed_on: m.progress.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         updated_at: m.updated_at.as_deref().map(timestamp_text).unwrap_or_default(),
         evidence: evidence_text(&evidence).unwrap_or_default(),
-        file: history.iter().rev().find_map(|e| e.file.as_ref()).map(file_link),
+        file: history.iter().rev().find_map(|e| e.file.as_ref().map(|f| file_link(f, e.id))),
         history: history.iter().rev().map(|e| history_row(e)).collect(),
         can_write: may_write,
         can_trigger: may_write && first_trigger && m.kind == MilestoneKind::Relative,
@@ -786,9 +795,14 @@ async fn activity_page(
             || saved.is_some_and(|m| &m.agency == agency)
             || triggered.is_some_and(|m| &m.agency == agency)
     };
-    let ids: Vec<MilestoneId> =
-        groups.iter().filter(|(a, _)| expanded(a)).flat_map(|(_, ms)| ms.iter().map(|m| m.id)).collect();
-    let entries = state.app.history(&ids).await?;
+    // The history of the agencies whose records the user may read; of the others, what the
+    // public sees (the evidence document), as for a visitor of the transparency pages.
+    let shown: Vec<&MilestoneRecord> =
+        groups.iter().filter(|(a, _)| expanded(a)).flat_map(|(_, ms)| ms.iter().copied()).collect();
+    let entries = state.app.readable_history(&user.user, &shown).await?;
+    let hidden: Vec<MilestoneId> =
+        shown.iter().filter(|m| !state.app.may_read_records(&user.user, &m.agency)).map(|m| m.id).collect();
+    let public_evidence = state.app.public_evidence(&hidden).await?;
     let mut history: HashMap<i64, Vec<&ProgressEntry>> = HashMap::new();
     for e in &entries {
         history.entry(e.milestone.0).or_default().push(e);
@@ -817,7 +831,7 @@ async fn activity_page(
                         seen_items.push(m.item);
                     }
                     let h = history.get(&m.id.0).map_or(&[][..], Vec::as_slice);
-                    milestone_block(&state, &user, m, h, asof.date, first)
+                    milestone_block(&state, &user, m, h, public_evidence.get(&m.id), asof.date, first)
                 })
                 .collect();
             sections.push(AgencySection {
@@ -974,7 +988,8 @@ impl ProgressFields {
                 let parsed = ProgressStatus::parse(raw);
                 if parsed.is_none() {
                     problems.push(format!(
-                        "trạng thái «{raw}» không hợp lệ (chọn Chưa triển khai, Đang triển khai hoặc Hoàn thành)"
+                        "trạng thái «{}» không hợp lệ (chọn Chưa triển khai, Đang triển khai hoặc Hoàn thành)",
+                        shorten(raw)
                     ));
                 }
                 parsed
@@ -1051,7 +1066,7 @@ struct EventFields {
 }
 
 fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|_| bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại"))
+    form.map(|Form(f)| f).map_err(|r| super::form_rejected(&r))
 }
 
 fn required_date(label: &str, raw: Option<&str>, problems: &mut Vec<String>) -> Option<Date> {
@@ -1062,12 +1077,9 @@ fn required_date(label: &str, raw: Option<&str>, problems: &mut Vec<String>) -> 
     value
 }
 
-fn description(raw: Option<&str>, problems: &mut Vec<String>) -> String {
-    let text = raw.unwrap_or_default().trim().to_string();
-    if text.chars().count() > MAX_TEXT_CHARS {
-        problems.push(format!("mô tả dài quá {MAX_TEXT_CHARS} ký tự"));
-    }
-    text
+/// The description as typed; the services check it with every other typed text.
+fn description(raw: Option<&str>) -> String {
+    raw.unwrap_or_default().to_string()
 }
 
 async fn record_event(
@@ -1094,7 +1106,7 @@ async fn record_event(
     };
     let occurred_on = required_date("ngày xảy ra sự kiện", fields.occurred_on.as_deref(), &mut problems);
     let due = optional_date("hạn", fields.due.as_deref().unwrap_or_default(), &mut problems);
-    let text = description(fields.description.as_deref(), &mut problems);
+    let text = description(fields.description.as_deref());
     let (Some(item), Some(occurred_on), true) = (item, occurred_on, problems.is_empty()) else {
         return Err(PageError(WebError::Invalid(problems)));
     };
@@ -1128,7 +1140,7 @@ async fn record_trigger(
     let activity = record.activity.0;
     let mut problems = Vec::new();
     let occurred_on = required_date("ngày phát sinh sự việc", fields.occurred_on.as_deref(), &mut problems);
-    let text = description(fields.description.as_deref(), &mut problems);
+    let text = description(fields.description.as_deref());
     let (Some(occurred_on), true) = (occurred_on, problems.is_empty()) else {
         return Err(PageError(WebError::Invalid(problems)));
     };
@@ -1396,11 +1408,9 @@ impl Sort {
     fn parse(raw: Option<&str>) -> Result<Sort, PageError> {
         match non_empty(raw) {
             None => Ok(Sort::DueAsc),
-            Some(r) => Sort::ALL
-                .iter()
-                .find(|(_, key, _)| *key == r)
-                .map(|(s, _, _)| *s)
-                .ok_or_else(|| bad_request(format!("cách sắp xếp «{r}» không hợp lệ (han, han-giam, co-quan)"))),
+            Some(r) => Sort::ALL.iter().find(|(_, key, _)| *key == r).map(|(s, _, _)| *s).ok_or_else(|| {
+                bad_request(format!("cách sắp xếp «{}» không hợp lệ (han, han-giam, co-quan)", shorten(r)))
+            }),
         }
     }
     fn key(self) -> &'static str {
@@ -1414,7 +1424,7 @@ fn positive(raw: Option<&str>, label: &str, max: i64) -> Result<Option<i64>, Pag
             r.parse::<i64>()
                 .ok()
                 .filter(|n| (1..=max).contains(n))
-                .ok_or_else(|| bad_request(format!("{label} «{r}» không hợp lệ (số từ 1 đến {max})")))
+                .ok_or_else(|| bad_request(format!("{label} «{}» không hợp lệ (số từ 1 đến {max})", shorten(r))))
         })
         .transpose()
 }

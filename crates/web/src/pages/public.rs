@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use cchc_domain::tracking::{DerivedStatus, MilestoneRecord, ProgressEntry};
+use cchc_domain::tracking::{DerivedStatus, MilestoneRecord};
 use cchc_domain::{AgencyId, AreaCode};
 use cchc_services::dashboard::StatusCounts;
 
@@ -247,7 +247,7 @@ async fn activity_page(
         Some(raw) => Some(
             AgencyId::parse(raw)
                 .filter(|a| snap.knows_agency(a))
-                .ok_or_else(|| not_found(format!("cơ quan «{raw}»")))?,
+                .ok_or_else(|| not_found(format!("cơ quan «{}»", crate::rejection::shorten(raw))))?,
         ),
     };
     if let Some(agency) = &chosen {
@@ -258,11 +258,8 @@ async fn activity_page(
     let expand_all = groups.len() <= EXPAND_ALL_UP_TO;
     let expanded = |agency: &AgencyId| expand_all || chosen.as_ref() == Some(agency);
     let ids: Vec<_> = groups.iter().filter(|(a, _)| expanded(a)).flat_map(|(_, ms)| ms.iter().map(|m| m.id)).collect();
-    let entries = state.app.history(&ids).await?;
-    let mut latest: HashMap<i64, &ProgressEntry> = HashMap::new();
-    for e in &entries {
-        latest.insert(e.milestone.0, e);
-    }
+    // Only the evidence documents: the services hand out nothing personal for these pages.
+    let evidence = state.app.public_evidence(&ids).await?;
     let mut agencies = Vec::new();
     let mut sections = Vec::new();
     for (agency, ms) in &groups {
@@ -285,7 +282,7 @@ async fn activity_page(
                         due: due_text(m),
                         status: status.label_vn(),
                         status_class: status_class(status),
-                        evidence: latest.get(&m.id.0).and_then(|e| evidence_text(&e.evidence)).unwrap_or_default(),
+                        evidence: evidence.get(&m.id).and_then(evidence_text).unwrap_or_default(),
                     }
                 })
                 .collect();

@@ -34,7 +34,7 @@ async fn consolidated(
     raw: &str,
     query: Result<Query<DocumentQuery>, QueryRejection>,
 ) -> Result<ConsolidatedReport, PageError> {
-    let q = query.map(|Query(q)| q).map_err(|_| bad_request("tham số trên địa chỉ trang không hợp lệ"))?;
+    let q = query.map(|Query(q)| q).map_err(|r| crate::pages::query_rejected(&r))?;
     let period = period_param(state, raw).await?;
     let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => cchc_domain::Date::parse(text).map_err(|e| bad_request(format!("ngày văn bản: {e}")))?,

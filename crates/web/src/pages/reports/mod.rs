@@ -20,7 +20,7 @@ use cchc_domain::reporting::{Report, ReportStatus, Standing};
 use cchc_domain::{Agency, AgencyId, PeriodId, ReportingPeriod};
 
 use crate::error::{PageError, WebError};
-use crate::pages::plan::{bad_request, not_found};
+use crate::pages::plan::not_found;
 use crate::AppState;
 
 /// The consolidated report and its settings.
@@ -118,7 +118,7 @@ fn with_status(mut response: Response, status: StatusCode) -> Response {
 }
 
 fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|_| bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại"))
+    form.map(|Form(f)| f).map_err(|r| crate::pages::form_rejected(&r))
 }
 
 fn document_failure(error: impl std::fmt::Display) -> PageError {

@@ -402,7 +402,7 @@ pub(super) async fn period_page(
     Path(raw): Path<String>,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let q = query.map(|Query(q)| q).map_err(|_| bad_request("tham số trên địa chỉ trang không hợp lệ"))?;
+    let q = query.map(|Query(q)| q).map_err(|r| crate::pages::query_rejected(&r))?;
     let period = period_param(&state, &raw).await?;
     let status = state.app.report_status(&user.user, period.id).await?;
     let group = q
