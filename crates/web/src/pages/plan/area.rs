@@ -1,0 +1,51 @@
+//! The page of one reform area (`/linh-vuc/{code}`): its targets and its activities with their status as of a date.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------
+// Area page.
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    nav: Nav,
+    asof: AsOf,
+    code: String,
+    title: String,
+    prose_title: String,
+    targets: Vec<TargetView>,
+    tasks: Vec<String>,
+    overall: Summary,
+    legend: Vec<(&'static str, &'static str)>,
+    activities: Vec<ActivityRow>,
+    exports: Exports,
+}
+
+pub(super) async fn area_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(raw): Path<String>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    RawQuery(raw_query): RawQuery,
+) -> Result<Response, PageError> {
+    let q = page_query(query)?;
+    let code = parse_area(&raw)?;
+    let asof = as_of(&state, q.as_of.as_deref(), &format!("/linh-vuc/{code}")).await?;
+    let snap = snapshot(&state).await?;
+    let area = snap.current.plan.area(code).ok_or_else(|| not_found(format!("lĩnh vực {code}")))?;
+    let all: Vec<&MilestoneRecord> = snap.current.milestones.iter().filter(|m| m.area == code).collect();
+    let page = AreaPage {
+        nav: Nav::new(Some(&user)),
+        code: code.to_string(),
+        title: area.title.clone(),
+        prose_title: area.prose_title.clone().unwrap_or_default(),
+        targets: target_views(&area.targets),
+        tasks: area.tasks.iter().map(|t| t.text.clone()).collect(),
+        overall: summary(&count(&state, all, asof.date)),
+        legend: legend(),
+        activities: area_rows(&state, &snap, area, "/hoat-dong/", &asof),
+        exports: exports(&format!("linh-vuc-{code}"), raw_query.as_deref()),
+        asof,
+    };
+    render(&page)
+}
