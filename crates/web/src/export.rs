@@ -12,10 +12,10 @@
 //! Rows come from the cached milestone snapshot (`App::current`) evaluated as of the date, so an
 //! export shows exactly what the pages show.
 
+use crate::extract::VnQuery;
 use std::collections::HashMap;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -62,15 +62,20 @@ pub const ICS_TYPE: &str = "text/calendar; charset=utf-8";
 pub struct ExportQuery {
     pub as_of: Option<String>,
     /// Window of `sap-den-han`, in days.
-    pub ngay: Option<String>,
+    #[serde(rename = "ngay")]
+    pub days: Option<String>,
     /// Search words of `tim-kiem`.
-    pub q: Option<String>,
+    #[serde(rename = "q")]
+    pub text: Option<String>,
     /// Only this area (I–VIII or 1–8).
-    pub linh_vuc: Option<String>,
+    #[serde(rename = "linh_vuc")]
+    pub area: Option<String>,
     /// Only agencies of this kind (`department`, `district`, `commune`, …).
-    pub nhom: Option<String>,
+    #[serde(rename = "nhom")]
+    pub group: Option<String>,
     /// `han` (due date first, the default of deadline lists), `han-giam`, `co-quan`.
-    pub sap_xep: Option<String>,
+    #[serde(rename = "sap_xep")]
+    pub sort: Option<String>,
 }
 
 /// Order of exported rows.
@@ -101,15 +106,15 @@ fn non_empty(raw: Option<&str>) -> Option<&str> {
 
 /// Reads `linh_vuc`, `nhom` and `sap_xep` (400 on a value the pages would refuse too).
 pub fn parse_filters(query: &ExportQuery) -> Result<Filters, PageError> {
-    let area = non_empty(query.linh_vuc.as_deref())
+    let area = non_empty(query.area.as_deref())
         .map(|r| {
             AreaCode::parse(r).ok_or_else(|| bad_request(format!("lĩnh vực «{r}» không hợp lệ (dùng I đến VIII)")))
         })
         .transpose()?;
-    let group = non_empty(query.nhom.as_deref())
+    let group = non_empty(query.group.as_deref())
         .map(|r| AgencyKind::parse(r).ok_or_else(|| bad_request(format!("nhóm cơ quan «{r}» không hợp lệ"))))
         .transpose()?;
-    let sort = non_empty(query.sap_xep.as_deref())
+    let sort = non_empty(query.sort.as_deref())
         .map(|r| match r {
             "han" => Ok(SortOrder::DueAsc),
             "han-giam" => Ok(SortOrder::DueDesc),
@@ -175,9 +180,8 @@ async fn export(
     State(state): State<AppState>,
     PageUser(_user): PageUser,
     Path(file): Path<String>,
-    query: Result<Query<ExportQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<ExportQuery>,
 ) -> Result<Response, PageError> {
-    let Query(query) = query.map_err(|_| bad_request("tham số trên địa chỉ không hợp lệ".into()))?;
     let (name, format) = match file.rsplit_once('.') {
         Some((name, "xlsx")) => (name, FileFormat::Xlsx),
         Some((name, "csv")) => (name, FileFormat::Csv),
@@ -189,10 +193,13 @@ async fn export(
     let filters = parse_filters(&query)?;
     let list = build_list(&state, &kind, filters, as_of).await?;
     let file_name = format!("{}.{}", list.slug, format.extension());
-    let (body, content_type) = match format {
-        FileFormat::Xlsx => (to_xlsx(&list)?, XLSX_TYPE),
-        FileFormat::Csv => (to_csv(&list)?, CSV_TYPE),
-    };
+    // Building a workbook takes milliseconds of CPU for a long list: off the async workers.
+    let (body, content_type) = tokio::task::spawn_blocking(move || match format {
+        FileFormat::Xlsx => Ok::<_, PageError>((to_xlsx(&list)?, XLSX_TYPE)),
+        FileFormat::Csv => Ok((to_csv(&list)?, CSV_TYPE)),
+    })
+    .await
+    .map_err(internal)??;
     Ok(download(body, content_type, &file_name))
 }
 
@@ -206,7 +213,7 @@ pub fn parse_list(state: &AppState, name: &str, query: &ExportQuery) -> Result<L
         return Ok(ListKind::Overdue);
     }
     if name == "sap-den-han" {
-        let days = match query.ngay.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let days = match query.days.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => UPCOMING_DAYS,
             Some(text) => match text.parse::<i64>() {
                 Ok(n) if (1..=MAX_WINDOW_DAYS).contains(&n) => n,
@@ -220,7 +227,7 @@ pub fn parse_list(state: &AppState, name: &str, query: &ExportQuery) -> Result<L
         return Ok(ListKind::Upcoming { days });
     }
     if name == "tim-kiem" {
-        let q = query.q.as_deref().map(str::trim).unwrap_or_default();
+        let q = query.text.as_deref().map(str::trim).unwrap_or_default();
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(PageError(WebError::BadRequest(format!("từ khóa dài quá {MAX_QUERY_CHARS} ký tự"))));
         }

@@ -9,12 +9,12 @@
 //! agency whose entry links the file (`App::evidence_file`); anybody else gets 404. They are
 //! never cached (`Cache-Control: no-store`).
 
+use crate::extract::VnQuery;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -270,13 +270,13 @@ async fn download(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     UrlPath(sha256): UrlPath<String>,
-    query: Result<Query<DownloadQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<DownloadQuery>,
 ) -> Result<Response, PageError> {
     let missing = || PageError(WebError::NotFound("tệp minh chứng này".to_string()));
     if !is_sha256(&sha256) {
         return Err(missing());
     }
-    let entry = match query.map(|Query(q)| q.tien_do).unwrap_or_default() {
+    let entry = match query.tien_do {
         None => None,
         Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| missing())?),
     };

@@ -23,6 +23,8 @@ pub mod auth;
 pub mod error;
 /// Exports: XLSX, CSV, ICS.
 pub mod export;
+/// `VnQuery` and `VnForm`: query strings and forms whose rejections are Vietnamese pages.
+pub mod extract;
 /// Uploaded evidence files: type and size checks, content-addressed storage.
 pub mod files;
 /// Layers around every route: Vietnamese errors, URI limit, security and caching headers.

@@ -836,3 +836,37 @@ async fn every_table_cell_carries_its_column_label_for_phone_cards() {
     let narrow = css.split("@media (max-width: 640px)").nth(1).unwrap();
     assert!(narrow.contains("td[data-label]::before { content: attr(data-label)"), "{narrow}");
 }
+
+#[tokio::test]
+async fn query_strings_and_forms_that_do_not_fit_get_a_vietnamese_page_naming_the_parameter() {
+    let h = harness().await;
+    let admin = h.login("quantri").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+
+    // A parameter given twice, on every family of pages: the page names it (as it appears in
+    // the address) and says what went wrong, in Vietnamese.
+    for uri in ["/qua-han?nhom=district&nhom=commune", "/linh-vuc/II?linh_vuc=I&linh_vuc=II", "/tim-kiem?q=a&q=b"] {
+        let page = h.get(uri, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{uri}");
+        let html = page.text();
+        assert!(html.contains("tham số trên địa chỉ trang không hợp lệ"), "{uri}: {html}");
+        assert!(!html.contains("duplicate field") && !html.contains("Failed to deserialize"), "{uri}: {html}");
+    }
+    let public = h.get("/cong-khai/linh-vuc/II?tat_ca=1&tat_ca=2", None).await;
+    assert_eq!(public.status, StatusCode::BAD_REQUEST);
+    assert!(public.text().contains("tham số trên địa chỉ trang không hợp lệ"), "{}", public.text());
+
+    // A form posted as something else than a form: refused in Vietnamese, nothing recorded.
+    let request = axum::http::Request::builder()
+        .method(axum::http::Method::POST)
+        .uri(format!("/hoat-dong/{}/su-kien", own.activity.0))
+        .header(axum::http::header::COOKIE, &admin.cookie)
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    let answer = h.send(request).await;
+    assert!(answer.status.is_client_error(), "{}", answer.status);
+    let html = answer.text();
+    assert!(html.contains("biểu mẫu phải gửi dạng application/x-www-form-urlencoded"), "{html}");
+    assert!(!html.contains("Expected request with"), "{html}");
+}

@@ -1,9 +1,9 @@
 //! The province dashboard ("Tổng quan"): progress by area and agency group, what is overdue and
 //! who owns it, what falls due in the next 30 days.
 
+use crate::extract::VnQuery;
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -100,9 +100,8 @@ pub async fn compute(
 async fn page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<AsOfQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<AsOfQuery>,
 ) -> Result<Response, PageError> {
-    let Query(query) = query.map_err(|r| crate::pages::query_rejected(&r))?;
     let today = state.now().date_in_vietnam();
     let (default, note) = state.app.default_as_of(today).await?;
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;

@@ -2,11 +2,11 @@
 //! files, no history authors. Citizens see the plan, its progress, what is late and who owns
 //! it, and the evidence documents (number, date, issuer) of what was done.
 
+use crate::extract::VnQuery;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -17,9 +17,9 @@ use cchc_services::dashboard::StatusCounts;
 use crate::auth::MaybeUser;
 use crate::error::PageError;
 use crate::pages::plan::{
-    activity_header, area_rows, as_of, by_agency, count, due_text, evidence_text, not_found, page_query, parse_area,
-    parse_id, snapshot, summary, target_views, ActivityHeader, ActivityRow, AgencySummary, AsOf, Hidden, Summary,
-    TargetView, EXPAND_ALL_UP_TO,
+    activity_header, area_rows, as_of, by_agency, count, due_text, evidence_text, not_found, parse_area, parse_id,
+    snapshot, summary, target_views, ActivityHeader, ActivityRow, AgencySummary, AsOf, Hidden, Summary, TargetView,
+    EXPAND_ALL_UP_TO,
 };
 use crate::pages::{legend, render, status_class, Nav};
 use crate::AppState;
@@ -76,9 +76,8 @@ struct HomePage {
 async fn home(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
-    query: Result<Query<crate::pages::plan::PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let asof = as_of(&state, q.as_of.as_deref(), "/").await?;
     let snap = snapshot(&state).await?;
     let plan = &snap.current.plan;
@@ -97,7 +96,7 @@ async fn home(
     let mut groups: Vec<(AgencyId, Vec<&MilestoneRecord>)> = by_agency(&overdue);
     // Most overdue first; plan order breaks ties.
     groups.sort_by_key(|g| std::cmp::Reverse(g.1.len()));
-    let show_all = q.tat_ca.is_some();
+    let show_all = q.all.is_some();
     let hidden_groups = if show_all { 0 } else { groups.len().saturating_sub(OVERDUE_AGENCIES_SHOWN) };
     let groups = groups
         .into_iter()
@@ -177,9 +176,8 @@ async fn area_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(raw): Path<String>,
-    query: Result<Query<crate::pages::plan::PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let code = parse_area(&raw)?;
     let asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/linh-vuc/{code}")).await?;
     let snap = snapshot(&state).await?;
@@ -235,14 +233,13 @@ async fn activity_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
     Path(raw): Path<String>,
-    query: Result<Query<crate::pages::plan::PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let id = parse_id(&raw, "hoạt động")?;
     let snap = snapshot(&state).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
     let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/hoat-dong/{id}")).await?;
-    let chosen = match q.co_quan.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let chosen = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(
             AgencyId::parse(raw)

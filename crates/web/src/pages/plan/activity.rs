@@ -1,6 +1,7 @@
 //! The page of one activity (`/hoat-dong/{id}`): every responsible agency's milestones, history and evidence, and the forms that record progress (multipart, with an evidence file), events and triggers.
 
 use super::*;
+use crate::extract::{VnForm, VnQuery};
 
 // ---------------------------------------------------------------------------------------------
 // Activity page.
@@ -154,25 +155,24 @@ pub(super) async fn activity_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PageQuery>,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let id = parse_id(&raw, "hoạt động")?;
     let snap = snapshot(&state).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
     let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/hoat-dong/{id}")).await?;
-    let chosen = non_empty(q.co_quan.as_deref()).map(|raw| agency_param(&snap, raw)).transpose()?;
+    let chosen = non_empty(q.agency.as_deref()).map(|raw| agency_param(&snap, raw)).transpose()?;
     if let Some(agency) = &chosen {
         asof.hidden.push(Hidden { name: "co_quan", value: agency.to_string() });
     }
     let milestones = snap.milestones_of_activity(id);
     let saved = q
-        .da_luu
+        .saved
         .as_deref()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|mid| snap.milestone(mid).filter(|m| m.activity.0 == id));
     let triggered = q
-        .da_ghi_su_viec
+        .trigger_recorded
         .as_deref()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|mid| snap.milestone(mid).filter(|m| m.activity.0 == id));
@@ -180,7 +180,7 @@ pub(super) async fn activity_page(
         Some(format!("Đã lưu tiến độ: «{}» — {}.", m.label, snap.agency_name(&m.agency)))
     } else if let Some(m) = triggered {
         Some(format!("Đã ghi nhận sự việc; mốc «{}» có hạn {}.", m.label, due_text(m)))
-    } else if q.da_ghi_su_kien.is_some() {
+    } else if q.event_recorded.is_some() {
         Some("Đã ghi nhận sự kiện; hạn của các mốc liên quan đã được tính.".to_string())
     } else {
         None
@@ -466,10 +466,6 @@ pub(super) struct EventFields {
     description: Option<String>,
 }
 
-fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|r| crate::pages::form_rejected(&r))
-}
-
 fn required_date(label: &str, raw: Option<&str>, problems: &mut Vec<String>) -> Option<Date> {
     let value = optional_date(label, raw.unwrap_or_default(), problems);
     if value.is_none() && non_empty(raw).is_none() {
@@ -487,9 +483,8 @@ pub(super) async fn record_event(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    form: Result<Form<EventFields>, FormRejection>,
+    VnForm(fields): VnForm<EventFields>,
 ) -> Result<Response, PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     let id = parse_id(&raw, "hoạt động")?;
@@ -528,9 +523,8 @@ pub(super) async fn record_trigger(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    form: Result<Form<TriggerFields>, FormRejection>,
+    VnForm(fields): VnForm<TriggerFields>,
 ) -> Result<Response, PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     let id = parse_id(&raw, "mốc thời hạn")?;
     let snap = snapshot(&state).await?;

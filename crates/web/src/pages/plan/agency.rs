@@ -1,6 +1,7 @@
 //! The page of one agency (`/co-quan/{id}`: its assignments as lead and partner with a scorecard) and the list of agencies (`/co-quan`).
 
 use super::*;
+use crate::extract::VnQuery;
 
 // ---------------------------------------------------------------------------------------------
 // Agency page and agency list.
@@ -51,10 +52,9 @@ pub(super) async fn agency_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let snap = snapshot(&state).await?;
     let agency = agency_param(&snap, &raw)?;
     let asof = as_of(&state, q.as_of.as_deref(), &format!("/co-quan/{agency}")).await?;
@@ -161,10 +161,9 @@ struct AgenciesPage {
 pub(super) async fn agencies_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PageQuery>,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
-    let group = group_filter(q.nhom.as_deref())?;
+    let group = group_filter(q.group.as_deref())?;
     let mut asof = as_of(&state, q.as_of.as_deref(), "/co-quan").await?;
     if let Some(kind) = group {
         asof.hidden.push(Hidden { name: "nhom", value: kind.as_str().to_string() });

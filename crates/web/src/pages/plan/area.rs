@@ -1,6 +1,7 @@
 //! The page of one reform area (`/linh-vuc/{code}`): its targets and its activities with their status as of a date.
 
 use super::*;
+use crate::extract::VnQuery;
 
 // ---------------------------------------------------------------------------------------------
 // Area page.
@@ -25,10 +26,9 @@ pub(super) async fn area_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let code = parse_area(&raw)?;
     let asof = as_of(&state, q.as_of.as_deref(), &format!("/linh-vuc/{code}")).await?;
     let snap = snapshot(&state).await?;

@@ -1,6 +1,7 @@
 //! The overdue (`/qua-han`) and upcoming (`/sap-den-han`) lists, filtered, sorted and paged.
 
 use super::*;
+use crate::extract::VnQuery;
 
 // ---------------------------------------------------------------------------------------------
 // Overdue and upcoming lists.
@@ -67,7 +68,7 @@ pub(crate) fn positive(raw: Option<&str>, label: &str, max: i64) -> Result<Optio
 pub(super) async fn overdue_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
     deadlines(state, user, query, raw_query, false).await
@@ -76,7 +77,7 @@ pub(super) async fn overdue_page(
 pub(super) async fn upcoming_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
     deadlines(state, user, query, raw_query, true).await
@@ -85,17 +86,16 @@ pub(super) async fn upcoming_page(
 async fn deadlines(
     state: AppState,
     user: CurrentUser,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    q: PageQuery,
     raw_query: Option<String>,
     upcoming: bool,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
     let path = if upcoming { "/sap-den-han" } else { "/qua-han" };
-    let area = area_filter(q.linh_vuc.as_deref())?;
-    let group = group_filter(q.nhom.as_deref())?;
-    let sort = Sort::parse(q.sap_xep.as_deref())?;
-    let days = positive(q.ngay.as_deref(), "số ngày", 366)?.unwrap_or(UPCOMING_DAYS);
-    let page = usize::try_from(positive(q.trang.as_deref(), "trang", 100_000)?.unwrap_or(1)).unwrap_or(1);
+    let area = area_filter(q.area.as_deref())?;
+    let group = group_filter(q.group.as_deref())?;
+    let sort = Sort::parse(q.sort.as_deref())?;
+    let days = positive(q.days.as_deref(), "số ngày", 366)?.unwrap_or(UPCOMING_DAYS);
+    let page = usize::try_from(positive(q.page.as_deref(), "trang", 100_000)?.unwrap_or(1)).unwrap_or(1);
     let asof = as_of(&state, q.as_of.as_deref(), path).await?;
     let snap = snapshot(&state).await?;
     let horizon = asof.date.add_days(days);

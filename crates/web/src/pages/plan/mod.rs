@@ -9,11 +9,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Multipart, Path, Query, RawQuery, State};
+use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use cchc_domain::account::UserRole;
 use cchc_domain::schedule::Offset;
 use cchc_domain::text::fold;
@@ -87,18 +86,41 @@ pub(crate) async fn snapshot(state: &AppState) -> Result<Snapshot, PageError> {
 /// Every query parameter the pages understand (each page reads the ones it needs).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PageQuery {
+    /// Day the page shows the plan on (`dd/mm/yyyy` or ISO).
     pub as_of: Option<String>,
-    pub linh_vuc: Option<String>,
-    pub nhom: Option<String>,
-    pub ngay: Option<String>,
-    pub q: Option<String>,
-    pub co_quan: Option<String>,
-    pub sap_xep: Option<String>,
-    pub trang: Option<String>,
-    pub tat_ca: Option<String>,
-    pub da_luu: Option<String>,
-    pub da_ghi_su_kien: Option<String>,
-    pub da_ghi_su_viec: Option<String>,
+    /// Only this area (`I`–`VIII` or `1`–`8`).
+    #[serde(rename = "linh_vuc")]
+    pub area: Option<String>,
+    /// Only agencies of this kind (`department`, `district`, `commune`, …).
+    #[serde(rename = "nhom")]
+    pub group: Option<String>,
+    /// Window of the upcoming list, in days.
+    #[serde(rename = "ngay")]
+    pub days: Option<String>,
+    /// Search words.
+    #[serde(rename = "q")]
+    pub text: Option<String>,
+    /// The agency chosen on an activity page.
+    #[serde(rename = "co_quan")]
+    pub agency: Option<String>,
+    /// `han` (due date first), `han-giam`, `co-quan`.
+    #[serde(rename = "sap_xep")]
+    pub sort: Option<String>,
+    /// Page number of a long list, from 1.
+    #[serde(rename = "trang")]
+    pub page: Option<String>,
+    /// Show every row instead of the first ones.
+    #[serde(rename = "tat_ca")]
+    pub all: Option<String>,
+    /// Set after progress was saved (shows a notice).
+    #[serde(rename = "da_luu")]
+    pub saved: Option<String>,
+    /// Set after an event was recorded.
+    #[serde(rename = "da_ghi_su_kien")]
+    pub event_recorded: Option<String>,
+    /// Set after a trigger was recorded.
+    #[serde(rename = "da_ghi_su_viec")]
+    pub trigger_recorded: Option<String>,
 }
 
 pub(crate) fn bad_request(message: impl Into<String>) -> PageError {
@@ -107,11 +129,6 @@ pub(crate) fn bad_request(message: impl Into<String>) -> PageError {
 
 pub(crate) fn not_found(what: impl Into<String>) -> PageError {
     PageError(WebError::NotFound(what.into()))
-}
-
-/// The query parameters, or a 400 page.
-pub(crate) fn page_query(query: Result<Query<PageQuery>, QueryRejection>) -> Result<PageQuery, PageError> {
-    query.map(|Query(q)| q).map_err(|r| super::query_rejected(&r))
 }
 
 pub(crate) fn non_empty(value: Option<&str>) -> Option<&str> {

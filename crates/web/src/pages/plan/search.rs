@@ -1,6 +1,7 @@
 //! Search (`/tim-kiem`): activities by accent-insensitive phrase, and agencies by name.
 
 use super::*;
+use crate::extract::VnQuery;
 
 // ---------------------------------------------------------------------------------------------
 // Search.
@@ -28,11 +29,10 @@ struct SearchPage {
 pub(super) async fn search_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<PageQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    let q = page_query(query)?;
-    let text = q.q.as_deref().unwrap_or_default().trim().to_string();
+    let text = q.text.as_deref().unwrap_or_default().trim().to_string();
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(bad_request(format!("từ khóa tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự")));
     }

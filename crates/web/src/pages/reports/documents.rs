@@ -2,16 +2,15 @@
 //! (numbered when `?so=` is given), its XLSX annex, the PDF when LibreOffice is installed on the
 //! server; and the settings page for the signer and the recipients ("Nơi nhận").
 
+use crate::extract::{VnForm, VnQuery};
 use askama::Template;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use cchc_domain::reporting::{ConsolidatedReport, DocumentSettings};
 use cchc_services::reporting::DocumentOptions;
 use serde::Deserialize;
 
-use super::{blocking, document_failure, form_fields, period_param, with_status};
+use super::{blocking, document_failure, period_param, with_status};
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{PageError, WebError};
 use crate::pages::plan::bad_request;
@@ -32,9 +31,8 @@ async fn consolidated(
     state: &AppState,
     user: &CurrentUser,
     raw: &str,
-    query: Result<Query<DocumentQuery>, QueryRejection>,
+    q: DocumentQuery,
 ) -> Result<ConsolidatedReport, PageError> {
-    let q = query.map(|Query(q)| q).map_err(|r| crate::pages::query_rejected(&r))?;
     let period = period_param(state, raw).await?;
     let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => cchc_domain::Date::parse(text).map_err(|e| bad_request(format!("ngày văn bản: {e}")))?,
@@ -65,7 +63,7 @@ pub(super) async fn consolidated_docx(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<DocumentQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<DocumentQuery>,
 ) -> Result<Response, PageError> {
     let report = consolidated(&state, &user, &raw, query).await?;
     let render = cchc_documents::docx::consolidated_docx;
@@ -76,7 +74,7 @@ pub(super) async fn consolidated_annex(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<DocumentQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<DocumentQuery>,
 ) -> Result<Response, PageError> {
     let report = consolidated(&state, &user, &raw, query).await?;
     let render = cchc_documents::annex::consolidated_annex_xlsx;
@@ -92,7 +90,7 @@ pub(super) async fn consolidated_pdf(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<DocumentQuery>, QueryRejection>,
+    VnQuery(query): VnQuery<DocumentQuery>,
 ) -> Result<Response, PageError> {
     let report = consolidated(&state, &user, &raw, query).await?;
     if !cchc_documents::pdf::is_available() {
@@ -148,10 +146,9 @@ fn settings_page_of(user: &CurrentUser, settings: &DocumentSettings) -> Settings
 pub(super) async fn settings_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    query: Result<Query<SettingsQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<SettingsQuery>,
 ) -> Result<Response, PageError> {
     user.require_admin()?;
-    let q = query.map(|Query(q)| q).unwrap_or_default();
     let settings = state.app.document_settings().await?;
     let mut page = settings_page_of(&user, &settings);
     page.notice = q.saved.map(|_| "Đã lưu thiết lập; các báo cáo tổng hợp tải về từ nay dùng thiết lập này.".into());
@@ -176,9 +173,8 @@ fn lines(text: Option<&str>) -> Vec<String> {
 pub(super) async fn save_settings(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    form: Result<Form<SettingsFields>, FormRejection>,
+    VnForm(fields): VnForm<SettingsFields>,
 ) -> Result<Response, PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     let settings = DocumentSettings {

@@ -4,15 +4,14 @@
 //! CSV round trip, where a file with any bad cell is refused whole with every problem listed;
 //! Sở Nội vụ's accept / return, receipt date and deadline extension; the history.
 
+use crate::extract::{VnForm, VnQuery};
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use cchc_documents::form::{FormError, FormKind, FormReading};
 use cchc_domain::number::count_vn;
 use cchc_domain::reporting::{
@@ -24,10 +23,7 @@ use cchc_services::reporting::ReportDetail;
 use cchc_services::ServiceError;
 use serde::Deserialize;
 
-use super::{
-    agency_param, blocking, document_failure, form_fields, period_param, shorten, status_of, timestamp_text,
-    with_status,
-};
+use super::{agency_param, blocking, document_failure, period_param, shorten, status_of, timestamp_text, with_status};
 use crate::auth::{CurrentUser, PageUser};
 use crate::error::{PageError, WebError};
 use crate::pages::plan::bad_request;
@@ -448,9 +444,8 @@ pub(super) async fn report_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path((raw_period, raw_agency)): Path<(String, String)>,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<ReportQuery>,
 ) -> Result<Response, PageError> {
-    let q = query.map(|Query(q)| q).unwrap_or_default();
     let period = period_param(&state, &raw_period).await?;
     let agency = agency_param(&state, &raw_agency)?;
     let notice = [
@@ -521,9 +516,8 @@ pub(super) async fn save_report(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path((raw_period, raw_agency)): Path<(String, String)>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    VnForm(pairs): VnForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let pairs = form_fields(form)?;
     let fields: HashMap<String, String> = pairs.into_iter().collect();
     user.check_csrf(fields.get("csrf_token").map(String::as_str))?;
     let period = period_param(&state, &raw_period).await?;
@@ -793,9 +787,8 @@ async fn review_target(
     state: &AppState,
     user: &CurrentUser,
     raw: (String, String),
-    form: Result<Form<ReviewFields>, FormRejection>,
+    fields: ReviewFields,
 ) -> Result<(ReviewFields, ReportingPeriod, Agency), PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     let period = period_param(state, &raw.0).await?;
@@ -815,7 +808,7 @@ pub(super) async fn accept(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<(String, String)>,
-    form: Result<Form<ReviewFields>, FormRejection>,
+    VnForm(form): VnForm<ReviewFields>,
 ) -> Result<Response, PageError> {
     let (fields, period, agency) = review_target(&state, &user, raw, form).await?;
     state.app.accept_report(&user.user, &agency.id, period.id, state.now()).await?;
@@ -826,7 +819,7 @@ pub(super) async fn return_report(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<(String, String)>,
-    form: Result<Form<ReviewFields>, FormRejection>,
+    VnForm(form): VnForm<ReviewFields>,
 ) -> Result<Response, PageError> {
     let (fields, period, agency) = review_target(&state, &user, raw, form).await?;
     let reason = fields.reason.clone().unwrap_or_default();
@@ -838,7 +831,7 @@ pub(super) async fn record_receipt(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<(String, String)>,
-    form: Result<Form<ReviewFields>, FormRejection>,
+    VnForm(form): VnForm<ReviewFields>,
 ) -> Result<Response, PageError> {
     let (fields, period, agency) = review_target(&state, &user, raw, form).await?;
     let date = review_date(&fields, "ngày nhận báo cáo")?;
@@ -851,7 +844,7 @@ pub(super) async fn grant_extension(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<(String, String)>,
-    form: Result<Form<ReviewFields>, FormRejection>,
+    VnForm(form): VnForm<ReviewFields>,
 ) -> Result<Response, PageError> {
     let (fields, period, agency) = review_target(&state, &user, raw, form).await?;
     let until = review_date(&fields, "hạn mới")?;

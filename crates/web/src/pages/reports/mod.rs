@@ -11,11 +11,10 @@
 //! and leaders see everything, a district its communes (read only), an officer the own agency.
 //! Every write checks the CSRF token here, and the services check the user's right again.
 
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use cchc_domain::reporting::{Report, ReportStatus, Standing};
 use cchc_domain::{Agency, AgencyId, PeriodId, ReportingPeriod};
 
@@ -115,10 +114,6 @@ fn agency_param(state: &AppState, raw: &str) -> Result<Agency, PageError> {
 fn with_status(mut response: Response, status: StatusCode) -> Response {
     *response.status_mut() = status;
     response
-}
-
-fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|r| crate::pages::form_rejected(&r))
 }
 
 fn document_failure(error: impl std::fmt::Display) -> PageError {

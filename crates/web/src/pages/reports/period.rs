@@ -2,9 +2,9 @@
 //! state a report can be in, each agency's report, the province's indicator results by level
 //! with their trend) and the drill-down of one indicator to each agency's answer.
 
+use crate::extract::VnQuery;
 use askama::Template;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use cchc_domain::account::UserRole;
 use cchc_domain::number::{count_vn, Percent1};
@@ -400,9 +400,8 @@ pub(super) async fn period_page(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
-    query: Result<Query<PeriodQuery>, QueryRejection>,
+    VnQuery(q): VnQuery<PeriodQuery>,
 ) -> Result<Response, PageError> {
-    let q = query.map(|Query(q)| q).map_err(|r| crate::pages::query_rejected(&r))?;
     let period = period_param(&state, &raw).await?;
     let status = state.app.report_status(&user.user, period.id).await?;
     let group = q
