@@ -23,7 +23,7 @@ mod reports;
 /// Assignments, milestones, events and progress history.
 mod tracking;
 
-pub use accounts::NewUser;
+pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use plans::{ImportOutcome, PlanVersion};
 pub use tracking::{ActivityFanOut, ActivityIndex, MilestoneQuery, NewEvent};
 

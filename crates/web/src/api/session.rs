@@ -35,7 +35,7 @@ pub async fn login(
             Ok(([(header::SET_COOKIE, cookie)], Json(dto)).into_response())
         }
         Err(error @ LoginError::Invalid) => Err(Problem::new(StatusCode::UNAUTHORIZED, error.to_string())),
-        Err(error @ LoginError::Throttled) => Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())),
+        Err(error @ LoginError::Throttled { .. }) => Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())),
         Err(LoginError::Service(error)) => Err(Problem::from(error)),
     }
 }

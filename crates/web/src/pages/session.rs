@@ -93,10 +93,10 @@ async fn login(
         Err(LoginError::Invalid) => {
             login_form(&state, username, Some(LoginError::Invalid.to_string()), axum::http::StatusCode::UNAUTHORIZED)
         }
-        Err(LoginError::Throttled) => login_form(
+        Err(error @ LoginError::Throttled { .. }) => login_form(
             &state,
             username,
-            Some(LoginError::Throttled.to_string()),
+            Some(error.to_string()),
             axum::http::StatusCode::TOO_MANY_REQUESTS,
         ),
         Err(LoginError::Service(e)) => Err(PageError(WebError::from(e))),
