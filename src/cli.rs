@@ -186,6 +186,10 @@ pub enum ReportCommand {
     },
 }
 
+fn parse_ip(text: &str) -> Result<std::net::IpAddr, String> {
+    text.trim().parse().map_err(|_| format!("«{text}» không phải địa chỉ IP (ví dụ 10.0.0.1 hoặc fd00::1)"))
+}
+
 fn parse_period(text: &str) -> Result<cchc_domain::PeriodId, String> {
     cchc_domain::PeriodId::parse(text)
         .ok_or_else(|| format!("kỳ báo cáo không hợp lệ: «{text}» (dùng 2024Q1, 2024S1, 2024Q3 hoặc 2024)"))
@@ -199,6 +203,10 @@ pub struct ServeArgs {
     /// Đặt cờ Secure cho cookie phiên (khi chạy sau HTTPS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Địa chỉ IP của máy chủ proxy ngược được tin cậy (lặp lại được): chỉ khi kết nối đến từ
+    /// địa chỉ này mới đọc địa chỉ người dùng từ tiêu đề X-Forwarded-For (để giới hạn đăng nhập sai).
+    #[arg(long = "trusted-proxy", value_name = "ĐỊA_CHỈ_IP", value_parser = parse_ip)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -500,6 +500,7 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
         files_dir: data.join("files"),
         clock: cchc_web::Clock::System,
         secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxies.into(),
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
