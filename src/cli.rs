@@ -231,6 +231,22 @@ pub enum UserCommand {
     },
     /// Liệt kê tài khoản.
     List,
+    /// Khóa tài khoản (các phiên đăng nhập của tài khoản kết thúc ngay).
+    Deactivate {
+        /// Tên đăng nhập.
+        username: String,
+    },
+    /// Mở khóa tài khoản.
+    Reactivate {
+        /// Tên đăng nhập.
+        username: String,
+    },
+    /// Đặt lại mật khẩu: in một mật khẩu ngẫu nhiên (chỉ hiển thị một lần); người dùng được yêu
+    /// cầu đổi khi đăng nhập.
+    ResetPassword {
+        /// Tên đăng nhập.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
