@@ -43,7 +43,7 @@ trap cleanup EXIT
 echo "== filling $DATA (241 reports for 2024S1)"
 "$TARGET/examples/bench_consolidate" 2024S1 "$DATA" | sed 's/^/   /'
 printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username bench --role viewer --password-stdin >/dev/null
-printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username xa --role agency --agency ubnd-xa-03646 --password-stdin >/dev/null
+printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username canbo-xa --role agency --agency ubnd-xa-03646 --password-stdin >/dev/null
 
 "$BIN" serve --addr "127.0.0.1:${PORT}" --data "$DATA" >"$DATA/serve.log" 2>&1 &
 SERVER_PID=$!
@@ -59,7 +59,7 @@ login() {
         | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(cchc_session=[0-9a-f]*\).*/\1/p' | head -n1
 }
 VIEWER="$(login bench)"
-OFFICER="$(login xa)"
+OFFICER="$(login canbo-xa)"
 [ -n "$VIEWER" ] && [ -n "$OFFICER" ] || { echo "bench: login failed" >&2; exit 1; }
 ACTIVITY="$(curl -fsS -H "Cookie: $VIEWER" "$BASE/api/activities?area=III" | grep -o '"id":[0-9]*' | head -n1 | cut -d: -f2)"
 MILESTONE="$(curl -fsS -H "Cookie: $VIEWER" "$BASE/api/assignments?agency=so-tu-phap&as_of=2024-07-01" | grep -o '"id":[0-9]*' | sed -n 2p | cut -d: -f2)"

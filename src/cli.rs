@@ -188,6 +188,10 @@ pub enum ReportCommand {
     },
 }
 
+fn parse_ip(text: &str) -> Result<std::net::IpAddr, String> {
+    text.trim().parse().map_err(|_| format!("«{text}» không phải địa chỉ IP (ví dụ 10.0.0.1 hoặc fd00::1)"))
+}
+
 fn parse_period(text: &str) -> Result<cchc_domain::PeriodId, String> {
     cchc_domain::PeriodId::parse(text)
         .ok_or_else(|| format!("kỳ báo cáo không hợp lệ: «{text}» (dùng 2024Q1, 2024S1, 2024Q3 hoặc 2024)"))
@@ -201,6 +205,10 @@ pub struct ServeArgs {
     /// Đặt cờ Secure cho cookie phiên (khi chạy sau HTTPS).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Địa chỉ IP của máy chủ proxy ngược được tin cậy (lặp lại được): chỉ khi kết nối đến từ
+    /// địa chỉ này mới đọc địa chỉ người dùng từ tiêu đề X-Forwarded-For (để giới hạn đăng nhập sai).
+    #[arg(long = "trusted-proxy", value_name = "ĐỊA_CHỈ_IP", value_parser = parse_ip)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +233,22 @@ pub enum UserCommand {
     },
     /// Liệt kê tài khoản.
     List,
+    /// Khóa tài khoản (các phiên đăng nhập của tài khoản kết thúc ngay).
+    Deactivate {
+        /// Tên đăng nhập.
+        username: String,
+    },
+    /// Mở khóa tài khoản.
+    Reactivate {
+        /// Tên đăng nhập.
+        username: String,
+    },
+    /// Đặt lại mật khẩu: in một mật khẩu ngẫu nhiên (chỉ hiển thị một lần); người dùng được yêu
+    /// cầu đổi khi đăng nhập.
+    ResetPassword {
+        /// Tên đăng nhập.
+        username: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

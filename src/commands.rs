@@ -504,6 +504,7 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
         files_dir: data.join("files"),
         clock: cchc_web::Clock::System,
         secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxies.into(),
     };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -544,6 +545,21 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
                 outln!("Đã tạo tài khoản «{}» ({}).", user.username, user.role.label_vn());
             }
         }
+        UserCommand::Deactivate { username } => set_active(app, &username, false, as_json).await?,
+        UserCommand::Reactivate { username } => set_active(app, &username, true, as_json).await?,
+        UserCommand::ResetPassword { username } => {
+            let now = cchc_web::Clock::System.now();
+            let actor = app.command_line_user(now).await.map_err(user_error)?;
+            let change = app.reset_password(&actor, &username, None, now).await.map_err(user_error)?;
+            let password = change.password.unwrap_or_default();
+            if as_json {
+                print_json(&serde_json::json!({"username": change.user.username, "password": password}))?;
+            } else {
+                println!("Đã đặt lại mật khẩu của «{}».", change.user.username);
+                println!("  Mật khẩu mới: {password}");
+                println!("  (Chỉ hiển thị một lần; người dùng được yêu cầu đổi khi đăng nhập.)");
+            }
+        }
         UserCommand::List => {
             let users = app.store().users().await.map_err(|e| user_error(e.into()))?;
             if as_json {
@@ -569,6 +585,21 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cchc user deactivate|reactivate`: as the command line's administrator account (audited).
+async fn set_active(app: &App, username: &str, active: bool, as_json: bool) -> Result<()> {
+    let now = cchc_web::Clock::System.now();
+    let actor = app.command_line_user(now).await.map_err(user_error)?;
+    let user = app.set_account_active(&actor, username, active, now).await.map_err(user_error)?;
+    if as_json {
+        print_json(&serde_json::json!({"username": user.username, "active": user.active}))?;
+    } else if user.active {
+        println!("Đã mở khóa tài khoản «{}».", user.username);
+    } else {
+        println!("Đã khóa tài khoản «{}»; các phiên đăng nhập của tài khoản đã kết thúc.", user.username);
+    }
+    Ok(())
 }
 
 async fn indicators(app: &App, as_json: bool) -> Result<ExitCode> {

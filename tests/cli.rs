@@ -320,6 +320,31 @@ fn user_add_creates_accounts_and_refuses_bad_ones() {
 }
 
 #[test]
+fn user_deactivate_reactivate_and_reset_password() {
+    use std::io::Write;
+    let run = Run::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cchc"))
+        .args(["user", "add", "--username", "lanhdao", "--role", "viewer", "--password-stdin", "--data"])
+        .arg(run.data())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(b"mat-khau-rat-dai\n").expect("write");
+    assert!(child.wait().expect("wait").success());
+    let out = run.ok(&["user", "deactivate", "lanhdao"]);
+    assert!(out.contains("Đã khóa tài khoản «lanhdao»"), "{out}");
+    let users = run.json(&["user", "list"]);
+    let lanhdao = users.as_array().expect("array").iter().find(|u| u["username"] == "lanhdao").expect("listed");
+    assert_eq!(lanhdao["active"], false);
+    assert!(run.ok(&["user", "reactivate", "lanhdao"]).contains("Đã mở khóa"));
+    let reset = run.json(&["user", "reset-password", "lanhdao"]);
+    assert_eq!(reset["password"].as_str().expect("password").len(), 12);
+    assert!(run.fails(&["user", "deactivate", "khong-co"]).contains("không tìm thấy tài khoản «khong-co»"));
+    assert!(run.fails(&["serve", "--trusted-proxy", "proxy.local"]).contains("không phải địa chỉ IP"));
+}
+
+#[test]
 fn serve_prints_the_first_admin_password_once_and_answers_http() {
     use std::io::{BufRead, BufReader, Read, Write};
     let run = Run::new();

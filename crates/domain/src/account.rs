@@ -1,6 +1,7 @@
 //! Accounts and roles.
 
 use crate::agency::{Agency, AgencyId};
+use crate::date::Timestamp;
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -81,6 +82,64 @@ impl User {
     }
 }
 
+/// A change made to an account, kept in an append-only audit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountAction {
+    Created,
+    Deactivated,
+    Reactivated,
+    /// An administrator set a new password (the owner is asked to change it).
+    PasswordReset,
+    /// The owner changed their own password.
+    PasswordChanged,
+}
+
+impl AccountAction {
+    pub const ALL: [AccountAction; 5] = [
+        AccountAction::Created,
+        AccountAction::Deactivated,
+        AccountAction::Reactivated,
+        AccountAction::PasswordReset,
+        AccountAction::PasswordChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountAction::Created => "created",
+            AccountAction::Deactivated => "deactivated",
+            AccountAction::Reactivated => "reactivated",
+            AccountAction::PasswordReset => "password_reset",
+            AccountAction::PasswordChanged => "password_changed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AccountAction> {
+        AccountAction::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The verb of the audit line ("quantri *đã khóa* tài khoản tuphap").
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            AccountAction::Created => "tạo tài khoản",
+            AccountAction::Deactivated => "khóa tài khoản",
+            AccountAction::Reactivated => "mở khóa tài khoản",
+            AccountAction::PasswordReset => "đặt lại mật khẩu của",
+            AccountAction::PasswordChanged => "tự đổi mật khẩu của",
+        }
+    }
+}
+
+/// One line of the account audit: who did what to whom, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountEvent {
+    pub at: Timestamp,
+    /// The username of who did it; `None` for the system itself (the first administrator).
+    pub actor: Option<String>,
+    /// The username of the account changed.
+    pub target: String,
+    pub action: AccountAction,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +192,13 @@ mod tests {
         let mut inactive = district.clone();
         inactive.active = false;
         assert!(!inactive.may_read(&own));
+    }
+
+    #[test]
+    fn account_actions_round_trip() {
+        for action in AccountAction::ALL {
+            assert_eq!(AccountAction::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(AccountAction::parse("deleted"), None);
     }
 }

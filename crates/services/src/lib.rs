@@ -68,6 +68,8 @@ pub struct App {
     calendar: cchc_domain::calendar::WorkCalendar,
     /// Read caches for the web application; every write through `App` clears them.
     cache: cache::Cache,
+    /// (username, client) pairs with a password check under way (see `accounts`).
+    checking: accounts::InFlight,
 }
 
 /// What importing a document did.
@@ -107,6 +109,7 @@ impl App {
             directory,
             calendar: cchc_domain::calendar::WorkCalendar::vietnam(),
             cache: cache::Cache::default(),
+            checking: accounts::InFlight::default(),
         };
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;

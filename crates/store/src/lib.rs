@@ -23,7 +23,7 @@ mod reports;
 /// Assignments, milestones, events and progress history.
 mod tracking;
 
-pub use accounts::NewUser;
+pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

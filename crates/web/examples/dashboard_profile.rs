@@ -67,6 +67,7 @@ async fn main() -> Result<(), Failure> {
         files_dir: files.path().to_path_buf(),
         clock: Clock::Fixed(now),
         secure_cookies: false,
+        trusted_proxies: Arc::from([]),
     };
     let web = router(state.clone());
     let cookie = format!("cchc_session={}", session.token);

@@ -2,10 +2,11 @@
 //! [`PageUser`] only runs for a logged-in user; [`MaybeUser`] lets public pages know who is
 //! looking without requiring anyone. Writes also check the CSRF token of the session.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use cchc_domain::account::User;
 
 use crate::error::{ApiError, PageError, WebError};
@@ -89,14 +90,64 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
-/// The client's address, for login throttling ("unknown" when the server does not know it).
+/// The client's address, for login throttling: the socket peer, or — only when the peer is a
+/// trusted reverse proxy (`cchc serve --trusted-proxy`) — the right-most address of
+/// `X-Forwarded-For` that is not itself a trusted proxy. "unknown" when the server does not
+/// know it. IPv6 clients are counted by their /64 network (one subscriber's block).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".to_string())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let client = client_address(peer, &parts.headers, &state.trusted_proxies);
+        Ok(ClientAddr(client.map_or_else(|| "unknown".to_string(), client_key)))
+    }
+}
+
+/// Who the client is, given the socket peer, the request headers and the trusted proxies.
+pub fn client_address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = peer.map(|p| p.to_canonical())?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    // Every X-Forwarded-For header, in order, as one list; read from the right: each proxy
+    // appends the address it saw, so only the entries added by trusted proxies are believed.
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for entry in forwarded.iter().rev() {
+        match parse_forwarded(entry) {
+            Some(address) if trusted.contains(&address) => continue,
+            Some(address) => return Some(address),
+            // Garbage where a trusted proxy should have written an address: believe nothing more.
+            None => return Some(peer),
+        }
+    }
+    Some(peer)
+}
+
+/// An `X-Forwarded-For` entry: `1.2.3.4`, `2001:db8::1`, `1.2.3.4:5678` or `[2001:db8::1]:5678`.
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .map(|ip| ip.to_canonical())
+}
+
+/// The throttling key of an address: IPv4 as is, IPv6 by its /64 network.
+fn client_key(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
@@ -126,4 +177,56 @@ pub fn removal_cookie() -> String {
 pub fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for v in values {
+            map.append("x-forwarded-for", v.parse().unwrap());
+        }
+        map
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_ignored_unless_the_peer_is_trusted() {
+        let spoofed = headers(&["6.6.6.6"]);
+        assert_eq!(client_address(Some(ip("10.0.0.2")), &spoofed, &[]), Some(ip("10.0.0.2")));
+        assert_eq!(client_address(Some(ip("10.0.0.2")), &spoofed, &[ip("10.0.0.1")]), Some(ip("10.0.0.2")));
+        assert_eq!(client_address(None, &spoofed, &[ip("10.0.0.1")]), None);
+    }
+
+    #[test]
+    fn the_right_most_untrusted_address_is_the_client() {
+        let proxy = ip("10.0.0.1");
+        let inner = ip("10.0.0.5");
+        // The client forged the first entry; the proxy appended the real one.
+        let h = headers(&["6.6.6.6, 203.0.113.7"]);
+        assert_eq!(client_address(Some(proxy), &h, &[proxy]), Some(ip("203.0.113.7")));
+        // Two trusted proxies in a row, over two headers.
+        let h = headers(&["6.6.6.6, 203.0.113.7", "10.0.0.5"]);
+        assert_eq!(client_address(Some(proxy), &h, &[proxy, inner]), Some(ip("203.0.113.7")));
+        // Ports and brackets, IPv4-mapped IPv6.
+        let h = headers(&["[2001:db8::7]:443"]);
+        assert_eq!(client_address(Some(proxy), &h, &[proxy]), Some(ip("2001:db8::7")));
+        let h = headers(&["203.0.113.7:5000"]);
+        assert_eq!(client_address(Some(ip("::ffff:10.0.0.1")), &h, &[proxy]), Some(ip("203.0.113.7")));
+        // No header, or garbage: the proxy itself.
+        assert_eq!(client_address(Some(proxy), &HeaderMap::new(), &[proxy]), Some(proxy));
+        assert_eq!(client_address(Some(proxy), &headers(&["abc"]), &[proxy]), Some(proxy));
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_network() {
+        assert_eq!(client_key(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(client_key(ip("2001:db8:1:2:bbbb::9")), "2001:db8:1:2::/64");
+        assert_eq!(client_key(ip("203.0.113.7")), "203.0.113.7");
+    }
 }

@@ -7,7 +7,9 @@
 //! they came from.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use cchc_services::ServiceError;
 use serde::Serialize;
@@ -171,9 +173,109 @@ pub fn error_page(info: &ErrorPageInfo, nav: Nav, back: &str) -> Response {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         if matches!(self.0, WebError::Unauthorized) {
-            return axum::response::Redirect::to("/dang-nhap").into_response();
+            // `login_redirect_with_target` adds the page asked for (it knows the request).
+            let mut response = axum::response::Redirect::to(LOGIN_PATH).into_response();
+            response.extensions_mut().insert(LoginRequired);
+            return response;
         }
         let info = ErrorPageInfo { status: self.0.status(), message: self.0.to_string(), details: self.0.details() };
         error_page(&info, Nav::new(None), "/")
+    }
+}
+
+/// The login page.
+pub const LOGIN_PATH: &str = "/dang-nhap";
+/// The query parameter of the login page that names where to go after login.
+pub const NEXT_PARAMETER: &str = "tiep";
+
+/// Marks the redirect of a page that needs a login (see [`login_redirect_with_target`]).
+#[derive(Debug, Clone, Copy)]
+struct LoginRequired;
+
+/// Middleware: the login redirect of a page that needs a session carries the page asked for
+/// (`/dang-nhap?tiep=/bao-cao/2024S1`), so that the user lands there after logging in. Only for
+/// GET and HEAD (a form posted without a session is not replayed) and only same-site paths
+/// ([`safe_return_path`]).
+pub async fn login_redirect_with_target(request: Request, next: Next) -> Response {
+    let target = if matches!(*request.method(), Method::GET | Method::HEAD) {
+        request.uri().path_and_query().map(|pq| pq.as_str().to_string()).filter(|t| safe_return_path(t).is_some())
+    } else {
+        None
+    };
+    let mut response = next.run(request).await;
+    if let (Some(target), Some(_)) = (target, response.extensions().get::<LoginRequired>()) {
+        if let Ok(value) = HeaderValue::from_str(&login_url(&target)) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+    }
+    response
+}
+
+/// The login page that sends the user on to `target` (already checked by [`safe_return_path`]).
+pub fn login_url(target: &str) -> String {
+    format!("{LOGIN_PATH}?{}", next_query(target))
+}
+
+/// `tiep=…`: the query pair that names where to go next.
+pub fn next_query(target: &str) -> String {
+    let mut out = format!("{NEXT_PARAMETER}=");
+    for b in target.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$'()*,;".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `text` if it is a path of this site to return to after login: it starts with one `/` (not
+/// `//` nor `/\`, which browsers read as another host), has no scheme, only printable ASCII
+/// (no spaces, tabs or line breaks, which browsers drop), no backslash, and is not the login or
+/// logout page itself. `None` for anything else (the caller falls back to its default page).
+pub fn safe_return_path(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let plain = bytes.len() <= 2048
+        && bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && bytes.iter().all(|b| (0x21..=0x7e).contains(b) && *b != b'\\');
+    let path = text.split(['?', '#']).next().unwrap_or_default();
+    (plain && path != LOGIN_PATH && path != "/dang-xuat").then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_return_targets() {
+        for good in ["/bao-cao/2024S1", "/qua-han?co-quan=so-tu-phap&as_of=2024-07-01", "/", "/co-quan/so-tu-phap#a"] {
+            assert_eq!(safe_return_path(good), Some(good));
+        }
+        for bad in [
+            "",
+            "bao-cao",
+            "//evil.example",
+            "//evil.example/bao-cao",
+            "/\\evil.example",
+            "/bao-cao\\..\\x",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "/ /evil.example",
+            "/báo-cáo",
+            "/dang-nhap",
+            "/dang-nhap?tiep=/x",
+            "/dang-xuat",
+        ] {
+            assert_eq!(safe_return_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_return_path(&format!("/{}", "a".repeat(3000))), None);
+    }
+
+    #[test]
+    fn the_target_is_encoded_as_a_query_value() {
+        assert_eq!(login_url("/bao-cao/2024S1"), "/dang-nhap?tiep=/bao-cao/2024S1");
+        assert_eq!(login_url("/qua-han?a=1&b=%20"), "/dang-nhap?tiep=/qua-han%3Fa%3D1%26b%3D%2520");
     }
 }

@@ -5,7 +5,7 @@
 //! calls `cchc-services` for every use case and never touches SQL. Every write is authorised here
 //! against the session's user *and* again in the services (which check the milestone's agency).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -66,6 +66,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Whether the session cookie gets the `Secure` flag (behind HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`cchc serve --trusted-proxy`); empty:
+    /// the client is the socket peer, whatever the headers say.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(export::routes())
         .nest("/api", api::routes())
         .fallback(page_not_found)
+        .layer(axum::middleware::from_fn(error::login_redirect_with_target))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(from_fn_with_state(state.clone(), layers::errors))
         .layer(from_fn_with_state(state.clone(), layers::headers))

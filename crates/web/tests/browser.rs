@@ -333,7 +333,13 @@ async fn officer_records_progress_in_a_real_browser() {
     .unwrap();
     let files = temp.path().join("files");
     std::fs::create_dir_all(&files).unwrap();
-    let state = AppState { app: Arc::new(app), files_dir: files, clock: Clock::System, secure_cookies: false };
+    let state = AppState {
+        app: Arc::new(app),
+        files_dir: files,
+        clock: Clock::System,
+        secure_cookies: false,
+        trusted_proxies: Arc::from([]),
+    };
     let current = state.app.current().await.unwrap();
     let target = current
         .milestones

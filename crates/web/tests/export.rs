@@ -118,7 +118,7 @@ async fn exports_need_a_session() {
     for uri in ["/xuat/qua-han.xlsx", "/xuat/qua-han.csv", "/xuat/co-quan-so-tu-phap.csv", "/lich/so-tu-phap.ics"] {
         let answer = h.get_as(uri, None).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{uri}");
-        assert_eq!(answer.header(header::LOCATION), "/dang-nhap", "{uri}");
+        assert_eq!(answer.header(header::LOCATION), format!("/dang-nhap?tiep={uri}"), "{uri}");
         assert!(answer.body.is_empty(), "{uri} leaked a body");
         let forged = h.get_as(uri, Some(&format!("cchc_session={}", "0".repeat(64)))).await;
         assert_eq!(forged.status, StatusCode::SEE_OTHER, "{uri}");

@@ -285,7 +285,7 @@ async fn the_public_pages_need_no_login_and_show_no_personal_data() {
     // The logged-in pages are not public.
     let answer = h.get(&format!("/hoat-dong/{}", own.activity.0), None).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert_eq!(answer.location(), "/dang-nhap");
+    assert_eq!(answer.location(), format!("/dang-nhap?tiep=/hoat-dong/{}", own.activity.0));
 }
 
 #[tokio::test]

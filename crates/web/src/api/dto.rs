@@ -64,6 +64,87 @@ pub struct SessionDto {
     /// To send in `X-CSRF-Token` on every write.
     pub csrf_token: String,
     pub user: UserDto,
+    /// The password was set by an administrator: change it (`PUT /api/me/password`).
+    pub must_change_password: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/// An account as administrators manage it (`GET /api/users`).
+#[derive(Debug, Serialize)]
+pub struct AccountDto {
+    pub username: String,
+    pub display_name: String,
+    /// `admin` | `agency` | `viewer`.
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub agency: Option<String>,
+    pub agency_name: Option<String>,
+    /// A deactivated account cannot log in and its sessions have ended.
+    pub active: bool,
+    /// The command line's own account (never deactivated nor reset).
+    pub system: bool,
+}
+
+impl AccountDto {
+    pub fn new(user: &User, directory: &AgencyDirectory) -> AccountDto {
+        AccountDto {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.as_str(),
+            role_label: user.role.label_vn(),
+            agency: user.agency.as_ref().map(|a| a.to_string()),
+            agency_name: user.agency.as_ref().and_then(|a| directory.agency(a)).map(|a| a.name.clone()),
+            active: user.active,
+            system: user.username == cchc_services::accounts::COMMAND_LINE_USERNAME,
+        }
+    }
+}
+
+/// `POST /api/users` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: Option<String>,
+    /// `admin` | `agency` | `viewer`.
+    pub role: String,
+    /// Agency id; required for role `agency`, refused for the others.
+    pub agency: Option<String>,
+    /// Absent, null or empty: a password is generated and returned once.
+    pub password: Option<String>,
+}
+
+/// `PATCH /api/users/{username}` body: `active` and/or `password` (`null` generates one).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatchRequest {
+    pub active: Option<bool>,
+    /// Absent: unchanged; `null`: reset to a generated password; a string: reset to it.
+    #[serde(default, deserialize_with = "present")]
+    pub password: Option<Option<String>>,
+}
+
+/// A field that is present (even as `null`) reads as `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// `POST /api/users` and `PATCH /api/users/{username}` answer.
+#[derive(Debug, Serialize)]
+pub struct AccountResultDto {
+    pub user: AccountDto,
+    /// A generated password, shown this once; `null` when none was generated.
+    pub password: Option<String>,
+}
+
+/// `PUT /api/me/password` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub current: String,
+    pub new: String,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-//! The JSON API under `/api`: session, agencies, assignments with milestones, progress, events,
-//! dashboard, activities, and the OpenAPI document that describes them (`/api/openapi.json`).
+//! The JSON API under `/api`: session, accounts, agencies, assignments with milestones, progress,
+//! events, dashboard, activities, reports, and the OpenAPI document that describes them
+//! (`/api/openapi.json`).
 //!
 //! Every answer is JSON. Errors are `{"error": "...", "details": [...]}` with a Vietnamese
 //! message, including the ones axum would answer in plain text (malformed JSON, unknown route,
@@ -16,7 +17,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::Router;
 use cchc_domain::tracking::MilestoneId;
 use cchc_domain::Date;
@@ -26,6 +27,8 @@ use crate::auth::{ApiUser, CurrentUser, CSRF_HEADER};
 use crate::error::{ApiError, WebError};
 use crate::AppState;
 
+/// Accounts: list, create, deactivate / reactivate, reset a password; change one's own.
+mod accounts;
 /// Wire types (DTOs) of the API.
 pub mod dto;
 /// The OpenAPI 3.1 document.
@@ -62,6 +65,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/reports/{period}/{agency}/return"),
     ("post", "/api/reports/{period}/{agency}/receipt"),
     ("post", "/api/reports/{period}/{agency}/extension"),
+    ("get", "/api/users"),
+    ("post", "/api/users"),
+    ("patch", "/api/users/{username}"),
+    ("put", "/api/me/password"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -84,6 +91,9 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{period}/{agency}/return", post(reports::return_report))
         .route("/reports/{period}/{agency}/receipt", post(reports::receipt))
         .route("/reports/{period}/{agency}/extension", post(reports::extension))
+        .route("/users", get(accounts::list).post(accounts::create))
+        .route("/users/{username}", patch(accounts::update))
+        .route("/me/password", put(accounts::change_password))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

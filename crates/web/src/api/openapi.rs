@@ -127,7 +127,7 @@ fn schemas() -> Value {
         "User": object("Người dùng đang đăng nhập.", vec![
             ("username", string()),
             ("display_name", string()),
-            ("role", enumeration(roles)),
+            ("role", enumeration(roles.clone())),
             ("role_label", string()),
             ("agency", json!({"type": ["string", "null"], "description": "Mã cơ quan của cán bộ cơ quan"})),
             ("agency_name", nullable_string()),
@@ -136,6 +136,45 @@ fn schemas() -> Value {
         "Session": object("Phiên đăng nhập. Gửi `csrf_token` trong tiêu đề X-CSRF-Token ở mọi thao tác ghi.", vec![
             ("csrf_token", string()),
             ("user", schema("User")),
+            ("must_change_password", json!({
+                "type": "boolean",
+                "description": "Mật khẩu do quản trị đặt: hãy đổi bằng PUT /api/me/password"
+            })),
+        ]),
+        "Account": object("Tài khoản (quản trị xem và quản lý).", vec![
+            ("username", string()),
+            ("display_name", string()),
+            ("role", enumeration(roles.clone())),
+            ("role_label", string()),
+            ("agency", json!({"type": ["string", "null"], "description": "Mã cơ quan của cán bộ cơ quan"})),
+            ("agency_name", nullable_string()),
+            ("active", json!({"type": "boolean", "description": "false: đã khóa, không đăng nhập được"})),
+            ("system", json!({"type": "boolean", "description": "Tài khoản của dòng lệnh (không khóa, không đặt lại mật khẩu)"})),
+        ]),
+        "NewUserRequest": request("Tạo tài khoản.", &["username", "role"], vec![
+            ("username", json!({"type": "string", "description": "3–32 ký tự: chữ thường không dấu, số, . _ -"})),
+            ("display_name", nullable_string()),
+            ("role", enumeration(roles.clone())),
+            ("agency", json!({"type": ["string", "null"], "description": "Mã cơ quan; bắt buộc với vai trò agency, không dùng với vai trò khác"})),
+            ("password", json!({"type": ["string", "null"], "format": "password",
+                "description": "Ít nhất 10 ký tự; bỏ trống để tạo mật khẩu ngẫu nhiên (trả về một lần)"})),
+        ]),
+        "UserPatchRequest": request(
+            "Một trong hai: khóa / mở khóa (`active`), hoặc đặt lại mật khẩu (`password`; null: tạo mật khẩu \
+             ngẫu nhiên, trả về một lần). Đặt lại mật khẩu kết thúc mọi phiên của tài khoản.",
+            &[],
+            vec![
+                ("active", boolean()),
+                ("password", json!({"type": ["string", "null"], "format": "password"})),
+            ],
+        ),
+        "AccountResult": object("Tài khoản sau thay đổi và mật khẩu tạo ngẫu nhiên (chỉ hiển thị lần này).", vec![
+            ("user", schema("Account")),
+            ("password", json!({"type": ["string", "null"], "description": "null khi không tạo mật khẩu"})),
+        ]),
+        "PasswordChangeRequest": request("Đổi mật khẩu của chính mình.", &["current", "new"], vec![
+            ("current", json!({"type": "string", "format": "password"})),
+            ("new", json!({"type": "string", "format": "password", "description": "Ít nhất 10 ký tự"})),
         ]),
         "Agency": object("Cơ quan, đơn vị hoặc địa phương.", vec![
             ("id", string()),
@@ -362,7 +401,7 @@ fn paths() -> Value {
                     "401": error("Sai tên đăng nhập hoặc mật khẩu"),
                     "415": {"$ref": "#/components/responses/E415"},
                     "422": {"$ref": "#/components/responses/E422"},
-                    "429": error("Đăng nhập sai quá nhiều lần; thử lại sau"),
+                    "429": {"$ref": "#/components/responses/E429"},
                 }
             },
             "get": {
@@ -374,6 +413,46 @@ fn paths() -> Value {
                 "operationId": "logout", "tags": ["session"], "security": write_security(),
                 "summary": "Đăng xuất: xoá phiên và cookie",
                 "responses": responses(("204", json!({"description": "Đã đăng xuất"})), &["401", "403"]),
+            },
+        },
+        "/api/users": {
+            "get": {
+                "operationId": "listUsers", "tags": ["accounts"],
+                "summary": "Danh sách tài khoản (chỉ quản trị)",
+                "responses": responses(("200", ok("Tài khoản", array(schema("Account")))), &["401", "403"]),
+            },
+            "post": {
+                "operationId": "createUser", "tags": ["accounts"], "security": write_security(),
+                "summary": "Tạo tài khoản với vai trò và cơ quan (chỉ quản trị); người dùng được yêu cầu đổi mật khẩu khi đăng nhập",
+                "requestBody": json_body("NewUserRequest"),
+                "responses": responses(
+                    ("201", ok("Đã tạo", schema("AccountResult"))),
+                    &["400", "401", "403", "415", "422"],
+                ),
+            },
+        },
+        "/api/users/{username}": {
+            "patch": {
+                "operationId": "updateUser", "tags": ["accounts"], "security": write_security(),
+                "summary": "Khóa / mở khóa tài khoản (phiên của tài khoản bị khóa hết hiệu lực ngay) hoặc đặt lại mật khẩu \
+                            (chỉ quản trị; không áp dụng cho chính mình)",
+                "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": json_body("UserPatchRequest"),
+                "responses": responses(
+                    ("200", ok("Đã cập nhật", schema("AccountResult"))),
+                    &["400", "401", "403", "404", "415", "422"],
+                ),
+            },
+        },
+        "/api/me/password": {
+            "put": {
+                "operationId": "changeOwnPassword", "tags": ["accounts"], "security": write_security(),
+                "summary": "Đổi mật khẩu của chính mình (mật khẩu hiện tại và mật khẩu mới); các phiên khác kết thúc",
+                "requestBody": json_body("PasswordChangeRequest"),
+                "responses": responses(
+                    ("204", json!({"description": "Đã đổi mật khẩu"})),
+                    &["400", "401", "403", "415", "422", "429"],
+                ),
             },
         },
         "/api/agencies": {
@@ -479,6 +558,7 @@ pub fn document() -> Value {
         "servers": [{"url": "/"}],
         "tags": [
             {"name": "session", "description": "Đăng nhập, đăng xuất"},
+            {"name": "accounts", "description": "Tài khoản: quản trị tạo, khóa, đặt lại mật khẩu; ai cũng đổi được mật khẩu của mình"},
             {"name": "plan", "description": "Kế hoạch và danh mục cơ quan"},
             {"name": "tracking", "description": "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"},
             {"name": "reports", "description": "Chỉ tiêu, báo cáo định kỳ của cơ quan, tiếp nhận và trả lại"},
@@ -507,6 +587,11 @@ pub fn document() -> Value {
                 "E413": error("Nội dung gửi lên quá lớn"),
                 "E415": error("Nội dung gửi lên phải là application/json"),
                 "E422": error("Dữ liệu không hợp lệ; `details` nêu từng vấn đề"),
+                "E429": {
+                    "description": "Nhập sai nhiều lần: chờ số giây trong Retry-After rồi thử lại",
+                    "headers": {"Retry-After": {"description": "Số giây phải chờ", "schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": schema("Error")}},
+                },
             },
             "schemas": merged(schemas(), report_schemas()),
         },

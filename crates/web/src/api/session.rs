@@ -4,15 +4,13 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use cchc_services::accounts::LoginError;
+use cchc_services::accounts::{LoginError, MAX_CREDENTIAL_CHARS};
 
+use super::accounts::too_many_requests;
 use super::dto::{LoginRequest, SessionDto, UserDto};
 use super::{ApiJson, Problem, WriteUser};
 use crate::auth::{removal_cookie, session_cookie, ApiUser, ClientAddr};
 use crate::AppState;
-
-/// Longest username or password looked at (argon2 on a megabyte of "password" is a cheap DoS).
-const MAX_CREDENTIAL_CHARS: usize = 256;
 
 pub async fn login(
     State(state): State<AppState>,
@@ -29,19 +27,27 @@ pub async fn login(
     }
     match state.app.login(&username, &body.password, &client, state.now()).await {
         Ok(session) => {
-            let dto =
-                SessionDto { csrf_token: session.csrf_token, user: UserDto::new(&session.user, state.app.directory()) };
+            let dto = SessionDto {
+                csrf_token: session.csrf_token,
+                user: UserDto::new(&session.user, state.app.directory()),
+                must_change_password: session.must_change_password,
+            };
             let cookie = session_cookie(&session.token, state.secure_cookies);
             Ok(([(header::SET_COOKIE, cookie)], Json(dto)).into_response())
         }
         Err(error @ LoginError::Invalid) => Err(Problem::new(StatusCode::UNAUTHORIZED, error.to_string())),
-        Err(error @ LoginError::Throttled) => Err(Problem::new(StatusCode::TOO_MANY_REQUESTS, error.to_string())),
+        Err(error @ LoginError::Throttled { retry_after }) => Ok(too_many_requests(error.to_string(), retry_after)),
         Err(LoginError::Service(error)) => Err(Problem::from(error)),
     }
 }
 
-pub async fn current(State(state): State<AppState>, ApiUser(user): ApiUser) -> Json<SessionDto> {
-    Json(SessionDto { csrf_token: user.csrf_token, user: UserDto::new(&user.user, state.app.directory()) })
+pub async fn current(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<SessionDto>, Problem> {
+    let must_change_password = state.app.must_change_password(&user.user).await?;
+    Ok(Json(SessionDto {
+        csrf_token: user.csrf_token,
+        user: UserDto::new(&user.user, state.app.directory()),
+        must_change_password,
+    }))
 }
 
 pub async fn logout(State(state): State<AppState>, WriteUser(user): WriteUser) -> Result<Response, Problem> {

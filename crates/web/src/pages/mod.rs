@@ -13,6 +13,8 @@ use crate::auth::CurrentUser;
 use crate::error::PageError;
 use crate::AppState;
 
+/// Accounts: the administrators' page and everyone's own password.
+pub mod accounts;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
@@ -31,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/app.css", get(stylesheet))
         .merge(session::routes())
+        .merge(accounts::routes())
         .merge(dashboard::routes())
         .merge(plan::routes())
         .merge(public::routes())

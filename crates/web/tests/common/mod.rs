@@ -50,6 +50,7 @@ pub async fn harness(now: &str, accounts: &[(&str, UserRole, Option<&str>)]) -> 
         files_dir: files.path().to_path_buf(),
         clock: Clock::Fixed(now),
         secure_cookies: false,
+        trusted_proxies: Arc::from([]),
     };
     Harness { router: router(state.clone()), state, files }
 }
