@@ -561,7 +561,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
             }
         }
         UserCommand::List => {
-            let users = app.store().users().await.map_err(|e| user_error(e.into()))?;
+            let users = app.accounts_for_operator().await.map_err(user_error)?;
             if as_json {
                 let list: Vec<_> = users
                     .iter()

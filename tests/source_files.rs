@@ -34,3 +34,44 @@ fn every_source_file_opens_with_a_module_doc_line() {
         .collect();
     assert!(missing.is_empty(), "source files without a //! opening line: {missing:?}");
 }
+
+/// The names in the `[dependencies]`, `[dev-dependencies]` and `[build-dependencies]` tables of
+/// a manifest (workspace tables excepted).
+fn dependencies(manifest: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut in_table = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_table = matches!(line, "[dependencies]" | "[dev-dependencies]" | "[build-dependencies]");
+        } else if in_table {
+            if let Some((name, _)) = line.split_once('=') {
+                names.push(name.trim().trim_end_matches(".workspace").to_string());
+            }
+        }
+    }
+    names
+}
+
+/// The data flow of ARCHITECTURE.md, kept by the manifests: the web layer and the binary go
+/// through the services only, the domain depends on no other crate of ours, and no crate
+/// depends on one further down the flow.
+#[test]
+fn crates_depend_only_on_crates_before_them_in_the_data_flow() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).expect("manifest");
+    let allowed: [(&str, &[&str]); 7] = [
+        ("crates/domain/Cargo.toml", &[]),
+        ("crates/import/Cargo.toml", &["cchc-domain"]),
+        ("crates/store/Cargo.toml", &["cchc-domain", "cchc-import"]),
+        ("crates/documents/Cargo.toml", &["cchc-domain"]),
+        ("crates/services/Cargo.toml", &["cchc-domain", "cchc-import", "cchc-store", "cchc-documents"]),
+        ("crates/web/Cargo.toml", &["cchc-domain", "cchc-services", "cchc-documents"]),
+        ("Cargo.toml", &["cchc-domain", "cchc-import", "cchc-services", "cchc-web", "cchc-documents"]),
+    ];
+    for (manifest, allowed) in allowed {
+        let ours: Vec<String> = dependencies(&read(manifest)).into_iter().filter(|d| d.starts_with("cchc-")).collect();
+        let extra: Vec<&String> = ours.iter().filter(|d| !allowed.contains(&d.as_str())).collect();
+        assert!(extra.is_empty(), "{manifest} depends on {extra:?}, against the data flow");
+    }
+    assert!(!dependencies(&read("crates/web/Cargo.toml")).iter().any(|d| d == "cchc-store"));
+}

@@ -443,6 +443,14 @@ pub struct NewProgress {
     pub comment: String,
 }
 
+/// Which milestones to read (every field set narrows the selection).
+#[derive(Debug, Clone, Default)]
+pub struct MilestoneQuery {
+    pub agency: Option<AgencyId>,
+    pub activity: Option<ActivityId>,
+    pub milestone: Option<MilestoneId>,
+}
+
 /// A stored activity's identity and address in the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActivityIndex {

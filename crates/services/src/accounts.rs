@@ -409,6 +409,13 @@ impl App {
         Ok(self.store().users().await?)
     }
 
+    /// Every account, for the operator at the command line: whoever runs `cchc` on the data
+    /// folder already holds the database, so there is no actor to check (and listing must not
+    /// create the command line's own account).
+    pub async fn accounts_for_operator(&self) -> Result<Vec<User>, ServiceError> {
+        Ok(self.store().users().await?)
+    }
+
     /// One account: administrators see every account, others only their own. 404 when unknown.
     pub async fn account(&self, actor: &User, username: &str) -> Result<User, ServiceError> {
         if !(actor.is_admin() || (actor.active && actor.username == username)) {

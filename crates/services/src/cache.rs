@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use cchc_domain::text::fold;
+use cchc_domain::tracking::MilestoneQuery;
 use cchc_domain::tracking::{ActivityIndex, MilestoneRecord};
 use cchc_domain::{
     Activity, AgencyDirectory, AgencyId, AgencyKind, Area, AreaCode, Date, Diagnostic, PeriodId, Plan, PlanVersion,
 };
-use cchc_store::MilestoneQuery;
 
 use crate::dashboard::{dashboard, evaluate, Dashboard};
 use crate::{App, ServiceError};

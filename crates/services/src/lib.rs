@@ -125,7 +125,7 @@ impl App {
         &self.directory
     }
 
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 

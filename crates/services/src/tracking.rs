@@ -11,12 +11,13 @@ use std::collections::HashMap;
 use cchc_domain::account::User;
 use cchc_domain::calendar::WorkCalendar;
 use cchc_domain::text::checked_text;
+use cchc_domain::tracking::MilestoneQuery;
 use cchc_domain::tracking::{
     due_after_event, milestone_specs, responsible_agencies, ActivityId, AssignmentId, Evidence, MilestoneId,
     MilestoneKind, MilestoneRecord, NewProgress, ProgressEntry, ProgressStatus, StoredFile,
 };
 use cchc_domain::{AgencyId, Date, Plan, PlanVersion, Timestamp, When};
-use cchc_store::{ActivityFanOut, MilestoneQuery, NewEvent};
+use cchc_store::{ActivityFanOut, NewEvent};
 
 use crate::{App, ServiceError};
 

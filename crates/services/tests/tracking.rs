@@ -4,13 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use cchc_domain::account::UserRole;
+use cchc_domain::tracking::MilestoneQuery;
 use cchc_domain::tracking::{DerivedStatus, Evidence, MilestoneKind, ProgressStatus};
 use cchc_domain::{AgencyId, Date, Timestamp};
 use cchc_services::accounts::{LoginError, NewAccount};
 use cchc_services::dashboard::{dashboard, evaluate};
 use cchc_services::tracking::ProgressInput;
 use cchc_services::{App, ServiceError};
-use cchc_store::MilestoneQuery;
 
 fn d(text: &str) -> Date {
     Date::parse(text).expect("date")
@@ -83,7 +83,7 @@ async fn an_officer_records_progress_for_their_agency_only() {
     let ii2 = own.iter().find(|m| m.activity_code() == "II.2").expect("II.2");
     let entry = app.record_progress(&officer, ii2.id, done("18/01/2024"), now()).await.expect("recorded");
     assert_eq!(entry.recorded_by.as_deref(), Some("tuphap"));
-    let updated = app.store().milestone(ii2.id).await.expect("read").expect("exists");
+    let updated = app.milestone(ii2.id).await.expect("read");
     assert_eq!(updated.derived(d("01/07/2024"), app.calendar()), DerivedStatus::DoneOnTime);
 
     let other = app
@@ -146,7 +146,7 @@ async fn an_event_dates_the_waiting_milestones() {
         .expect("event");
     assert_eq!(due, d("15/04/2024"));
     assert_eq!(dated as usize, waiting.len());
-    let after = app.store().milestone(waiting[0].id).await.expect("read").expect("exists");
+    let after = app.milestone(waiting[0].id).await.expect("read");
     assert_eq!(after.derived(d("01/07/2024"), app.calendar()), DerivedStatus::Overdue);
     let officer = user(&app, "khcn", UserRole::Agency, Some("so-khoa-hoc-cong-nghe")).await;
     let refused = app

@@ -33,13 +33,7 @@ pub struct NewEvent<'a> {
     pub recorded_at: &'a str,
 }
 
-/// Which milestones to read.
-#[derive(Debug, Clone, Default)]
-pub struct MilestoneQuery {
-    pub agency: Option<AgencyId>,
-    pub activity: Option<ActivityId>,
-    pub milestone: Option<MilestoneId>,
-}
+pub use cchc_domain::tracking::MilestoneQuery;
 
 /// A progress entry that links an evidence file: whose milestone it is, and the file under the
 /// name that entry's uploader gave it.

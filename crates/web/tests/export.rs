@@ -60,7 +60,8 @@ async fn harness() -> Harness {
         .find(|m| m.activity_code() == "II.2" && m.agency.as_str() == "so-tu-phap")
         .cloned()
         .unwrap();
-    let officer = state.app.store().user_with_hash("tuphap").await.unwrap().unwrap().0;
+    let operator = state.app.command_line_user(state.now()).await.unwrap();
+    let officer = state.app.account(&operator, "tuphap").await.unwrap();
     let input = ProgressInput {
         status: ProgressStatus::Done,
         completed_on: Some(date("18/01/2024")),
