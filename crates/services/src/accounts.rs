@@ -180,6 +180,24 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// Runs argon2 (tens of milliseconds of CPU) on the blocking pool, so that a crowd signing in
+/// at the reporting deadline does not stall page loads on the async workers.
+async fn off_workers<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Random(e.to_string()))
+}
+
+/// [`hash_password`] off the async workers.
+async fn hash_password_blocking(password: &str) -> Result<String, ServiceError> {
+    let password = password.to_string();
+    off_workers(move || hash_password(&password)).await?
+}
+
+/// [`verify_password`] off the async workers; a failed task counts as a wrong password.
+async fn verify_password_blocking(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    off_workers(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
 /// What is wrong with a new password, if anything.
 fn password_problem(password: &str) -> Option<String> {
     let chars = password.chars().count();
@@ -260,7 +278,7 @@ impl App {
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems));
         }
-        let hash = hash_password(&account.password)?;
+        let hash = hash_password_blocking(&account.password).await?;
         let display_name = if account.display_name.trim().is_empty() { username } else { account.display_name.trim() };
         let created = self
             .store()
@@ -341,9 +359,11 @@ impl App {
         }
         let found = store.credentials(username).await.map_err(ServiceError::from)?;
         let ok = match &found {
-            Some(credentials) => verify_password(password, &credentials.password_hash) && credentials.user.active,
+            Some(credentials) => {
+                verify_password_blocking(password, &credentials.password_hash).await && credentials.user.active
+            }
             None => {
-                let _ = verify_password(password, dummy_hash());
+                let _ = verify_password_blocking(password, dummy_hash()).await;
                 false
             }
         };
@@ -500,7 +520,7 @@ impl App {
                 (fresh.clone(), Some(fresh))
             }
         };
-        let hash = hash_password(&password)?;
+        let hash = hash_password_blocking(&password).await?;
         self.store()
             .update_password(&PasswordUpdate {
                 target: target.id,
@@ -543,7 +563,9 @@ impl App {
             .await
             .map_err(ServiceError::from)?
             .ok_or_else(|| ServiceError::NotFound(format!("tài khoản «{}»", user.username)))?;
-        if current.chars().count() > MAX_CREDENTIAL_CHARS || !verify_password(current, &credentials.password_hash) {
+        if current.chars().count() > MAX_CREDENTIAL_CHARS
+            || !verify_password_blocking(current, &credentials.password_hash).await
+        {
             self.record_failure(&user.username, client, now).await?;
             return Err(PasswordChangeError::WrongCurrent);
         }
@@ -554,7 +576,7 @@ impl App {
         if !problems.is_empty() {
             return Err(ServiceError::Invalid(problems).into());
         }
-        let hash = hash_password(new)?;
+        let hash = hash_password_blocking(new).await?;
         self.store()
             .update_password(&PasswordUpdate {
                 target: user.id,
