@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use cchc_domain::calendar::WorkCalendar;
 use cchc_domain::ImportOutcome;
-use cchc_domain::{Date, Plan};
+use cchc_domain::Plan;
 use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, ServiceError};
 use serde::Serialize;
 
@@ -121,7 +121,7 @@ async fn parse(data: &Path, file: &Path, as_json: bool) -> Result<ExitCode> {
 
 async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
     let text = read_document(file)?;
-    let report = match app.import_plan_text(&file_name(file), &text, &now_rfc3339()).await {
+    let report = match app.import_plan_text(&file_name(file), &text, &crate::clock::now().rfc3339()).await {
         Ok(report) => report,
         Err(ServiceError::NotAPlan { diagnostics }) => {
             print_diagnostics(&diagnostics, as_json)?;
@@ -286,7 +286,7 @@ async fn activities(app: &App, args: ActivitiesArgs, as_json: bool) -> Result<Ex
             bail!("--due-from ({from}) phải không sau --due-to ({to})");
         }
     }
-    let as_of = args.overdue.then(|| args.as_of.unwrap_or_else(today));
+    let as_of = args.overdue.then(|| args.as_of.unwrap_or_else(crate::clock::today));
     let filter = ActivityFilter {
         area: args.area,
         agency: agency.as_ref().map(|a| a.id.clone()),
@@ -470,29 +470,9 @@ fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Today's date in Vietnam (UTC+7). `CCHC_TODAY` (dd/mm/yyyy or ISO) overrides it, for
-/// reproducible runs.
-fn today() -> Date {
-    if let Some(d) = std::env::var("CCHC_TODAY").ok().and_then(|v| Date::parse(&v).ok()) {
-        return d;
-    }
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let days = (seconds + 7 * 3600).div_euclid(86_400);
-    Date::from_julian_day_number(2_440_588 + days).unwrap_or(Date::MIN)
-}
-
-/// The current time as RFC 3339 in UTC, for import records.
-fn now_rfc3339() -> String {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let days = seconds.div_euclid(86_400);
-    let rest = seconds.rem_euclid(86_400);
-    let date = Date::from_julian_day_number(2_440_588 + days).map_or_else(|| "1970-01-01".to_string(), Date::iso);
-    format!("{date}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
 async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
     let app = open(data).await?;
-    let now = cchc_web::Clock::System.now();
+    let now = crate::clock::system_now();
     if let Some(password) = app.ensure_first_admin(now).await.map_err(user_error)? {
         outln!("Đã tạo tài khoản quản trị đầu tiên.");
         outln!("  Tên đăng nhập: admin");
@@ -535,7 +515,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
                 agency,
                 password,
             };
-            let user = app.create_account(&account, cchc_web::Clock::System.now()).await.map_err(user_error)?;
+            let user = app.create_account(&account, crate::clock::now()).await.map_err(user_error)?;
             if as_json {
                 print_json(&serde_json::json!({
                     "id": user.id.0, "username": user.username, "role": user.role.as_str(),
@@ -548,7 +528,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
         UserCommand::Deactivate { username } => set_active(app, &username, false, as_json).await?,
         UserCommand::Reactivate { username } => set_active(app, &username, true, as_json).await?,
         UserCommand::ResetPassword { username } => {
-            let now = cchc_web::Clock::System.now();
+            let now = crate::clock::now();
             let actor = app.command_line_user(now).await.map_err(user_error)?;
             let change = app.reset_password(&actor, &username, None, now).await.map_err(user_error)?;
             let password = change.password.unwrap_or_default();
@@ -589,7 +569,7 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
 
 /// `cchc user deactivate|reactivate`: as the command line's administrator account (audited).
 async fn set_active(app: &App, username: &str, active: bool, as_json: bool) -> Result<()> {
-    let now = cchc_web::Clock::System.now();
+    let now = crate::clock::now();
     let actor = app.command_line_user(now).await.map_err(user_error)?;
     let user = app.set_account_active(&actor, username, active, now).await.map_err(user_error)?;
     if as_json {

@@ -13,6 +13,8 @@ use clap::Parser;
 mod output;
 /// Argument definitions.
 mod cli;
+/// The clock, read at the edge (`CCHC_TODAY` fixes it).
+mod clock;
 /// Command implementations.
 mod commands;
 /// JSON views of domain values (`--json`).

@@ -10,7 +10,7 @@ use cchc_documents::form::{FormKind, FormReading};
 use cchc_domain::account::User;
 use cchc_domain::number::{count_vn, Percent1};
 use cchc_domain::reporting::{level_label, Completeness, DocumentSettings};
-use cchc_domain::{AgencyId, Date, PeriodId, Severity, Timestamp};
+use cchc_domain::{AgencyId, Date, PeriodId, Severity};
 use cchc_services::reporting::DocumentOptions;
 use cchc_services::{App, ServiceError};
 use cchc_web::api::reports::{result_rows, AgencyStatusDto, CompletenessDto, PeriodDto, ReportDto};
@@ -19,7 +19,7 @@ use crate::cli::{IndicatorsCommand, ReportCommand};
 use crate::render;
 
 pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<ExitCode> {
-    let user = app.command_line_user(now()).await.map_err(anyhow::Error::new)?;
+    let user = app.command_line_user(crate::clock::now()).await.map_err(anyhow::Error::new)?;
     match command {
         ReportCommand::Status { period } => status(app, &user, period, as_json).await,
         ReportCommand::Results { period } => results(app, &user, period, as_json).await,
@@ -27,24 +27,32 @@ pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<Exi
         ReportCommand::Submit { agency, period, file } => submit(app, &user, &agency, period, &file, as_json).await,
         ReportCommand::Accept { period, agency } => {
             let id = agency_id(app, &agency)?;
-            let report = app.accept_report(&user, &id, period, now()).await.map_err(anyhow::Error::new)?;
+            let report =
+                app.accept_report(&user, &id, period, crate::clock::now()).await.map_err(anyhow::Error::new)?;
             done(app, &user, &id, period, &report, "Đã tiếp nhận báo cáo", as_json).await
         }
         ReportCommand::Return { period, agency, reason } => {
             let id = agency_id(app, &agency)?;
-            let report = app.return_report(&user, &id, period, &reason, now()).await.map_err(anyhow::Error::new)?;
+            let report = app
+                .return_report(&user, &id, period, &reason, crate::clock::now())
+                .await
+                .map_err(anyhow::Error::new)?;
             done(app, &user, &id, period, &report, "Đã trả lại báo cáo", as_json).await
         }
         ReportCommand::Receive { period, agency, date, reason } => {
             let id = agency_id(app, &agency)?;
-            let report =
-                app.record_receipt(&user, &id, period, date, &reason, now()).await.map_err(anyhow::Error::new)?;
+            let report = app
+                .record_receipt(&user, &id, period, date, &reason, crate::clock::now())
+                .await
+                .map_err(anyhow::Error::new)?;
             done(app, &user, &id, period, &report, &format!("Đã ghi nhận ngày nhận {date}"), as_json).await
         }
         ReportCommand::Extend { period, agency, until, reason } => {
             let id = agency_id(app, &agency)?;
-            let extension =
-                app.grant_extension(&user, &id, period, until, &reason, now()).await.map_err(anyhow::Error::new)?;
+            let extension = app
+                .grant_extension(&user, &id, period, until, &reason, crate::clock::now())
+                .await
+                .map_err(anyhow::Error::new)?;
             if as_json {
                 outln!(
                     "{}",
@@ -74,17 +82,6 @@ pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<Exi
             settings(app, &user, signer, signer_title, recipients, as_json).await
         }
     }
-}
-
-/// The current time (the clock is read here, at the edge). `CCHC_TODAY` (dd/mm/yyyy or ISO)
-/// fixes it to 10:00 of that day in Vietnam, for reproducible runs and worked examples.
-fn now() -> Timestamp {
-    if let Some(day) = std::env::var("CCHC_TODAY").ok().and_then(|v| Date::parse(&v).ok()) {
-        let days = day.julian_day_number() - 2_440_588;
-        return Timestamp::from_unix_seconds(days * 86_400 + 3 * 3600);
-    }
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    Timestamp::from_unix_seconds(seconds)
 }
 
 fn split_lines(text: &str) -> Vec<String> {
@@ -175,7 +172,7 @@ async fn submit(
         bail!("tệp có {count} ô không hợp lệ (liệt kê ở trên); không lưu gì, hãy sửa tệp rồi nộp lại");
     }
     let saved = app
-        .save_upload(user, &agency, period, &reading.content, &reading.narrative_areas, now())
+        .save_upload(user, &agency, period, &reading.content, &reading.narrative_areas, crate::clock::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}; không lưu gì"))?;
     for v in &saved.violations {
@@ -186,7 +183,7 @@ async fn submit(
         errln!("{level}: {}", v.message);
     }
     let report = app
-        .submit_report(user, &agency, period, now())
+        .submit_report(user, &agency, period, crate::clock::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}\nĐã lưu bản nháp; sửa các lỗi trên rồi nộp lại"))?;
     let late = report.is_late(form.due);
@@ -223,7 +220,7 @@ async fn consolidate(
     options: &DocumentOptions,
     as_json: bool,
 ) -> Result<ExitCode> {
-    let date = date.unwrap_or_else(|| now().date_in_vietnam());
+    let date = date.unwrap_or_else(|| crate::clock::now().date_in_vietnam());
     let report = app.consolidate(user, period, date, options).await.map_err(anyhow::Error::new)?;
     let docx = cchc_documents::docx::consolidated_docx(&report).map_err(|e| anyhow::anyhow!("{e}"))?;
     let annex = cchc_documents::annex::consolidated_annex_xlsx(&report).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -263,7 +260,7 @@ async fn settings(
             signer_title: signer_title.map(|t| split_lines(&t)).unwrap_or(current.signer_title),
             recipients: recipients.map(|r| split_lines(&r)).unwrap_or(current.recipients),
         };
-        current = app.save_document_settings(user, &updated, now()).await.map_err(anyhow::Error::new)?;
+        current = app.save_document_settings(user, &updated, crate::clock::now()).await.map_err(anyhow::Error::new)?;
     }
     if as_json {
         outln!(
@@ -412,8 +409,8 @@ pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: 
                 Some(path) => read(&path)?,
                 None => app.catalogue_sources().await.map_err(anyhow::Error::new)?.2,
             };
-            let user = app.command_line_user(now()).await.map_err(anyhow::Error::new)?;
-            match app.import_catalogue(&user, &catalogue, &rules, &note, now()).await {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(anyhow::Error::new)?;
+            match app.import_catalogue(&user, &catalogue, &rules, &note, crate::clock::now()).await {
                 Ok((version, diagnostics)) => {
                     for d in &diagnostics {
                         errln!("{d}");
