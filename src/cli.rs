@@ -209,6 +209,10 @@ pub struct ServeArgs {
     /// địa chỉ này mới đọc địa chỉ người dùng từ tiêu đề X-Forwarded-For (để giới hạn đăng nhập sai).
     #[arg(long = "trusted-proxy", value_name = "ĐỊA_CHỈ_IP", value_parser = parse_ip)]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Không giữ lại trang đã dựng (mỗi lượt xem dựng lại trang; dùng khi đo hiệu năng hoặc
+    /// tìm lỗi). Mặc định trang và dữ liệu API được giữ đến khi dữ liệu thay đổi.
+    #[arg(long)]
+    pub no_response_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -493,7 +493,9 @@ async fn serve(data: &Path, args: ServeArgs) -> Result<ExitCode> {
     outln!("Đang phục vụ tại http://{bound} (dữ liệu: {}). Nhấn Ctrl-C để dừng.", data.display());
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
-    cchc_web::serve(listener, state).await.context("máy chủ web dừng vì lỗi")?;
+    cchc_web::serve(listener, state, cchc_web::RouterOptions { response_cache: !args.no_response_cache })
+        .await
+        .context("máy chủ web dừng vì lỗi")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -136,6 +136,61 @@ impl Drop for Checking<'_> {
     }
 }
 
+/// Sessions already looked up, by token hash: every authenticated request asks, and the answer
+/// only changes when an account is written (through [`App`], which forgets them all) or the
+/// session expires. An entry is believed for [`SESSION_RECHECK_SECONDS`] at most, so that a
+/// change made by another process (`cchc user deactivate` beside a running server) or an expiry
+/// shows within that time.
+#[derive(Debug, Default)]
+pub(crate) struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedSession>>,
+    /// Bumped by every [`SessionCache::forget_all`].
+    generation: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+struct CachedSession {
+    user: User,
+    csrf_token: String,
+    checked_at: i64,
+}
+
+/// How long a looked-up session is believed without asking the database again.
+pub const SESSION_RECHECK_SECONDS: i64 = 30;
+/// Sessions remembered at most (past it, the memory starts over).
+const SESSION_CACHE_ENTRIES: usize = 10_000;
+
+impl SessionCache {
+    fn get(&self, hash: &str, now: Timestamp) -> Option<(User, String)> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let found = entries.get(hash)?;
+        let age = now.unix_seconds() - found.checked_at;
+        (0..SESSION_RECHECK_SECONDS).contains(&age).then(|| (found.user.clone(), found.csrf_token.clone()))
+    }
+
+    fn put(&self, hash: &str, user: &User, csrf_token: &str, now: Timestamp) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= SESSION_CACHE_ENTRIES {
+            entries.clear();
+        }
+        let session =
+            CachedSession { user: user.clone(), csrf_token: csrf_token.to_string(), checked_at: now.unix_seconds() };
+        entries.insert(hash.to_string(), session);
+    }
+
+    /// Forgets every session (an account or a session was written).
+    pub(crate) fn forget_all(&self) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        entries.clear();
+    }
+
+    /// Changes whenever an account or a session was written.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// The outcome of an account created or a password reset by an administrator: the account as
 /// it now stands, and the generated password, to be shown once.
 #[derive(Debug, Clone)]
@@ -407,12 +462,24 @@ impl App {
     }
 
     /// The user and CSRF token behind a session cookie, if the session is live.
+    /// The user and CSRF token of a live session (remembered for a few seconds, see
+    /// [`SessionCache`]).
     pub async fn session(&self, token: &str, now: Timestamp) -> Result<Option<(User, String)>, ServiceError> {
-        Ok(self.store().session(&token_hash(token), &now.rfc3339()).await?)
+        let hash = token_hash(token);
+        if let Some(found) = self.sessions.get(&hash, now) {
+            return Ok(Some(found));
+        }
+        let found = self.store().session(&hash, &now.rfc3339()).await?;
+        if let Some((user, csrf_token)) = &found {
+            self.sessions.put(&hash, user, csrf_token, now);
+        }
+        Ok(found)
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), ServiceError> {
-        Ok(self.store().delete_session(&token_hash(token)).await?)
+        self.store().delete_session(&token_hash(token)).await?;
+        self.sessions.forget_all();
+        Ok(())
     }
 
     /// Whether the user's password was set by an administrator and not changed since.
@@ -487,6 +554,7 @@ impl App {
             return Err(ServiceError::Invalid(vec!["không thể tự khóa tài khoản của chính mình".to_string()]));
         }
         self.store().set_user_active(target.id, active, actor.id, &now.rfc3339()).await?;
+        self.sessions.forget_all();
         self.account(actor, username).await
     }
 
@@ -532,6 +600,7 @@ impl App {
                 keep_session: None,
             })
             .await?;
+        self.sessions.forget_all();
         Ok(AccountChange { user: target, password: generated })
     }
 
@@ -589,6 +658,7 @@ impl App {
             })
             .await
             .map_err(ServiceError::from)?;
+        self.sessions.forget_all();
         Ok(())
     }
 }

@@ -81,6 +81,14 @@ impl Cache {
         }
     }
 
+    /// Changes with every write through [`App`] that a page or an API read can show (plan,
+    /// progress, reports, catalogue): each counter only grows, so their sum does too.
+    pub(crate) fn data_generation(&self) -> u64 {
+        self.generation()
+            .wrapping_add(self.catalogue_generation())
+            .wrapping_add(self.reports_generation.load(Ordering::SeqCst))
+    }
+
     fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }

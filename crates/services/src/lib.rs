@@ -70,6 +70,8 @@ pub struct App {
     cache: cache::Cache,
     /// (username, client) pairs with a password check under way (see `accounts`).
     checking: accounts::InFlight,
+    /// Sessions looked up in the last seconds (see `accounts`).
+    sessions: accounts::SessionCache,
 }
 
 /// What importing a document did.
@@ -110,6 +112,7 @@ impl App {
             calendar: cchc_domain::calendar::WorkCalendar::vietnam(),
             cache: cache::Cache::default(),
             checking: accounts::InFlight::default(),
+            sessions: accounts::SessionCache::default(),
         };
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;
@@ -123,6 +126,13 @@ impl App {
 
     pub fn directory(&self) -> &AgencyDirectory {
         &self.directory
+    }
+
+    /// A number that changes with every write through this `App` that a page or an API read can
+    /// show (plan, progress, reports, indicator catalogue, accounts and sessions; not document
+    /// settings). Lets the web layer keep a response until the data under it changes.
+    pub fn data_generation(&self) -> u64 {
+        self.cache.data_generation().wrapping_add(self.sessions.generation())
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -7,6 +7,8 @@
 
 use axum::extract::{Form, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::error::PageError;
@@ -30,7 +32,9 @@ where
     }
 }
 
-/// A URL-encoded form body deserialized into `T`, or a Vietnamese 400 page.
+/// A URL-encoded form body deserialized into `T`, or a Vietnamese 400 page. A body refused
+/// before it is read (wrong content type: 415, too large: 413) keeps its status; the error
+/// layer words it in Vietnamese like every plain-text rejection.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct VnForm<T>(pub T);
 
@@ -39,12 +43,17 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = PageError;
+    type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Form::<T>::from_request(req, state).await {
             Ok(Form(value)) => Ok(VnForm(value)),
-            Err(rejection) => Err(crate::pages::form_rejected(&rejection)),
+            Err(rejection)
+                if matches!(rejection.status(), StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY) =>
+            {
+                Err(crate::pages::form_rejected(&rejection).into_response())
+            }
+            Err(rejection) => Err(rejection.into_response()),
         }
     }
 }

@@ -33,6 +33,8 @@ pub mod layers;
 pub mod pages;
 /// Vietnamese for serde's and axum's English error messages.
 pub mod rejection;
+/// Answers kept until the data under them changes (reading pages and API reads).
+pub mod response_cache;
 
 /// Largest accepted upload (evidence file), in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
@@ -77,9 +79,27 @@ impl AppState {
     }
 }
 
+/// How the router is built.
+#[derive(Debug, Clone, Copy)]
+pub struct RouterOptions {
+    /// Keep rendered answers until the data under them changes (see [`response_cache`]).
+    pub response_cache: bool,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        RouterOptions { response_cache: true }
+    }
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    router_with(state, RouterOptions::default())
+}
+
+/// The whole application, built with `options`.
+pub fn router_with(state: AppState, options: RouterOptions) -> Router {
+    let router = Router::new()
         .merge(pages::routes())
         .merge(files::routes())
         .merge(export::routes())
@@ -89,8 +109,14 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(from_fn_with_state(state.clone(), layers::errors))
         .layer(from_fn_with_state(state.clone(), layers::headers))
-        .layer(compression())
-        .with_state(state)
+        .layer(compression());
+    let router = if options.response_cache {
+        let cache = Arc::new(response_cache::ResponseCache::default());
+        router.layer(from_fn_with_state((state.clone(), cache), response_cache::layer))
+    } else {
+        router
+    };
+    router.with_state(state)
 }
 
 /// gzip or brotli when the client accepts it, at the fastest level (a page is compressed per
@@ -111,8 +137,8 @@ async fn page_not_found() -> error::PageError {
 }
 
 /// Serves the application on a bound listener until Ctrl-C.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, options: RouterOptions) -> std::io::Result<()> {
+    axum::serve(listener, router_with(state, options).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -870,3 +870,51 @@ async fn query_strings_and_forms_that_do_not_fit_get_a_vietnamese_page_naming_th
     assert!(html.contains("biểu mẫu phải gửi dạng application/x-www-form-urlencoded"), "{html}");
     assert!(!html.contains("Expected request with"), "{html}");
 }
+
+#[tokio::test]
+async fn kept_answers_never_outlive_the_data_or_the_session_and_are_never_shared() {
+    let h = harness().await;
+    let officer = h.login("tuphap").await;
+    let viewer = h.login("lanhdao").await;
+    let own = h.first_of("II.2", "so-tu-phap").await;
+    let page_uri = format!("/hoat-dong/{}", own.activity.0);
+    let public_uri = format!("/cong-khai/hoat-dong/{}", own.activity.0);
+    let api_uri = format!("/api/milestones/{}", own.id.0);
+
+    // Asked twice, the same answer; each session gets its own (its name, its CSRF token).
+    let before = h.get(&page_uri, Some(&officer)).await.text();
+    assert_eq!(h.get(&page_uri, Some(&officer)).await.text(), before);
+    let other = h.get(&page_uri, Some(&viewer)).await.text();
+    assert!(before.contains("Tài khoản tuphap") && other.contains("Tài khoản lanhdao"));
+    assert!(before.contains(&officer.csrf) && !other.contains(&officer.csrf));
+    let public_before = h.get(&public_uri, None).await.text();
+    assert!(!public_before.contains("tuphap"), "the public page shows no session");
+    let api_before = h.get(&api_uri, Some(&officer)).await.text();
+    assert!(api_before.contains("\"status\":\"not_started\""), "{api_before}");
+
+    // A write through the pages: every kept answer that shows it is computed again.
+    let body = multipart(&done_fields(&officer.csrf, "x"), Some(("kh.pdf", "application/pdf", PDF)));
+    let answer = h.post_multipart(&format!("/moc/{}/tien-do", own.id.0), Some(&officer), body).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text());
+    let after = h.get(&page_uri, Some(&officer)).await.text();
+    let evidence = "Văn bản số 15/KH-UBND ngày 18/01/2024";
+    assert!(block(&after, own.id).contains(evidence) && !block(&before, own.id).contains(evidence));
+    assert!(h.get(&page_uri, Some(&viewer)).await.text().contains(evidence));
+    assert_ne!(h.get(&public_uri, None).await.text(), public_before);
+    assert!(h.get(&api_uri, Some(&officer)).await.text().contains("\"status\":\"done\""));
+
+    // A session that ended is not served its kept page: the login page instead.
+    let logout = h.send(request(
+        "POST",
+        "/dang-xuat",
+        Some(&officer),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        &format!("csrf_token={}", officer.csrf),
+    ));
+    assert_eq!(logout.await.status, StatusCode::SEE_OTHER);
+    let gone = h.get(&page_uri, Some(&officer)).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(gone.location().starts_with("/dang-nhap"), "{}", gone.location());
+    // The other session is untouched.
+    assert_eq!(h.get(&page_uri, Some(&viewer)).await.status, StatusCode::OK);
+}

@@ -2,13 +2,13 @@
 //! creates one, deactivate / reactivate / reset per account, the audit) and `/tai-khoan/mat-khau`
 //! where everyone changes their own password. The services check the caller again.
 
+use crate::extract::{VnForm, VnQuery};
 use askama::Template;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use cchc_domain::account::{User, UserRole};
 use cchc_domain::{AgencyId, AgencyKind};
 use cchc_services::accounts::{AccountChange, NewAccount, PasswordChangeError, COMMAND_LINE_USERNAME};
@@ -17,7 +17,6 @@ use serde::Deserialize;
 
 use crate::auth::{ClientAddr, CurrentUser, PageUser};
 use crate::error::{safe_return_path, PageError};
-use crate::pages::plan::bad_request;
 use crate::pages::{render, Nav, SelectOption};
 use crate::AppState;
 
@@ -39,10 +38,6 @@ fn no_store(mut response: Response) -> Response {
 fn with_status(mut response: Response, status: StatusCode) -> Response {
     *response.status_mut() = status;
     response
-}
-
-fn form_fields<T>(form: Result<Form<T>, FormRejection>) -> Result<T, PageError> {
-    form.map(|Form(f)| f).map_err(|_| bad_request("không đọc được biểu mẫu gửi lên; hãy tải lại trang và thử lại"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,9 +196,8 @@ struct CreateFields {
 async fn create(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    form: Result<Form<CreateFields>, FormRejection>,
+    VnForm(fields): VnForm<CreateFields>,
 ) -> Result<Response, PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     let role = UserRole::parse(fields.role.as_deref().unwrap_or_default().trim());
@@ -270,8 +264,7 @@ struct ActionFields {
 }
 
 /// The checks of every per-account action: the form, the CSRF token, an administrator.
-async fn action_fields(user: &CurrentUser, form: Result<Form<ActionFields>, FormRejection>) -> Result<(), PageError> {
-    let fields = form_fields(form)?;
+async fn action_fields(user: &CurrentUser, fields: ActionFields) -> Result<(), PageError> {
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     Ok(())
@@ -293,7 +286,7 @@ async fn set_active(
     state: AppState,
     user: CurrentUser,
     username: String,
-    form: Result<Form<ActionFields>, FormRejection>,
+    form: ActionFields,
     active: bool,
 ) -> Result<Response, PageError> {
     action_fields(&user, form).await?;
@@ -314,7 +307,7 @@ async fn deactivate(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(username): Path<String>,
-    form: Result<Form<ActionFields>, FormRejection>,
+    VnForm(form): VnForm<ActionFields>,
 ) -> Result<Response, PageError> {
     set_active(state, user, username, form, false).await
 }
@@ -323,7 +316,7 @@ async fn reactivate(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(username): Path<String>,
-    form: Result<Form<ActionFields>, FormRejection>,
+    VnForm(form): VnForm<ActionFields>,
 ) -> Result<Response, PageError> {
     set_active(state, user, username, form, true).await
 }
@@ -332,7 +325,7 @@ async fn reset(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     Path(username): Path<String>,
-    form: Result<Form<ActionFields>, FormRejection>,
+    VnForm(form): VnForm<ActionFields>,
 ) -> Result<Response, PageError> {
     action_fields(&user, form).await?;
     match state.app.reset_password(&user.user, &username, None, state.now()).await {
@@ -382,11 +375,7 @@ fn password_page_of(user: &CurrentUser, first: bool, next: Option<&str>) -> Pass
     }
 }
 
-async fn password_page(
-    PageUser(user): PageUser,
-    query: Result<Query<PasswordQuery>, QueryRejection>,
-) -> Result<Response, PageError> {
-    let q = query.map(|Query(q)| q).unwrap_or_default();
+async fn password_page(PageUser(user): PageUser, VnQuery(q): VnQuery<PasswordQuery>) -> Result<Response, PageError> {
     let page = password_page_of(&user, q.first.is_some(), q.next.as_deref());
     Ok(no_store(render(&page)?))
 }
@@ -407,9 +396,8 @@ async fn change_password(
     State(state): State<AppState>,
     PageUser(user): PageUser,
     ClientAddr(client): ClientAddr,
-    form: Result<Form<PasswordFields>, FormRejection>,
+    VnForm(fields): VnForm<PasswordFields>,
 ) -> Result<Response, PageError> {
-    let fields = form_fields(form)?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     let mut page = password_page_of(&user, false, fields.tiep.as_deref());
     let new = fields.new.unwrap_or_default();

@@ -1,12 +1,13 @@
 //! Login and logout pages.
 
+use crate::extract::VnForm;
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use cchc_services::accounts::{random_token, LoginError, MAX_CREDENTIAL_CHARS};
 use serde::Deserialize;
 
@@ -47,6 +48,7 @@ fn checked_next(raw: Option<&str>) -> String {
 async fn login_page(
     State(state): State<AppState>,
     MaybeUser(user): MaybeUser,
+    // Lenient on purpose: a mangled return address must not keep anyone from the login page.
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let next = checked_next(query.as_ref().ok().and_then(|Query(q)| q.next.as_deref()));
@@ -98,7 +100,7 @@ async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    VnForm(form): VnForm<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = checked_next(Some(&form.tiep));
     let expected = cookie_value(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -161,7 +163,7 @@ struct LogoutForm {
 async fn logout(
     State(state): State<AppState>,
     PageUser(user): PageUser,
-    Form(form): Form<LogoutForm>,
+    VnForm(form): VnForm<LogoutForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(Some(&form.csrf_token))?;
     state.app.logout(&user.token).await?;
