@@ -4,8 +4,10 @@
 # 1. Fills a data folder the way a reporting deadline does: every expected agency (241) saves and
 #    submits its 2024S1 report (examples/bench_consolidate.rs, release build).
 # 2. Starts `cchc serve` on it, creates a viewer and a commune officer, logs in with curl.
-# 3. Runs wrk against each page and API read (HTML and JSON, identity and gzip), then times the
-#    exports and documents with curl (median of 20 runs).
+# 3. Runs wrk against each page and API read (asking for gzip/br as browsers do), twice: on the
+#    server as it runs by default (answers kept until the data changes, "kept") and on a second
+#    server started with --no-response-cache ("computed": every request renders the page). Then
+#    times the exports and documents with curl (median of 20 runs).
 #
 # Needs: cargo, curl, wrk (Debian: apt-get install -y wrk curl).
 # Knobs: CONNECTIONS=64 THREADS=2 DURATION=10s PORT=18081 ONLY=<substring of the URLs to run>
@@ -16,8 +18,10 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 DURATION="${DURATION:-10s}"
 PORT="${PORT:-18081}"
+COLD_PORT="$((PORT + 1))"
 ONLY="${ONLY:-}"
 BASE="http://127.0.0.1:${PORT}"
+COLD="http://127.0.0.1:${COLD_PORT}"
 PASSWORD="mat-khau-benchmark-2024"
 
 for tool in cargo curl wrk; do
@@ -31,11 +35,12 @@ BIN="$TARGET/cchc"
 
 DATA="$(mktemp -d)"
 SERVER_PID=""
+COLD_PID=""
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    for pid in $SERVER_PID $COLD_PID; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     rm -rf "$DATA"
 }
 trap cleanup EXIT
@@ -47,10 +52,16 @@ printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username canbo-xa -
 
 "$BIN" serve --addr "127.0.0.1:${PORT}" --data "$DATA" >"$DATA/serve.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null "$BASE/dang-nhap" 2>/dev/null; then break; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "bench: the server exited:" >&2; cat "$DATA/serve.log" >&2; exit 1; fi
-    sleep 0.1
+"$BIN" serve --no-response-cache --addr "127.0.0.1:${COLD_PORT}" --data "$DATA" >"$DATA/serve-cold.log" 2>&1 &
+COLD_PID=$!
+for url in "$BASE" "$COLD"; do
+    for _ in $(seq 1 100); do
+        if curl -fsS -o /dev/null "$url/dang-nhap" 2>/dev/null; then break; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null || ! kill -0 "$COLD_PID" 2>/dev/null; then
+            echo "bench: a server exited:" >&2; cat "$DATA"/serve*.log >&2; exit 1
+        fi
+        sleep 0.1
+    done
 done
 
 login() {
@@ -108,19 +119,27 @@ EXPORTS=(
 
 cookie_of() { case "$1" in viewer) echo "$VIEWER" ;; officer) echo "$OFFICER" ;; *) echo "" ;; esac; }
 
-printf '\n%-26s %8s %8s %9s %9s %9s %9s\n' "page" "status" "bytes" "gz bytes" "p50" "p99" "req/s"
+# wrk's p50, p99 and req/s against one base URL.
+measure() {
+    local out
+    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $2" -H 'Accept-Encoding: gzip, br' "$1")"
+    printf '%s %s %s' "$(echo "$out" | awk '$1 == "50%" {print $2}')" "$(echo "$out" | awk '$1 == "99%" {print $2}')" \
+        "$(echo "$out" | awk '/^Requests\/sec/ {printf "%.0f", $2}')"
+}
+
+printf '\n%-24s %6s %7s %6s | %-27s | %-27s\n' "" "" "" "" "kept (default)" "computed (--no-response-cache)"
+printf '%-24s %6s %7s %6s | %8s %8s %9s | %8s %8s %9s\n' "page" "status" "bytes" "br" "p50" "p99" "req/s" "p50" "p99" "req/s"
 for entry in "${PAGES[@]}"; do
     IFS='|' read -r name who path <<<"$entry"
     if [ -n "$ONLY" ] && [[ "$name $path" != *"$ONLY"* ]]; then continue; fi
     cookie="$(cookie_of "$who")"
     headers=(-H "Cookie: ${cookie}")
     status="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "${headers[@]}" "$BASE$path")"
-    gz="$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip, br' "${headers[@]}" "$BASE$path")"
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: ${cookie}" -H 'Accept-Encoding: gzip, br' "$BASE$path")"
-    p50="$(echo "$out" | awk '$1 == "50%" {print $2}')"
-    p99="$(echo "$out" | awk '$1 == "99%" {print $2}')"
-    rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
-    printf '%-26s %8s %8s %9s %9s %9s %9s\n' "$name" "${status% *}" "${status#* }" "$gz" "$p50" "$p99" "$rps"
+    br="$(curl -s -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip, br' "${headers[@]}" "$BASE$path")"
+    read -r kp50 kp99 krps <<<"$(measure "$BASE$path" "$cookie")"
+    read -r cp50 cp99 crps <<<"$(measure "$COLD$path" "$cookie")"
+    printf '%-24s %6s %7s %6s | %8s %8s %9s | %8s %8s %9s\n' "$name" "${status% *}" "${status#* }" "$br" \
+        "$kp50" "$kp99" "$krps" "$cp50" "$cp99" "$crps"
 done
 
 printf '\n%-26s %8s %8s %12s\n' "export / document" "status" "bytes" "median (ms)"

@@ -4,6 +4,7 @@
 //! One generation counter guards them: every write through [`App`] bumps it and drops the
 //! snapshot; a reload that started before the write finds the counter changed when it is done and
 //! does not store what it read, so a `clear()` during a reload never leaves a stale snapshot.
+//! Requests that miss together wait for one reload (`loading_*`) rather than each computing it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +55,14 @@ pub(crate) struct Cache {
     reports_generation: AtomicU64,
     /// Standings and results of a period, under the key they were computed with.
     periods: Mutex<HashMap<PeriodId, (PeriodKey, Arc<crate::reporting::PeriodData>)>>,
+    /// Held while the snapshot is read from the store: the requests that miss it together wait
+    /// for one reload instead of each reading the whole plan (a crowd after a restart or a
+    /// write would otherwise all compute the same thing and none would finish in time).
+    pub(crate) loading_current: tokio::sync::Mutex<()>,
+    /// The same for the catalogue.
+    pub(crate) loading_catalogue: tokio::sync::Mutex<()>,
+    /// The same for a period's standings and results.
+    pub(crate) loading_period: tokio::sync::Mutex<()>,
 }
 
 /// What a period's computed data depends on: (reports generation, catalogue generation, plan
@@ -160,6 +169,13 @@ impl Cache {
 impl App {
     /// The current plan (latest year, latest version) with all its milestones, cached.
     pub async fn current(&self) -> Result<Arc<Current>, ServiceError> {
+        if let Ok(guard) = self.cache.current.read() {
+            if let Some(current) = guard.as_ref() {
+                return Ok(Arc::clone(current));
+            }
+        }
+        // One reload at a time; whoever waited finds the snapshot the first one kept.
+        let _turn = self.cache.loading_current.lock().await;
         if let Ok(guard) = self.cache.current.read() {
             if let Some(current) = guard.as_ref() {
                 return Ok(Arc::clone(current));

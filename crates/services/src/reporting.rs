@@ -145,6 +145,10 @@ impl App {
         if let Some(found) = self.cache.catalogue(current.version.id) {
             return Ok(found);
         }
+        let _turn = self.cache.loading_catalogue.lock().await;
+        if let Some(found) = self.cache.catalogue(current.version.id) {
+            return Ok(found);
+        }
         let generation = self.cache.catalogue_generation();
         let stored = self.store().latest_catalogue(current.version.id).await?;
         let (version, catalogue_json, rules_json) = match &stored {
@@ -736,6 +740,11 @@ impl App {
     /// A period's standings and results, from the cache when no report changed since.
     async fn period_data(&self, period: &ReportingPeriod) -> Result<Arc<PeriodData>, ServiceError> {
         let current = self.current().await?;
+        let key = self.cache.period_key(current.version.id);
+        if let Some(found) = self.cache.period(period.id, key) {
+            return Ok(found);
+        }
+        let _turn = self.cache.loading_period.lock().await;
         let key = self.cache.period_key(current.version.id);
         if let Some(found) = self.cache.period(period.id, key) {
             return Ok(found);

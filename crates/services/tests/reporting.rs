@@ -466,3 +466,53 @@ async fn document_settings_are_kept_and_options_override_them() {
     let bad = DocumentOptions { number: Some("123/BC-SNV".into()), ..DocumentOptions::default() };
     assert!(matches!(app.consolidate(&admin, s1(), date("20/06/2024"), &bad).await, Err(ServiceError::Invalid(_))));
 }
+
+/// A crowd that misses the caches together (after a restart or a write) waits for one
+/// computation: every request gets the very same snapshot and the very same period data,
+/// instead of each reading and computing its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_that_miss_together_share_one_computation() {
+    let app = std::sync::Arc::new(App::open_in_memory().await.expect("app"));
+    let admin = account(&app, "quantri", UserRole::Admin, None).await;
+    // Writes empty the caches: a report (period data) and progress (the snapshot).
+    let officer = account(&app, "tuphap", UserRole::Agency, Some("so-tu-phap")).await;
+    submit(&app, &officer, "so-tu-phap", &[], "2024-06-10T03:00:00Z").await;
+    let own = app
+        .current()
+        .await
+        .expect("current")
+        .milestones
+        .iter()
+        .find(|m| m.agency == agency("so-tu-phap"))
+        .map(|m| m.id);
+    let progress = cchc_services::tracking::ProgressInput {
+        status: cchc_domain::tracking::ProgressStatus::InProgress,
+        completed_on: None,
+        evidence: cchc_domain::tracking::Evidence::default(),
+        file: None,
+        comment: String::new(),
+    };
+    app.record_progress(&officer, own.expect("a milestone"), progress, at("2024-06-10T03:00:00Z"))
+        .await
+        .expect("progress");
+
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let (app, admin) = (std::sync::Arc::clone(&app), admin.clone());
+            tokio::spawn(async move {
+                let current = app.current().await.expect("current");
+                let status = app.report_status(&admin, s1()).await.expect("status");
+                (current, status)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
+    }
+    let (first_current, first_status) = &answers[0];
+    for (current, status) in &answers {
+        assert!(std::sync::Arc::ptr_eq(current, first_current), "two snapshots were read");
+        assert!(std::sync::Arc::ptr_eq(status, first_status), "a period was computed twice");
+    }
+}

@@ -38,6 +38,9 @@ const MAX_ACCEPT_ENCODING: usize = 128;
 #[derive(Debug, Default)]
 pub struct ResponseCache {
     inner: Mutex<Entries>,
+    /// Answers being computed: requests for the same key wait for the first one and are then
+    /// served what it kept, instead of all computing the same page at once.
+    computing: Mutex<HashMap<Key, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +98,17 @@ impl ResponseCache {
         }
         entries.map.insert(key, Arc::new(entry));
         entries.bytes += size;
+    }
+
+    /// The lock of `key`'s computation (created by the first request that misses).
+    fn turn(&self, key: &Key) -> Arc<tokio::sync::Mutex<()>> {
+        let mut computing = self.computing.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(computing.entry(key.clone()).or_default())
+    }
+
+    /// `key`'s computation is over (whoever still waits holds the lock and then finds the answer).
+    fn done(&self, key: &Key) {
+        self.computing.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 
     /// How many answers are kept (for tests and the benchmark notes).
@@ -179,6 +193,12 @@ pub async fn layer(
     let uri =
         request.uri().path_and_query().map_or_else(|| request.uri().path().to_string(), |p| p.as_str().to_string());
     let key = Key { session, uri, accept_encoding, day: now.date_in_vietnam().julian_day_number() };
+    if let Some(entry) = cache.get(&key, state.app.data_generation()) {
+        return entry.response();
+    }
+    // One computation per key at a time; who waited is served what the first one kept.
+    let turn = cache.turn(&key);
+    let _turn = turn.lock().await;
     // Read before computing: an answer computed while a write lands is kept under the older
     // number, so it is never served after the write.
     let generation = state.app.data_generation();
@@ -187,18 +207,21 @@ pub async fn layer(
     }
     let response = next.run(request).await;
     if !is_keepable(&response) {
+        cache.done(&key);
         return response;
     }
     let (parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
         Ok(bytes) => bytes,
         Err(error) => {
+            cache.done(&key);
             tracing::error!(%error, uri = %key.uri, "answer too large or unreadable for the response cache");
             return crate::error::PageError(crate::error::WebError::Internal(error.to_string())).into_response();
         }
     };
     let entry = Entry { generation, status: parts.status, headers: parts.headers.clone(), body: body.clone() };
-    cache.put(key, entry, state.app.data_generation());
+    cache.put(key.clone(), entry, state.app.data_generation());
+    cache.done(&key);
     Response::from_parts(parts, Body::from(body))
 }
 
