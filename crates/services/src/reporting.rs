@@ -345,20 +345,11 @@ impl App {
     ) -> Result<ReportDetail, ServiceError> {
         let found = self.reporting_agency(agency)?;
         Self::check_may_read(user, &found)?;
-        let form = self.report_form(agency, period).await?;
-        let current = self.current().await?;
-        let report = self.store().report(current.version.id, agency, period).await?;
+        let (form, report, extensions) = self.form_parts(agency, period).await?;
         let (events, history) = match &report {
             Some(r) => (self.store().report_events(r.id).await?, self.store().report_value_history(r.id).await?),
             None => (Vec::new(), Vec::new()),
         };
-        let extensions = self
-            .store()
-            .extensions(current.version.id, period)
-            .await?
-            .into_iter()
-            .filter(|e| &e.agency == agency)
-            .collect();
         let violations = match &report {
             Some(r) if r.status.is_editable() => self.violations(&form, &r.content).await?,
             _ => Vec::new(),
