@@ -55,6 +55,9 @@ pub(crate) struct Cache {
     reports_generation: AtomicU64,
     /// Standings and results of a period, under the key they were computed with.
     periods: Mutex<HashMap<PeriodId, (PeriodKey, Arc<crate::reporting::PeriodData>)>>,
+    /// Bumped when the document settings (signer, recipients) change: nothing here depends on
+    /// them, but documents kept by the web layer do.
+    settings_generation: AtomicU64,
     /// Held while the snapshot is read from the store: the requests that miss it together wait
     /// for one reload instead of each reading the whole plan (a crowd after a restart or a
     /// write would otherwise all compute the same thing and none would finish in time).
@@ -90,12 +93,19 @@ impl Cache {
         }
     }
 
-    /// Changes with every write through [`App`] that a page or an API read can show (plan,
-    /// progress, reports, catalogue): each counter only grows, so their sum does too.
+    /// Changes with every write through [`App`] that a page, an API read or a document can show
+    /// (plan, progress, reports, catalogue, document settings): each counter only grows, so
+    /// their sum does too.
     pub(crate) fn data_generation(&self) -> u64 {
         self.generation()
             .wrapping_add(self.catalogue_generation())
             .wrapping_add(self.reports_generation.load(Ordering::SeqCst))
+            .wrapping_add(self.settings_generation.load(Ordering::SeqCst))
+    }
+
+    /// The document settings were written.
+    pub(crate) fn settings_changed(&self) {
+        self.settings_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     fn generation(&self) -> u64 {

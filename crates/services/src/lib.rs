@@ -128,9 +128,9 @@ impl App {
         &self.directory
     }
 
-    /// A number that changes with every write through this `App` that a page or an API read can
-    /// show (plan, progress, reports, indicator catalogue, accounts and sessions; not document
-    /// settings). Lets the web layer keep a response until the data under it changes.
+    /// A number that changes with every write through this `App` that a page, an API read or a
+    /// document can show (plan, progress, reports, indicator catalogue, document settings,
+    /// accounts and sessions). Lets the web layer keep an answer until the data under it changes.
     pub fn data_generation(&self) -> u64 {
         self.cache.data_generation().wrapping_add(self.sessions.generation())
     }

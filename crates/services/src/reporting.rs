@@ -813,6 +813,7 @@ impl App {
             (SETTING_RECIPIENTS, checked.recipients.unwrap_or_default().join("\n")),
         ];
         self.store().set_settings(&values, Some(user.id), &now.rfc3339()).await?;
+        self.cache.settings_changed();
         self.document_settings().await
     }
 

@@ -5,11 +5,12 @@
 //! An answer is kept under (who asks, the address with its query, the `Accept-Encoding` asked
 //! for, today's date in Vietnam) together with [`cchc_services::App::data_generation`] read
 //! before it was computed; it is served again only while that number has not moved (any write
-//! through the application — progress, reports, plan, catalogue, accounts, sessions — moves it).
-//! "Who asks" is the session itself (pages carry the session's CSRF token), checked again on
-//! every request, or nobody for the public pages. Only `200` answers of HTML or JSON without a
-//! `Set-Cookie` are kept, and only for the reading addresses of [`is_cacheable`]: never the
-//! login, accounts, settings, exports, evidence files or documents.
+//! through the application — progress, reports, plan, catalogue, document settings, accounts,
+//! sessions — moves it). "Who asks" is the session itself (pages carry the session's CSRF
+//! token), checked again on every request, or nobody for the public pages. Only `200` answers
+//! without a `Set-Cookie` are kept, and only for the reading addresses of [`is_cacheable`] (pages,
+//! API reads, exports, report forms and consolidated documents): never the login, accounts,
+//! settings or evidence files.
 //!
 //! The layer sits outside compression, so a kept answer is already compressed for the encoding
 //! it was asked with. Memory is bounded ([`MAX_BYTES`]): answers of older generations go first,
@@ -31,6 +32,9 @@ use crate::AppState;
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// A larger answer is sent but not kept.
 const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
+/// Largest answer the layer reads whole (every answer it sees is built in memory anyway; past
+/// this it is refused as an internal error rather than held).
+const MAX_READ_BYTES: usize = MAX_BYTES;
 /// Longest `Accept-Encoding` value used as part of a key (longer ones are not cached).
 const MAX_ACCEPT_ENCODING: usize = 128;
 
@@ -121,8 +125,8 @@ impl ResponseCache {
     }
 }
 
-/// Whether answers to `GET path` may be kept: the reading pages and API reads, not the login,
-/// accounts, settings, downloads, documents or evidence files.
+/// Whether answers to `GET path` may be kept: the reading pages and API reads, exports, report
+/// forms and consolidated documents — not the login, accounts, settings or evidence files.
 pub fn is_cacheable(path: &str) -> bool {
     const EXACT: [&str; 9] = [
         "/",
@@ -135,34 +139,27 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/openapi.json",
         "/api/dashboard",
     ];
-    const PREFIXES: [&str; 12] = [
+    const PREFIXES: [&str; 13] = [
         "/cong-khai/",
         "/linh-vuc/",
         "/hoat-dong/",
         "/co-quan/",
         "/bao-cao/",
+        "/xuat/",
+        "/lich/",
         "/api/activities",
         "/api/agencies",
         "/api/assignments",
         "/api/milestones/",
         "/api/indicators",
         "/api/reports",
-        "/api/dashboard",
     ];
-    const FILES: [&str; 5] = [".xlsx", ".csv", ".docx", ".pdf", ".ics"];
-    if path == "/bao-cao/thiet-lap" || FILES.iter().any(|ext| path.ends_with(ext)) {
-        return false;
-    }
-    EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
+    path != "/bao-cao/thiet-lap" && (EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p)))
 }
 
-/// Whether an answer may be kept: a complete `200` HTML or JSON page that sets no cookie.
+/// Whether an answer may be kept: a complete `200` that sets no cookie.
 fn is_keepable(response: &Response) -> bool {
-    let headers = response.headers();
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    response.status() == StatusCode::OK
-        && !headers.contains_key(header::SET_COOKIE)
-        && (content_type.starts_with("text/html") || content_type.starts_with("application/json"))
+    response.status() == StatusCode::OK && !response.headers().contains_key(header::SET_COOKIE)
 }
 
 /// The layer: serves a kept answer when there is one for this request and generation,
@@ -211,7 +208,7 @@ pub async fn layer(
         return response;
     }
     let (parts, body) = response.into_parts();
-    let body = match axum::body::to_bytes(body, MAX_ENTRY_BYTES).await {
+    let body = match axum::body::to_bytes(body, MAX_READ_BYTES).await {
         Ok(bytes) => bytes,
         Err(error) => {
             cache.done(&key);
@@ -219,8 +216,10 @@ pub async fn layer(
             return crate::error::PageError(crate::error::WebError::Internal(error.to_string())).into_response();
         }
     };
-    let entry = Entry { generation, status: parts.status, headers: parts.headers.clone(), body: body.clone() };
-    cache.put(key.clone(), entry, state.app.data_generation());
+    if body.len() <= MAX_ENTRY_BYTES {
+        let entry = Entry { generation, status: parts.status, headers: parts.headers.clone(), body: body.clone() };
+        cache.put(key.clone(), entry, state.app.data_generation());
+    }
     cache.done(&key);
     Response::from_parts(parts, Body::from(body))
 }
@@ -242,6 +241,11 @@ mod tests {
             "/cong-khai/linh-vuc/II",
             "/api/activities",
             "/api/reports/2024S1/results",
+            "/xuat/qua-han.xlsx",
+            "/lich/so-tu-phap.ics",
+            "/bao-cao/2024S1/tong-hop.docx",
+            "/bao-cao/2024S1/phu-luc.xlsx",
+            "/bao-cao/2024S1/x/bieu-mau.csv",
         ] {
             assert!(is_cacheable(path), "{path}");
         }
@@ -251,11 +255,6 @@ mod tests {
             "/tai-khoan",
             "/tai-khoan/mat-khau",
             "/bao-cao/thiet-lap",
-            "/bao-cao/2024S1/tong-hop.docx",
-            "/bao-cao/2024S1/phu-luc.xlsx",
-            "/bao-cao/2024S1/x/bieu-mau.csv",
-            "/xuat/qua-han.xlsx",
-            "/lich/so-tu-phap.ics",
             "/tep/abc",
             "/api/session",
             "/api/users",

@@ -635,6 +635,9 @@ async fn document_settings_are_edited_in_the_browser() {
     let page = h.get("/bao-cao/thiet-lap", &admin).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Bộ Nội vụ (b/c)") && page.text().contains("Lưu: VT, CCHC"));
+    // Downloaded before the change (and kept): the next download must still carry the new signer.
+    let before = docx_text(&h.get("/bao-cao/2024S1/tong-hop.docx", &admin).await.body);
+    assert!(!before.contains("Nguyễn Văn A"), "{before}");
     let refused = h
         .post_form(
             "/bao-cao/thiet-lap",
