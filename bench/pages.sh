@@ -142,16 +142,21 @@ for entry in "${PAGES[@]}"; do
         "$kp50" "$kp99" "$krps" "$cp50" "$cp99" "$crps"
 done
 
-printf '\n%-26s %8s %8s %12s\n' "export / document" "status" "bytes" "median (ms)"
+# Median of 20 sequential downloads, in ms.
+median_ms() {
+    local times=()
+    for _ in $(seq 1 20); do
+        times+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $2" "$1")")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 10p | awk '{printf "%.1f", $1 * 1000}'
+}
+
+printf '\n%-26s %8s %8s %12s %12s\n' "export / document" "status" "bytes" "kept (ms)" "computed (ms)"
 for entry in "${EXPORTS[@]}"; do
     IFS='|' read -r name who path <<<"$entry"
     if [ -n "$ONLY" ] && [[ "$name $path" != *"$ONLY"* ]]; then continue; fi
     cookie="$(cookie_of "$who")"
     status="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' -H "Cookie: ${cookie}" "$BASE$path")"
-    times=()
-    for _ in $(seq 1 20); do
-        times+=("$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: ${cookie}" "$BASE$path")")
-    done
-    median="$(printf '%s\n' "${times[@]}" | sort -n | sed -n 10p | awk '{printf "%.1f", $1 * 1000}')"
-    printf '%-26s %8s %8s %12s\n' "$name" "${status% *}" "${status#* }" "$median"
+    printf '%-26s %8s %8s %12s %12s\n' "$name" "${status% *}" "${status#* }" \
+        "$(median_ms "$BASE$path" "$cookie")" "$(median_ms "$COLD$path" "$cookie")"
 done
