@@ -6,10 +6,15 @@
 //! the types and their fields are the document's descriptions, hence in Vietnamese, the language
 //! of the people who read it. Fields of answers are always present (`null` when empty), so every
 //! field of an answer type is `required`; `value_type`s name the schemas of [`super::schema`].
+//!
+//! The command line's `--json` answers use the same types where they describe the same things
+//! (agencies, activities and their schedules, reporting periods, accounts, reports): a wire type
+//! exists once.
 
 use cchc_domain::account::User;
+use cchc_domain::schedule::{Offset, Precision};
 use cchc_domain::tracking::{DerivedStatus, MilestoneRecord, ProgressEntry, StoredFile};
-use cchc_domain::{Agency, AgencyDirectory, AgencyRef, Date};
+use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyRef, Date, Schedule, ScheduleItem, When};
 use cchc_services::dashboard::StatusCounts;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
@@ -363,7 +368,7 @@ impl ResponsibleDto {
     }
 }
 
-/// Ô Thời gian.
+/// Ô Thời gian: chữ như in, loại, các hạn tính được và từng mục đã đọc.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Schedule)]
 pub struct ScheduleDto {
@@ -372,6 +377,162 @@ pub struct ScheduleDto {
     #[schema(value_type = ScheduleKindValue)]
     pub kind: &'static str,
     pub kind_label: &'static str,
+    /// Các hạn có ngày cố định (mốc báo cáo định kỳ theo các kỳ của kế hoạch).
+    pub milestones: Vec<ScheduleMilestoneDto>,
+    /// Từng mục của ô, theo thứ tự (vị trí là `item` của một mốc và của một sự kiện).
+    pub items: Vec<ScheduleItemDto>,
+}
+
+impl ScheduleDto {
+    pub fn new(schedule: &Schedule) -> ScheduleDto {
+        let kind = schedule.kind();
+        ScheduleDto {
+            text: schedule.text.clone(),
+            kind: kind.as_str(),
+            kind_label: kind.label_vn(),
+            milestones: schedule.milestones().iter().map(ScheduleMilestoneDto::new).collect(),
+            items: schedule.items.iter().map(ScheduleItemDto::new).collect(),
+        }
+    }
+}
+
+/// Một hạn tính được từ ô Thời gian.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ScheduleMilestone)]
+pub struct ScheduleMilestoneDto {
+    #[schema(required)]
+    pub label: Option<String>,
+    #[schema(format = Date)]
+    pub due: String,
+}
+
+impl ScheduleMilestoneDto {
+    pub fn new(m: &cchc_domain::schedule::Milestone) -> ScheduleMilestoneDto {
+        ScheduleMilestoneDto { label: m.label.clone(), due: m.due.iso() }
+    }
+}
+
+/// Một mục của ô Thời gian như đã đọc; các trường không áp dụng cho loại mục thì vắng mặt.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ScheduleItem)]
+pub struct ScheduleItemDto {
+    /// Sản phẩm hoặc bước của hạn ("Kế hoạch", "Báo cáo lần 1").
+    #[schema(required)]
+    pub label: Option<String>,
+    #[schema(value_type = super::schema::ScheduleItemKindValue)]
+    pub kind: &'static str,
+    /// Phần chữ của mục như in.
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
+    pub due: Option<String>,
+    /// Độ chính xác của hạn: day | month | quarter | year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::schema::PrecisionValue>)]
+    pub precision: Option<&'static str>,
+    /// Các kỳ báo cáo của mục định kỳ.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub periods: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub times_per_year: Option<u32>,
+    /// Số ngày làm việc kể từ sự việc (mục relative).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_days: Option<u32>,
+    /// Sự việc hoặc sự kiện mà hạn chờ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    /// Thời gian sau sự kiện: "5 ngày", "10 ngày làm việc", "1 tháng".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<String>,
+    /// Điều kiện ghi bên cạnh hạn, như in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+}
+
+impl ScheduleItemDto {
+    pub fn new(item: &ScheduleItem) -> ScheduleItemDto {
+        let mut dto = ScheduleItemDto {
+            label: item.label.clone(),
+            kind: "unparsed",
+            text: item.text.clone(),
+            due: None,
+            precision: None,
+            periods: Vec::new(),
+            times_per_year: None,
+            working_days: None,
+            trigger: None,
+            offset: None,
+            condition: item.condition.clone(),
+        };
+        match &item.when {
+            When::Fixed { due, precision } => {
+                dto.kind = "fixed";
+                dto.due = Some(due.iso());
+                dto.precision = Some(match precision {
+                    Precision::Day => "day",
+                    Precision::Month => "month",
+                    Precision::Quarter => "quarter",
+                    Precision::Year => "year",
+                });
+            }
+            When::Ongoing => dto.kind = "ongoing",
+            When::Periodic { periods } => {
+                dto.kind = "periodic";
+                dto.periods = periods.iter().map(|p| p.period.to_string()).collect();
+            }
+            When::TimesPerYear { count, .. } => {
+                dto.kind = "times_per_year";
+                dto.times_per_year = Some(*count);
+            }
+            When::Relative { working_days, trigger } => {
+                dto.kind = "relative";
+                dto.working_days = Some(*working_days);
+                dto.trigger = Some(trigger.clone());
+            }
+            When::Event { trigger, offset } => {
+                dto.kind = "event";
+                dto.trigger = Some(trigger.clone());
+                dto.offset = offset.map(|o| match o {
+                    Offset::Days(n) => format!("{n} ngày"),
+                    Offset::WorkingDays(n) => format!("{n} ngày làm việc"),
+                    Offset::Months(n) => format!("{n} tháng"),
+                });
+            }
+            When::Unparsed => {}
+        }
+        dto
+    }
+}
+
+/// Một hoạt động như in trong Phụ lục: số thứ tự, tên, sản phẩm, cơ quan chủ trì và phối hợp,
+/// ghi chú, ô Thời gian và các dòng của văn bản.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PlanActivity)]
+pub struct PlanActivityDto {
+    pub number: String,
+    pub title: String,
+    pub outputs: Vec<String>,
+    pub lead: Vec<ResponsibleDto>,
+    pub partners: Vec<ResponsibleDto>,
+    pub note: String,
+    pub schedule: ScheduleDto,
+    /// Dòng đầu và dòng cuối trong văn bản kế hoạch.
+    pub lines: [u32; 2],
+}
+
+impl PlanActivityDto {
+    pub fn new(activity: &Activity) -> PlanActivityDto {
+        PlanActivityDto {
+            number: activity.number.clone(),
+            title: activity.title.clone(),
+            outputs: activity.outputs.clone(),
+            lead: activity.lead.iter().map(ResponsibleDto::new).collect(),
+            partners: activity.partners.iter().map(ResponsibleDto::new).collect(),
+            note: activity.note.clone(),
+            schedule: ScheduleDto::new(&activity.schedule),
+            lines: [activity.lines.0, activity.lines.1],
+        }
+    }
 }
 
 /// Hoạt động của Phụ lục kế hoạch hiện hành.
@@ -384,13 +545,8 @@ pub struct ActivityDto {
     #[schema(value_type = AreaCodeValue)]
     pub area: &'static str,
     pub area_title: String,
-    pub number: String,
-    pub title: String,
-    pub outputs: Vec<String>,
-    pub lead: Vec<ResponsibleDto>,
-    pub partners: Vec<ResponsibleDto>,
-    pub note: String,
-    pub schedule: ScheduleDto,
+    #[serde(flatten)]
+    pub activity: PlanActivityDto,
     /// Số cơ quan được giao (mỗi cơ quan một nhiệm vụ).
     pub assignment_count: usize,
     /// Số mốc của mỗi nhiệm vụ khi giao.

@@ -12,8 +12,8 @@ use utoipa::IntoParams;
 
 use super::dto::{
     counts, percent, ActivityDto, ActivityRefDto, AgencyDto, AgencyRefDto, AreaCountsDto, AssignmentDto, DashboardDto,
-    DashboardMilestoneDto, GroupCountsDto, HistoryEntryDto, MilestoneDetailDto, MilestoneDto, ResponsibleDto,
-    ScheduleDto,
+    DashboardMilestoneDto, GroupCountsDto, HistoryEntryDto, MilestoneDetailDto, MilestoneDto, PlanActivityDto,
+    ResponsibleDto,
 };
 use super::openapi::{E401, E404, E422};
 use super::schema::{AgencyKindValue, IsoDate};
@@ -133,23 +133,12 @@ pub async fn activities(
             let Some(id) = snap.activity_id_at(plan_area.code, position).map(ActivityId) else { continue };
             let (assignments, milestone_count) =
                 per_activity.get(&id).map_or((0, 0), |(assignments, n)| (assignments.len(), *n));
-            let kind = activity.schedule.kind();
             out.push(ActivityDto {
                 id: id.0,
                 code,
                 area: plan_area.code.as_str(),
                 area_title: plan_area.title.clone(),
-                number: activity.number.clone(),
-                title: activity.title.clone(),
-                outputs: activity.outputs.clone(),
-                lead: activity.lead.iter().map(ResponsibleDto::new).collect(),
-                partners: activity.partners.iter().map(ResponsibleDto::new).collect(),
-                note: activity.note.clone(),
-                schedule: ScheduleDto {
-                    text: activity.schedule.text.clone(),
-                    kind: kind.as_str(),
-                    kind_label: kind.label_vn(),
-                },
+                activity: PlanActivityDto::new(activity),
                 assignment_count: assignments,
                 milestones_per_assignment: milestone_specs(activity).len(),
                 milestone_count,

@@ -69,6 +69,8 @@ pub struct IndicatorDto {
     #[schema(value_type = AreaCodeValue)]
     pub area: &'static str,
     pub area_title: String,
+    /// Vị trí (từ 0) của mục tiêu trong phần chỉ tiêu của lĩnh vực.
+    pub target: usize,
     /// Định nghĩa tử số.
     pub numerator: String,
     /// Định nghĩa mẫu số.
@@ -82,6 +84,37 @@ pub struct IndicatorDto {
     pub reporters: Vec<&'static str>,
     /// Cơ quan được giao: với loại cơ quan có tên ở đây, chỉ các cơ quan này báo cáo.
     pub agencies: Vec<String>,
+}
+
+impl IndicatorDto {
+    pub fn new(i: &cchc_domain::reporting::Indicator, area_title: String) -> IndicatorDto {
+        IndicatorDto {
+            code: i.code.to_string(),
+            name: i.name.clone(),
+            area: i.area.as_str(),
+            area_title,
+            target: i.target,
+            numerator: i.numerator.clone(),
+            denominator: i.denominator.clone(),
+            unit: i.unit.clone(),
+            direction: i.direction.as_str(),
+            thresholds: i.thresholds.iter().map(ThresholdDto::new).collect(),
+            reporters: i.reporters.iter().map(|k| k.as_str()).collect(),
+            agencies: i.agencies.iter().map(|(_, id)| id.to_string()).collect(),
+        }
+    }
+}
+
+impl ThresholdDto {
+    pub fn new(t: &cchc_domain::reporting::LevelThreshold) -> ThresholdDto {
+        ThresholdDto {
+            level: t.level.map(|l| l.as_str()),
+            level_label: t.level.map(|l| l.label_vn()),
+            op: t.op.as_str(),
+            value: t.value,
+            upper: t.upper,
+        }
+    }
 }
 
 /// Toán hạng: một phần của chỉ tiêu, hoặc một hằng số.
@@ -139,6 +172,8 @@ pub struct PeriodDto {
     pub data_to: String,
     #[schema(format = Date)]
     pub due: String,
+    /// Dòng trong văn bản kế hoạch.
+    pub line: u32,
 }
 
 impl PeriodDto {
@@ -151,6 +186,7 @@ impl PeriodDto {
             data_from: period.data_from.iso(),
             data_to: period.data_to.iso(),
             due: period.due.iso(),
+            line: period.line,
         }
     }
 }
@@ -430,7 +466,7 @@ pub struct ExtensionDto {
 }
 
 impl ExtensionDto {
-    fn new(e: &Extension) -> ExtensionDto {
+    pub fn new(e: &Extension) -> ExtensionDto {
         ExtensionDto {
             agency: e.agency.to_string(),
             period: e.period.to_string(),
@@ -580,13 +616,7 @@ pub fn result_rows(results: &[IndicatorResult]) -> Vec<ResultDto> {
                 denominator: l.denominator,
                 value: l.value.map(Percent1::value),
                 value_text: l.value.map(|v| v.to_string()),
-                threshold: l.threshold.as_ref().map(|t| ThresholdDto {
-                    level: t.level.map(|level| level.as_str()),
-                    level_label: t.level.map(|level| level.label_vn()),
-                    op: t.op.as_str(),
-                    value: t.value,
-                    upper: t.upper,
-                }),
+                threshold: l.threshold.as_ref().map(ThresholdDto::new),
                 threshold_text: l.target.clone(),
                 verdict: l.assessment.attainment.as_str(),
                 verdict_label: l.assessment.label_vn(),
@@ -671,6 +701,12 @@ fn operands(list: &[Operand]) -> Vec<OperandDto> {
         .collect()
 }
 
+impl RuleDto {
+    pub fn new(rule: &ValidationRule) -> RuleDto {
+        rule_dto(rule)
+    }
+}
+
 fn rule_dto(rule: &ValidationRule) -> RuleDto {
     RuleDto {
         id: rule.id.clone(),
@@ -732,33 +768,7 @@ pub async fn indicators(State(state): State<AppState>, ApiUser(_): ApiUser) -> R
     };
     Ok(Json(CatalogueDto {
         version: catalogue.version,
-        indicators: catalogue
-            .indicators
-            .iter()
-            .map(|i| IndicatorDto {
-                code: i.code.to_string(),
-                name: i.name.clone(),
-                area: i.area.as_str(),
-                area_title: area_title(i.area),
-                numerator: i.numerator.clone(),
-                denominator: i.denominator.clone(),
-                unit: i.unit.clone(),
-                direction: i.direction.as_str(),
-                thresholds: i
-                    .thresholds
-                    .iter()
-                    .map(|t| ThresholdDto {
-                        level: t.level.map(|l| l.as_str()),
-                        level_label: t.level.map(|l| l.label_vn()),
-                        op: t.op.as_str(),
-                        value: t.value,
-                        upper: t.upper,
-                    })
-                    .collect(),
-                reporters: i.reporters.iter().map(|k| k.as_str()).collect(),
-                agencies: i.agencies.iter().map(|(_, id)| id.to_string()).collect(),
-            })
-            .collect(),
+        indicators: catalogue.indicators.iter().map(|i| IndicatorDto::new(i, area_title(i.area))).collect(),
         rules: catalogue.rules.iter().map(rule_dto).collect(),
     }))
 }

@@ -243,6 +243,19 @@ component!(
     )
 );
 component!(
+    /// What `ScheduleItemDto::new` writes for each `When`.
+    ScheduleItemKindValue = "ScheduleItemKind",
+    values(
+        "Loại mục của ô Thời gian",
+        ["fixed", "ongoing", "periodic", "times_per_year", "relative", "event", "unparsed"]
+    )
+);
+component!(
+    /// What `ScheduleItemDto::new` writes for each `Precision`.
+    PrecisionValue = "Precision",
+    values("Độ chính xác của hạn", ["day", "month", "quarter", "year"])
+);
+component!(
     /// The role of an assignment's agency: always the lead (partners get none).
     AssignmentRoleValue = "AssignmentRole",
     values("Vai trò của cơ quan trong nhiệm vụ: luôn là lead (chủ trì)", ["lead"])
