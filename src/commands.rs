@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use cchc_domain::calendar::WorkCalendar;
 use cchc_domain::ImportOutcome;
-use cchc_domain::Plan;
+use cchc_domain::{AreaCode, Plan};
 use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, ServiceError};
+use cchc_web::api::dto::{AccountDto, AgencyDto};
+use cchc_web::api::reports::{CatalogueDto, IndicatorDto, RuleDto};
 use serde::Serialize;
 
 use crate::cli::{
@@ -380,7 +382,7 @@ fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
     let directory = app.directory();
     let list = directory.search(args.search.as_deref().unwrap_or(""));
     if as_json {
-        print_json(&list.iter().map(|a| json::agency(a, directory)).collect::<Vec<_>>())?;
+        print_json(&list.iter().map(|a| AgencyDto::new(a, directory)).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = render::table(&["Mã", "Tên", "Loại", "Cấp", "Mã thống kê", "Thuộc"]);
@@ -545,11 +547,15 @@ async fn user(app: &App, command: UserCommand, as_json: bool) -> Result<ExitCode
         UserCommand::List => {
             let users = app.accounts_for_operator().await.map_err(user_error)?;
             if as_json {
-                let list: Vec<_> = users
-                    .iter()
-                    .map(|u| serde_json::json!({"id": u.id.0, "username": u.username, "display_name": u.display_name,
-                        "role": u.role.as_str(), "agency": u.agency.as_ref().map(|a| a.to_string()), "active": u.active}))
-                    .collect();
+                /// An account as the API lists it, with its id.
+                #[derive(Serialize)]
+                struct Row {
+                    id: i64,
+                    #[serde(flatten)]
+                    account: AccountDto,
+                }
+                let list: Vec<Row> =
+                    users.iter().map(|u| Row { id: u.id.0, account: AccountDto::new(u, app.directory()) }).collect();
                 print_json(&list)?;
             } else {
                 let mut t = render::table(&["Tên đăng nhập", "Họ tên", "Vai trò", "Cơ quan", "Hoạt động"]);
@@ -587,17 +593,24 @@ async fn set_active(app: &App, username: &str, active: bool, as_json: bool) -> R
 async fn indicators(app: &App, as_json: bool) -> Result<ExitCode> {
     let catalogue = app.catalogue().await.map_err(user_error)?;
     if as_json {
-        print_json(&serde_json::json!({
-            "version": catalogue.version,
-            "indicators": catalogue.indicators.iter().map(json::indicator).collect::<Vec<_>>(),
-            "rules": catalogue.rules.iter().map(|r| serde_json::json!({
-                "id": r.id, "message": r.message, "importance": match r.importance {
-                    cchc_domain::reporting::Importance::Error => "error",
-                    cchc_domain::reporting::Importance::Warning => "warning",
-                },
-            })).collect::<Vec<_>>(),
-            "diagnostics": catalogue.diagnostics.iter().map(json::diagnostic).collect::<Vec<_>>(),
-        }))?;
+        /// The catalogue as `GET /api/indicators` answers it, with the diagnostics of its loading.
+        #[derive(Serialize)]
+        struct Out {
+            #[serde(flatten)]
+            catalogue: CatalogueDto,
+            diagnostics: Vec<json::DiagnosticJson>,
+        }
+        let (_, plan, _) = app.current_plan(None).await.map_err(user_error)?;
+        let area_title =
+            |code: AreaCode| plan.area(code).map_or_else(|| code.standard_name_vn().to_string(), |a| a.title.clone());
+        print_json(&Out {
+            catalogue: CatalogueDto {
+                version: catalogue.version,
+                indicators: catalogue.indicators.iter().map(|i| IndicatorDto::new(i, area_title(i.area))).collect(),
+                rules: catalogue.rules.iter().map(RuleDto::new).collect(),
+            },
+            diagnostics: catalogue.diagnostics.iter().map(json::diagnostic).collect(),
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = render::table(&["Mã", "Chỉ tiêu", "Tử số", "Mẫu số", "Ngưỡng", "Đơn vị báo cáo"]);

@@ -1,13 +1,16 @@
-//! The JSON wire format of the command line (`--json`). Only this module knows JSON; the domain
-//! types are mapped here into serialisable views. Field names are a contract: add, never rename.
+//! The JSON wire format of the plan commands (`--json`): what only the command line answers (a
+//! parsed plan with its targets, tasks and diagnostics, plan versions, days off, a selection of
+//! activities). What the API answers too — agencies, activities and their schedules, reporting
+//! periods, indicators, accounts — is written with the API's own wire types
+//! (`cchc_web::api::dto`, `cchc_web::api::reports`), so that each exists once. Field names are a
+//! contract: add, never rename.
 
 use cchc_domain::calendar::{DayOff, DayOffKind};
-use cchc_domain::schedule::{Milestone, Offset, Precision};
 use cchc_domain::PlanVersion;
-use cchc_domain::{
-    Activity, Agency, AgencyDirectory, AgencyRef, Area, Date, Diagnostic, Plan, ReportingPeriod, Target, When,
-};
+use cchc_domain::{Area, Date, Diagnostic, Plan, Target};
 use cchc_services::SelectedActivity;
+use cchc_web::api::dto::{PlanActivityDto, ScheduleMilestoneDto};
+use cchc_web::api::reports::PeriodDto;
 use serde::Serialize;
 
 fn iso(d: Date) -> String {
@@ -18,7 +21,7 @@ fn iso(d: Date) -> String {
 pub struct PlanJson {
     pub meta: MetaJson,
     pub areas: Vec<AreaJson>,
-    pub reporting_periods: Vec<PeriodJson>,
+    pub reporting_periods: Vec<PeriodDto>,
     pub own_plan_deadline: Option<String>,
     pub diagnostics: Vec<DiagnosticJson>,
 }
@@ -41,7 +44,7 @@ pub struct AreaJson {
     pub prose_title: Option<String>,
     pub targets: Vec<TargetJson>,
     pub tasks: Vec<TaskJson>,
-    pub activities: Vec<ActivityJson>,
+    pub activities: Vec<PlanActivityDto>,
 }
 
 #[derive(Serialize)]
@@ -71,72 +74,6 @@ pub struct TaskJson {
 }
 
 #[derive(Serialize)]
-pub struct ActivityJson {
-    pub number: String,
-    pub title: String,
-    pub outputs: Vec<String>,
-    pub lead: Vec<RefJson>,
-    pub partners: Vec<RefJson>,
-    pub note: String,
-    pub schedule: ScheduleJson,
-    pub lines: [u32; 2],
-}
-
-#[derive(Serialize)]
-pub struct RefJson {
-    pub text: String,
-    pub agencies: Vec<String>,
-    pub groups: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct ScheduleJson {
-    pub text: String,
-    pub kind: &'static str,
-    pub milestones: Vec<MilestoneJson>,
-    pub items: Vec<ScheduleItemJson>,
-}
-
-#[derive(Serialize)]
-pub struct MilestoneJson {
-    pub label: Option<String>,
-    pub due: String,
-}
-
-#[derive(Serialize)]
-pub struct ScheduleItemJson {
-    pub label: Option<String>,
-    pub kind: &'static str,
-    pub text: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub due: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub precision: Option<&'static str>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub periods: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub times_per_year: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_days: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub offset: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct PeriodJson {
-    pub id: String,
-    pub name: String,
-    pub data_from: String,
-    pub data_to: String,
-    pub due: String,
-    pub line: u32,
-}
-
-#[derive(Serialize)]
 pub struct DiagnosticJson {
     pub line: u32,
     pub severity: &'static str,
@@ -156,7 +93,7 @@ pub fn plan(plan: &Plan, diagnostics: &[Diagnostic]) -> PlanJson {
             title: m.title.clone(),
         },
         areas: plan.areas.iter().map(area).collect(),
-        reporting_periods: plan.reporting_periods.iter().map(period).collect(),
+        reporting_periods: plan.reporting_periods.iter().map(PeriodDto::new).collect(),
         own_plan_deadline: plan.own_plan_deadline.map(iso),
         diagnostics: diagnostics.iter().map(diagnostic).collect(),
     }
@@ -169,7 +106,7 @@ fn area(a: &Area) -> AreaJson {
         prose_title: a.prose_title.clone(),
         targets: a.targets.iter().map(target).collect(),
         tasks: a.tasks.iter().map(|t| TaskJson { text: t.text.clone(), lines: [t.lines.0, t.lines.1] }).collect(),
-        activities: a.activities.iter().map(activity).collect(),
+        activities: a.activities.iter().map(PlanActivityDto::new).collect(),
     }
 }
 
@@ -195,100 +132,6 @@ pub fn target(t: &Target) -> TargetJson {
     }
 }
 
-fn reference(r: &AgencyRef) -> RefJson {
-    RefJson {
-        text: r.text.clone(),
-        agencies: r.agencies.iter().map(|a| a.as_str().to_string()).collect(),
-        groups: r.groups.iter().map(|g| g.as_str().to_string()).collect(),
-    }
-}
-
-pub fn milestone(m: &Milestone) -> MilestoneJson {
-    MilestoneJson { label: m.label.clone(), due: m.due.iso() }
-}
-
-pub fn activity(a: &Activity) -> ActivityJson {
-    ActivityJson {
-        number: a.number.clone(),
-        title: a.title.clone(),
-        outputs: a.outputs.clone(),
-        lead: a.lead.iter().map(reference).collect(),
-        partners: a.partners.iter().map(reference).collect(),
-        note: a.note.clone(),
-        schedule: ScheduleJson {
-            text: a.schedule.text.clone(),
-            kind: a.schedule.kind().as_str(),
-            milestones: a.milestones().iter().map(milestone).collect(),
-            items: a.schedule.items.iter().map(schedule_item).collect(),
-        },
-        lines: [a.lines.0, a.lines.1],
-    }
-}
-
-fn schedule_item(item: &cchc_domain::ScheduleItem) -> ScheduleItemJson {
-    let mut json = ScheduleItemJson {
-        label: item.label.clone(),
-        kind: "unparsed",
-        text: item.text.clone(),
-        due: None,
-        precision: None,
-        periods: Vec::new(),
-        times_per_year: None,
-        working_days: None,
-        trigger: None,
-        offset: None,
-        condition: item.condition.clone(),
-    };
-    match &item.when {
-        When::Fixed { due, precision } => {
-            json.kind = "fixed";
-            json.due = Some(due.iso());
-            json.precision = Some(match precision {
-                Precision::Day => "day",
-                Precision::Month => "month",
-                Precision::Quarter => "quarter",
-                Precision::Year => "year",
-            });
-        }
-        When::Ongoing => json.kind = "ongoing",
-        When::Periodic { periods } => {
-            json.kind = "periodic";
-            json.periods = periods.iter().map(|p| p.period.to_string()).collect();
-        }
-        When::TimesPerYear { count, .. } => {
-            json.kind = "times_per_year";
-            json.times_per_year = Some(*count);
-        }
-        When::Relative { working_days, trigger } => {
-            json.kind = "relative";
-            json.working_days = Some(*working_days);
-            json.trigger = Some(trigger.clone());
-        }
-        When::Event { trigger, offset } => {
-            json.kind = "event";
-            json.trigger = Some(trigger.clone());
-            json.offset = offset.map(|o| match o {
-                Offset::Days(n) => format!("{n} ngày"),
-                Offset::WorkingDays(n) => format!("{n} ngày làm việc"),
-                Offset::Months(n) => format!("{n} tháng"),
-            });
-        }
-        When::Unparsed => {}
-    }
-    json
-}
-
-fn period(p: &ReportingPeriod) -> PeriodJson {
-    PeriodJson {
-        id: p.id.to_string(),
-        name: p.name.clone(),
-        data_from: p.data_from.iso(),
-        data_to: p.data_to.iso(),
-        due: p.due.iso(),
-        line: p.line,
-    }
-}
-
 pub fn diagnostic(d: &Diagnostic) -> DiagnosticJson {
     DiagnosticJson { line: d.line, severity: d.severity.as_str(), message: d.message.clone() }
 }
@@ -299,50 +142,20 @@ pub struct SelectedJson {
     pub area: &'static str,
     pub code: String,
     #[serde(flatten)]
-    pub activity: ActivityJson,
+    pub activity: PlanActivityDto,
     pub role: Option<&'static str>,
-    pub matched_milestones: Vec<MilestoneJson>,
-    pub overdue_milestones: Vec<MilestoneJson>,
+    pub matched_milestones: Vec<ScheduleMilestoneDto>,
+    pub overdue_milestones: Vec<ScheduleMilestoneDto>,
 }
 
 pub fn selected(s: &SelectedActivity<'_>) -> SelectedJson {
     SelectedJson {
         area: s.area.code.as_str(),
         code: format!("{}.{}", s.area.code, s.activity.number),
-        activity: activity(s.activity),
+        activity: PlanActivityDto::new(s.activity),
         role: s.role.map(|r| r.as_str()),
-        matched_milestones: s.milestones.iter().map(milestone).collect(),
-        overdue_milestones: s.overdue.iter().map(milestone).collect(),
-    }
-}
-
-#[derive(Serialize)]
-pub struct AgencyJson {
-    pub id: String,
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub kind: &'static str,
-    pub level: &'static str,
-    pub parent: Option<String>,
-    pub gso_code: Option<u32>,
-    pub groups: Vec<String>,
-}
-
-pub fn agency(a: &Agency, directory: &AgencyDirectory) -> AgencyJson {
-    AgencyJson {
-        id: a.id.as_str().to_string(),
-        name: a.name.clone(),
-        aliases: a.aliases.clone(),
-        kind: a.kind.as_str(),
-        level: a.level.as_str(),
-        parent: a.parent.as_ref().map(|p| p.as_str().to_string()),
-        gso_code: a.gso_code,
-        groups: directory
-            .groups
-            .iter()
-            .filter(|g| directory.is_member(&g.id, &a.id))
-            .map(|g| g.id.as_str().to_string())
-            .collect(),
+        matched_milestones: s.milestones.iter().map(ScheduleMilestoneDto::new).collect(),
+        overdue_milestones: s.overdue.iter().map(ScheduleMilestoneDto::new).collect(),
     }
 }
 
@@ -392,27 +205,6 @@ pub fn day_off(d: &DayOff) -> DayOffJson {
             DayOffKind::Swapped => "swapped",
         },
     }
-}
-
-/// An indicator of the catalogue (`cchc indicators --json`).
-pub fn indicator(i: &cchc_domain::reporting::Indicator) -> serde_json::Value {
-    serde_json::json!({
-        "code": i.code.as_str(),
-        "name": i.name,
-        "area": i.area.as_str(),
-        "target": i.target,
-        "numerator": i.numerator,
-        "denominator": i.denominator,
-        "unit": i.unit,
-        "direction": match i.direction {
-            cchc_domain::reporting::Direction::HigherIsBetter => "higher_is_better",
-            cchc_domain::reporting::Direction::LowerIsBetter => "lower_is_better",
-        },
-        "thresholds": i.thresholds.iter().map(|t| serde_json::json!({
-            "level": t.level.map(|l| l.as_str()), "op": t.op.as_str(), "value": t.value, "upper": t.upper,
-        })).collect::<Vec<_>>(),
-        "reporters": i.reporters.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-    })
 }
 
 /// "≥ 75% (cấp xã)".

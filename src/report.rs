@@ -13,7 +13,7 @@ use cchc_domain::reporting::{level_label, Completeness, DocumentSettings};
 use cchc_domain::{AgencyId, Date, PeriodId, Severity};
 use cchc_services::reporting::DocumentOptions;
 use cchc_services::{App, ServiceError};
-use cchc_web::api::reports::{result_rows, AgencyStatusDto, CompletenessDto, PeriodDto, ReportDto};
+use cchc_web::api::reports::{result_rows, AgencyStatusDto, CompletenessDto, ExtensionDto, PeriodDto, ReportDto};
 
 use crate::cli::{IndicatorsCommand, ReportCommand};
 use crate::render;
@@ -54,11 +54,7 @@ pub async fn run(app: &App, command: ReportCommand, as_json: bool) -> Result<Exi
                 .await
                 .map_err(anyhow::Error::new)?;
             if as_json {
-                outln!(
-                    "{}",
-                    serde_json::json!({"agency": id.as_str(), "period": period.to_string(), "until": extension.until.iso(),
-                        "reason": extension.reason})
-                );
+                outln!("{}", serde_json::to_string_pretty(&ExtensionDto::new(&extension)).context("JSON")?);
             } else {
                 outln!(
                     "Đã gia hạn báo cáo {} của {} đến ngày {}.",

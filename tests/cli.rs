@@ -106,6 +106,49 @@ fn plan_parse_json_follows_the_contract_and_touches_no_database() {
     assert_eq!(periods[0]["due"], "2024-03-14");
 }
 
+/// The field names of `value`, sorted.
+fn keys(value: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().expect("object").keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// The properties of component `name` of the API's OpenAPI document, sorted.
+fn api_fields(name: &str) -> Vec<String> {
+    let document = cchc_web::api::openapi::document();
+    keys(&document["components"]["schemas"][name]["properties"])
+}
+
+#[test]
+fn the_json_answers_use_the_api_wire_types_for_what_the_api_also_answers() {
+    let run = Run::new();
+    let plan = run.json(&["plan", "parse", SEED]);
+    assert_eq!(keys(&plan["reporting_periods"][0]), api_fields("ReportingPeriod"));
+    let activity = &plan["areas"][0]["activities"][0];
+    assert_eq!(keys(activity), api_fields("PlanActivity"));
+    assert_eq!(keys(&activity["schedule"]), api_fields("Schedule"));
+    assert_eq!(keys(&activity["lead"][0]), api_fields("Responsible"));
+    let agencies = run.json(&["agencies", "--search", "noi vu"]);
+    assert_eq!(keys(&agencies[0]), api_fields("Agency"));
+    let catalogue = run.json(&["indicators"]);
+    assert_eq!(keys(&catalogue["indicators"][0]), api_fields("Indicator"));
+    assert_eq!(keys(&catalogue["rules"][0]), api_fields("ValidationRule"));
+    let mut add = Command::new(env!("CARGO_BIN_EXE_cchc"))
+        .args(["user", "add", "--username", "lanhdao", "--role", "viewer", "--password-stdin", "--data"])
+        .arg(run.data())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut add.stdin.take().expect("stdin"), b"mat-khau-rat-dai\n").expect("write");
+    assert!(add.wait().expect("wait").success());
+    let users = run.json(&["user", "list"]);
+    let mut account = api_fields("Account");
+    account.push("id".to_string());
+    account.sort();
+    assert_eq!(keys(&users[0]), account);
+}
+
 #[test]
 fn the_parsed_seed_matches_the_reviewed_snapshot() {
     let run = Run::new();

@@ -12,17 +12,40 @@ use cchc_domain::account::UserRole;
 use cchc_domain::AgencyId;
 use cchc_services::accounts::{NewAccount, PasswordChangeError};
 
-use super::dto::{AccountDto, AccountResultDto, NewUserRequest, PasswordChangeRequest, UserPatchRequest};
+use super::dto::{AccountDto, AccountResultDto, ErrorDto, NewUserRequest, PasswordChangeRequest, UserPatchRequest};
+use super::openapi::{E400, E401, E403, E404, E415, E422, E429};
 use super::{parse_json, ApiPath, Problem, WriteUser};
 use crate::auth::{ApiUser, ClientAddr};
 use crate::AppState;
 
+#[utoipa::path(
+    get, path = "/api/users", tag = "accounts", operation_id = "listUsers",
+    summary = "Danh sách tài khoản (chỉ quản trị)",
+    responses(
+        (status = 200, description = "Tài khoản", body = Vec<AccountDto>),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+    ),
+)]
 pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Json<Vec<AccountDto>>, Problem> {
     user.require_admin()?;
     let accounts = state.app.accounts(&user.user).await?;
     Ok(Json(accounts.iter().map(|a| AccountDto::new(a, state.app.directory())).collect()))
 }
 
+#[utoipa::path(
+    post, path = "/api/users", tag = "accounts", operation_id = "createUser", security(("session" = [], "csrf" = [])),
+    summary = "Tạo tài khoản với vai trò và cơ quan (chỉ quản trị); người dùng được yêu cầu đổi mật khẩu khi đăng nhập",
+    request_body = NewUserRequest,
+    responses(
+        (status = 201, description = "Đã tạo", body = AccountResultDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 415, response = E415),
+        (status = 422, description = "Dữ liệu không hợp lệ, hoặc tên đăng nhập đã có người dùng, hoặc không có cơ quan này", body = ErrorDto),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -66,6 +89,22 @@ fn new_account(body: &NewUserRequest) -> Result<NewAccount, Problem> {
     })
 }
 
+#[utoipa::path(
+    patch, path = "/api/users/{username}", tag = "accounts", operation_id = "updateUser", security(("session" = [], "csrf" = [])),
+    summary = "Khóa / mở khóa tài khoản (phiên của tài khoản bị khóa hết hiệu lực ngay) hoặc đặt lại mật khẩu \
+               (chỉ quản trị; không áp dụng cho chính mình và tài khoản của dòng lệnh)",
+    params(("username" = String, Path, description = "Tên đăng nhập")),
+    request_body = UserPatchRequest,
+    responses(
+        (status = 200, description = "Đã cập nhật", body = AccountResultDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -98,6 +137,20 @@ pub async fn update(
     Ok(Json(AccountResultDto { user: AccountDto::new(&target, state.app.directory()), password }))
 }
 
+#[utoipa::path(
+    put, path = "/api/me/password", tag = "accounts", operation_id = "changeOwnPassword", security(("session" = [], "csrf" = [])),
+    summary = "Đổi mật khẩu của chính mình (mật khẩu hiện tại và mật khẩu mới); các phiên khác kết thúc",
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 204, description = "Đã đổi mật khẩu"),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 415, response = E415),
+        (status = 422, description = "Mật khẩu hiện tại không đúng, hoặc mật khẩu mới trùng mật khẩu hiện tại", body = ErrorDto),
+        (status = 429, response = E429),
+    ),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,

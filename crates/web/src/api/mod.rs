@@ -31,12 +31,14 @@ use crate::AppState;
 mod accounts;
 /// Wire types (DTOs) of the API.
 pub mod dto;
-/// The OpenAPI 3.1 document.
+/// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
 mod read;
 /// Periodic reports: indicator catalogue, period status, an agency's report and its workflow.
 pub mod reports;
+/// Schemas of machine values and of what clients may send, shared by the wire types.
+pub mod schema;
 /// Login, logout, who am I.
 mod session;
 /// Write endpoints: progress on a milestone, events of an activity.

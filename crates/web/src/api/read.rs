@@ -8,12 +8,15 @@ use cchc_domain::tracking::{milestone_specs, ActivityId};
 use cchc_domain::{AgencyId, AgencyKind, AreaCode};
 use cchc_services::dashboard::UPCOMING_DAYS;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::dto::{
     counts, percent, ActivityDto, ActivityRefDto, AgencyDto, AgencyRefDto, AreaCountsDto, AssignmentDto, DashboardDto,
-    DashboardMilestoneDto, GroupCountsDto, HistoryEntryDto, MilestoneDetailDto, MilestoneDto, ResponsibleDto,
-    ScheduleDto,
+    DashboardMilestoneDto, GroupCountsDto, HistoryEntryDto, MilestoneDetailDto, MilestoneDto, PlanActivityDto,
+    ResponsibleDto,
 };
+use super::openapi::{E401, E404, E422};
+use super::schema::{AgencyKindValue, IsoDate};
 use super::{as_of, milestone_id, ApiPath, ApiQuery, Problem};
 use crate::auth::ApiUser;
 use crate::AppState;
@@ -21,12 +24,27 @@ use crate::AppState;
 /// How many overdue / upcoming milestones the dashboard lists.
 pub const LIST_LIMIT: usize = 50;
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/agencies`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgencyQuery {
+    /// Tìm theo tên, tên khác hoặc mã (không phân biệt dấu).
     search: Option<String>,
+    /// Chỉ các cơ quan loại này.
+    #[param(value_type = Option<AgencyKindValue>)]
     kind: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/agencies", tag = "plan", operation_id = "listAgencies",
+    summary = "Danh mục cơ quan, đơn vị, địa phương",
+    params(AgencyQuery),
+    responses(
+        (status = 200, description = "Cơ quan", body = Vec<AgencyDto>),
+        (status = 401, response = E401),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn agencies(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
@@ -48,12 +66,27 @@ pub async fn agencies(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/activities`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
+    /// Lĩnh vực I–VIII (máy chủ cũng nhận 1–8).
+    #[param(value_type = Option<super::schema::AreaCodeValue>)]
     area: Option<String>,
+    /// Tìm toàn văn, không phân biệt dấu: "so noi vu" tìm thấy "Sở Nội vụ".
     q: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/activities", tag = "plan", operation_id = "listActivities",
+    summary = "Hoạt động của kế hoạch hiện hành",
+    params(ActivityQuery),
+    responses(
+        (status = 200, description = "Hoạt động", body = Vec<ActivityDto>),
+        (status = 401, response = E401),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn activities(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
@@ -100,23 +133,12 @@ pub async fn activities(
             let Some(id) = snap.activity_id_at(plan_area.code, position).map(ActivityId) else { continue };
             let (assignments, milestone_count) =
                 per_activity.get(&id).map_or((0, 0), |(assignments, n)| (assignments.len(), *n));
-            let kind = activity.schedule.kind();
             out.push(ActivityDto {
                 id: id.0,
                 code,
                 area: plan_area.code.as_str(),
                 area_title: plan_area.title.clone(),
-                number: activity.number.clone(),
-                title: activity.title.clone(),
-                outputs: activity.outputs.clone(),
-                lead: activity.lead.iter().map(ResponsibleDto::new).collect(),
-                partners: activity.partners.iter().map(ResponsibleDto::new).collect(),
-                note: activity.note.clone(),
-                schedule: ScheduleDto {
-                    text: activity.schedule.text.clone(),
-                    kind: kind.as_str(),
-                    kind_label: kind.label_vn(),
-                },
+                activity: PlanActivityDto::new(activity),
                 assignment_count: assignments,
                 milestones_per_assignment: milestone_specs(activity).len(),
                 milestone_count,
@@ -126,12 +148,29 @@ pub async fn activities(
     Ok(Json(out))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/assignments`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssignmentQuery {
+    /// Mã cơ quan (ví dụ so-tu-phap) hoặc tên; bỏ trống: mọi cơ quan.
     agency: Option<String>,
+    /// Tính trạng thái tại ngày này; mặc định hôm nay (giờ Việt Nam), hoặc ngày chốt số liệu
+    /// của kỳ báo cáo cuối khi năm kế hoạch đã qua.
+    #[param(value_type = Option<IsoDate>)]
     as_of: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/assignments", tag = "tracking", operation_id = "listAssignments",
+    summary = "Nhiệm vụ (mỗi cơ quan chủ trì một nhiệm vụ) và các mốc với trạng thái tính được",
+    params(AssignmentQuery),
+    responses(
+        (status = 200, description = "Nhiệm vụ", body = Vec<AssignmentDto>),
+        (status = 401, response = E401),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn assignments(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
@@ -179,11 +218,27 @@ fn resolve_agency(state: &AppState, text: &str) -> Result<AgencyId, Problem> {
     Ok(state.app.resolve_agency(text)?.id.clone())
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of the reads that compute statuses as of a date.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
+    /// Tính trạng thái tại ngày này; mặc định hôm nay (giờ Việt Nam), hoặc ngày chốt số liệu
+    /// của kỳ báo cáo cuối khi năm kế hoạch đã qua.
+    #[param(value_type = Option<IsoDate>)]
     as_of: Option<String>,
 }
 
+#[utoipa::path(
+    get, path = "/api/milestones/{id}", tag = "tracking", operation_id = "getMilestone",
+    summary = "Một mốc thời hạn và lịch sử tiến độ của nó (404 với cán bộ cơ quan khác)",
+    params(("id" = i64, Path, minimum = 1, description = "Mã mốc thời hạn"), AsOfQuery),
+    responses(
+        (status = 200, description = "Mốc", body = MilestoneDetailDto),
+        (status = 401, response = E401),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn milestone(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -206,6 +261,16 @@ pub async fn milestone(
     }))
 }
 
+#[utoipa::path(
+    get, path = "/api/dashboard", tag = "tracking", operation_id = "dashboard",
+    summary = "Bảng điều khiển toàn tỉnh: số mốc theo trạng thái, theo lĩnh vực và nhóm cơ quan; quá hạn; sắp đến hạn",
+    params(AsOfQuery),
+    responses(
+        (status = 200, description = "Bảng điều khiển", body = DashboardDto),
+        (status = 401, response = E401),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn dashboard(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,

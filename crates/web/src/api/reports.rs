@@ -23,8 +23,16 @@ use cchc_domain::reporting::{
 use cchc_domain::{Agency, AgencyId, AreaCode, Date, ReportingPeriod};
 use cchc_services::reporting::{AgencyStanding, ReportDetail};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::dto::AgencyRefDto;
+use super::openapi::{E400, E401, E403, E404, E413, E415, E422};
+use super::schema::{
+    AdminLevelValue, AgencyIdText, AreaCodeValue, CountValue, DirectionValue, ImportanceValue, IndicatorCodeText,
+    IsoDate, NarrativeText, OptionalReason, PartValue, PeriodIdText, RangePositionValue, Reason, ReportEventKindValue,
+    ReportStatusValue, ReportingKindValue, RuleOperatorValue, StandingValue, StoredReportStatusValue, ThresholdOpValue,
+    VerdictValue, WindowValue,
+};
 use super::{parse_json, ApiPath, ApiQuery, Problem, WriteUser};
 use crate::auth::ApiUser;
 use crate::error::WebError;
@@ -32,85 +40,140 @@ use crate::pages::reports::{known_agency, period_id, standing_key, status_of, wi
 use crate::AppState;
 
 // ---------------------------------------------------------------------------------------------
-// Wire types. Field names are a contract: add fields, never rename them.
+// Wire types. Field names are a contract: add fields, never rename them. Their doc comments are
+// the OpenAPI document's descriptions, in Vietnamese (see `super::dto`).
 
-/// A threshold of an indicator for one level (or every level when `level` is null).
-#[derive(Debug, Serialize)]
+/// Mục tiêu của chỉ tiêu ở một cấp (level = null: mọi cấp).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IndicatorThreshold)]
 pub struct ThresholdDto {
-    /// `tinh` | `huyen` | `xa`, or null for every level.
+    #[schema(required, value_type = Option<AdminLevelValue>)]
     pub level: Option<&'static str>,
+    #[schema(required, value_type = Option<String>)]
     pub level_label: Option<&'static str>,
-    /// `>=` | `>` | `=` | `<=` | `<` | `range`.
+    #[schema(value_type = ThresholdOpValue)]
     pub op: &'static str,
     pub value: f64,
-    /// Upper bound of a `range`.
+    /// Cận trên của mục tiêu dạng khoảng (range).
+    #[schema(required)]
     pub upper: Option<f64>,
 }
 
-/// One indicator of the catalogue.
-#[derive(Debug, Serialize)]
+/// Chỉ tiêu của kế hoạch: cơ quan báo cáo tử số và mẫu số.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Indicator)]
 pub struct IndicatorDto {
+    #[schema(example = "VII.2.1")]
     pub code: String,
     pub name: String,
+    #[schema(value_type = AreaCodeValue)]
     pub area: &'static str,
     pub area_title: String,
-    /// What the agency counts for the numerator.
+    /// Vị trí (từ 0) của mục tiêu trong phần chỉ tiêu của lĩnh vực.
+    pub target: usize,
+    /// Định nghĩa tử số.
     pub numerator: String,
-    /// What the agency counts for the denominator.
+    /// Định nghĩa mẫu số.
     pub denominator: String,
     pub unit: String,
-    /// `higher_is_better` | `lower_is_better`.
+    #[schema(value_type = DirectionValue)]
     pub direction: &'static str,
     pub thresholds: Vec<ThresholdDto>,
-    /// Agency kinds that report it (`department`, `sectoral`, `district`, `commune`).
+    /// Loại cơ quan báo cáo chỉ tiêu này.
+    #[schema(value_type = Vec<ReportingKindValue>)]
     pub reporters: Vec<&'static str>,
-    /// Agencies named in the catalogue: of their kind, only they report it.
+    /// Cơ quan được giao: với loại cơ quan có tên ở đây, chỉ các cơ quan này báo cáo.
     pub agencies: Vec<String>,
 }
 
-/// An operand of a rule: an indicator's part, or a constant.
-#[derive(Debug, Serialize)]
+impl IndicatorDto {
+    pub fn new(i: &cchc_domain::reporting::Indicator, area_title: String) -> IndicatorDto {
+        IndicatorDto {
+            code: i.code.to_string(),
+            name: i.name.clone(),
+            area: i.area.as_str(),
+            area_title,
+            target: i.target,
+            numerator: i.numerator.clone(),
+            denominator: i.denominator.clone(),
+            unit: i.unit.clone(),
+            direction: i.direction.as_str(),
+            thresholds: i.thresholds.iter().map(ThresholdDto::new).collect(),
+            reporters: i.reporters.iter().map(|k| k.as_str()).collect(),
+            agencies: i.agencies.iter().map(|(_, id)| id.to_string()).collect(),
+        }
+    }
+}
+
+impl ThresholdDto {
+    pub fn new(t: &cchc_domain::reporting::LevelThreshold) -> ThresholdDto {
+        ThresholdDto {
+            level: t.level.map(|l| l.as_str()),
+            level_label: t.level.map(|l| l.label_vn()),
+            op: t.op.as_str(),
+            value: t.value,
+            upper: t.upper,
+        }
+    }
+}
+
+/// Toán hạng: một phần của chỉ tiêu, hoặc một hằng số.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = RuleOperand)]
 pub struct OperandDto {
+    #[schema(required)]
     pub indicator: Option<String>,
-    /// `numerator` | `denominator`, with `indicator`.
+    /// Phần của chỉ tiêu (kèm indicator).
+    #[schema(required, value_type = Option<PartValue>)]
     pub part: Option<&'static str>,
+    #[schema(required)]
     pub constant: Option<f64>,
 }
 
-/// A validation rule (each side is the sum of its operands).
-#[derive(Debug, Serialize)]
+/// Quy tắc kiểm tra: tổng vế trái so với tổng vế phải.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ValidationRule)]
 pub struct RuleDto {
     pub id: String,
     pub message: String,
     pub left: Vec<OperandDto>,
-    /// `<=` | `<` | `>=` | `>` | `=`.
+    #[schema(value_type = RuleOperatorValue)]
     pub operator: &'static str,
     pub right: Vec<OperandDto>,
-    /// `error` (blocks submission) | `warning`.
+    #[schema(value_type = ImportanceValue)]
     pub importance: &'static str,
+    /// Bỏ qua quy tắc khi thiếu số liệu.
     pub skip_when_missing: bool,
 }
 
-/// `GET /api/indicators`.
-#[derive(Debug, Serialize)]
+/// Danh mục chỉ tiêu và quy tắc kiểm tra đang áp dụng.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Catalogue)]
 pub struct CatalogueDto {
-    /// 0 for the catalogue shipped with the plan, else the stored version.
+    /// 0: danh mục kèm kế hoạch; khác 0: phiên bản đã sửa.
     pub version: i64,
     pub indicators: Vec<IndicatorDto>,
     pub rules: Vec<RuleDto>,
 }
 
-#[derive(Debug, Serialize)]
+/// Kỳ báo cáo.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportingPeriod)]
 pub struct PeriodDto {
-    /// `2024Q1` | `2024S1` | `2024Q3` | `2024`.
+    #[schema(value_type = PeriodIdText)]
     pub id: String,
     pub name: String,
     pub label: String,
-    /// `quý` or `lũy kế từ đầu năm`.
+    #[schema(value_type = WindowValue)]
     pub window: &'static str,
+    #[schema(format = Date)]
     pub data_from: String,
+    #[schema(format = Date)]
     pub data_to: String,
+    #[schema(format = Date)]
     pub due: String,
+    /// Dòng trong văn bản kế hoạch.
+    pub line: u32,
 }
 
 impl PeriodDto {
@@ -123,28 +186,35 @@ impl PeriodDto {
             data_from: period.data_from.iso(),
             data_to: period.data_to.iso(),
             due: period.due.iso(),
+            line: period.line,
         }
     }
 }
 
-/// Completeness and timeliness of a group of agencies: only reports awaiting acceptance or
-/// accepted count as submitted; `on_time` + `late` = `submitted`.
-#[derive(Debug, Serialize)]
+/// Tình hình gửi báo cáo của một nhóm cơ quan (kind = null: tất cả). Chỉ báo cáo chờ tiếp nhận
+/// và đã tiếp nhận được tính là đã gửi; on_time + late = submitted.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Completeness)]
 pub struct CompletenessDto {
-    /// The agency kind of the group; null for every reporting agency.
+    /// Loại cơ quan của nhóm; null: mọi cơ quan phải báo cáo.
+    #[schema(required, value_type = Option<ReportingKindValue>)]
     pub kind: Option<&'static str>,
     pub label: String,
     pub expected: usize,
+    /// Chưa lập hoặc đang soạn.
     pub not_submitted: usize,
+    /// Đã gửi, chờ tiếp nhận.
     pub awaiting: usize,
+    /// Bị trả lại, chờ gửi lại (không tính là đã gửi).
     pub returned: usize,
     pub accepted: usize,
+    /// awaiting + accepted.
     pub submitted: usize,
     pub on_time: usize,
     pub late: usize,
-    /// Same as `not_submitted` (kept for older scripts).
+    /// Như not_submitted (giữ cho tương thích).
     pub missing: usize,
-    /// Rounded once: half away from zero, one decimal.
+    /// Làm tròn một chữ số thập phân, nửa lên.
     pub submitted_percent: f64,
     pub on_time_percent: f64,
 }
@@ -169,25 +239,31 @@ impl CompletenessDto {
     }
 }
 
-/// Where one expected agency stands.
-#[derive(Debug, Serialize)]
+/// Một cơ quan phải báo cáo và trạng thái báo cáo của nó.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AgencyReportStatus)]
 pub struct AgencyStatusDto {
     pub id: String,
     pub name: String,
+    #[schema(value_type = ReportingKindValue)]
     pub kind: &'static str,
-    /// `missing` (not started) | `draft` | `submitted` | `returned` | `accepted`.
+    #[schema(value_type = ReportStatusValue)]
     pub status: &'static str,
-    /// `not_submitted` | `awaiting` | `returned` | `accepted`.
+    #[schema(value_type = StandingValue)]
     pub standing: &'static str,
     pub status_label: &'static str,
-    /// First submission through the system.
+    /// Lần gửi đầu tiên qua hệ thống.
+    #[schema(required, format = Date)]
     pub submitted_on: Option<String>,
-    /// The day it counts as received: a date recorded by Sở Nội vụ, else the first submission.
+    /// Ngày được tính là đã nhận: ngày Sở Nội vụ ghi nhận, nếu không thì lần gửi đầu tiên.
+    #[schema(required, format = Date)]
     pub received_on: Option<String>,
-    /// The deadline that applies (the period's, or an extension).
+    /// Hạn áp dụng (hạn của kỳ, hoặc hạn được gia hạn).
+    #[schema(format = Date)]
     pub due: String,
     pub extended: bool,
     pub late: bool,
+    #[schema(required)]
     pub returned_reason: Option<String>,
 }
 
@@ -214,24 +290,29 @@ impl AgencyStatusDto {
     }
 }
 
-/// `GET /api/reports?period=P`.
-#[derive(Debug, Serialize)]
+/// Tình hình báo cáo của một kỳ.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PeriodStatus)]
 pub struct PeriodStatusDto {
     pub period: PeriodDto,
-    /// Whether the caller sees the whole province (else a district and its communes).
+    /// Người gọi xem toàn tỉnh (nếu không: một huyện và các xã của huyện).
     pub whole_province: bool,
     pub overall: CompletenessDto,
     pub groups: Vec<CompletenessDto>,
     pub agencies: Vec<AgencyStatusDto>,
 }
 
-/// One indicator's answer: both counts, or «không áp dụng» with its reason.
-#[derive(Debug, Serialize)]
+/// Trả lời của một chỉ tiêu: tử số và mẫu số, hoặc «không áp dụng» kèm lý do.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportValue)]
 pub struct ValueDto {
     pub code: String,
+    #[schema(required)]
     pub numerator: Option<f64>,
+    #[schema(required)]
     pub denominator: Option<f64>,
-    /// The reason when the indicator was answered «không áp dụng».
+    /// Lý do khi chỉ tiêu được trả lời «không áp dụng».
+    #[schema(required)]
     pub not_applicable: Option<String>,
 }
 
@@ -249,29 +330,38 @@ fn values_of(content: &ReportContent) -> Vec<ValueDto> {
         .collect()
 }
 
-/// An agency's report for a period.
-#[derive(Debug, Serialize)]
+/// Báo cáo của một cơ quan trong một kỳ (status = missing: chưa lập).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Report)]
 pub struct ReportDto {
-    /// Null while the agency has not started it.
+    /// null khi cơ quan chưa lập báo cáo.
+    #[schema(required)]
     pub id: Option<i64>,
     pub period: String,
     pub agency: AgencyRefDto,
-    /// `missing` | `draft` | `submitted` | `returned` | `accepted`.
+    #[schema(value_type = ReportStatusValue)]
     pub status: &'static str,
     pub status_label: &'static str,
-    /// Whether values may still change (a draft, a returned report, or none yet).
+    /// Số liệu còn sửa được (bản nháp, báo cáo bị trả lại, hoặc chưa lập).
     pub editable: bool,
+    #[schema(required, format = Date)]
     pub submitted_on: Option<String>,
+    #[schema(required, format = Date)]
     pub received_on: Option<String>,
-    /// The reason Sở Nội vụ gave with a recorded receipt date.
+    /// Lý do Sở Nội vụ ghi khi ghi nhận ngày nhận.
+    #[schema(required)]
     pub received_reason: Option<String>,
-    /// The deadline that applies to the agency.
+    /// Hạn áp dụng cho cơ quan.
+    #[schema(format = Date)]
     pub due: String,
     pub late: bool,
+    #[schema(required)]
     pub returned_reason: Option<String>,
+    #[schema(required, format = DateTime)]
     pub updated_at: Option<String>,
     pub values: Vec<ValueDto>,
-    /// Narrative per reform area (`"II": "…"`).
+    /// Thuyết minh theo lĩnh vực (khóa I–VIII).
+    #[schema(value_type = BTreeMap<AreaCodeValue, String>)]
     pub narratives: BTreeMap<&'static str, String>,
 }
 
@@ -304,14 +394,17 @@ impl ReportDto {
     }
 }
 
-/// One step of a report's workflow history.
-#[derive(Debug, Serialize)]
+/// Một bước xử lý của báo cáo.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportEvent)]
 pub struct ReportEventDto {
-    /// `saved` | `submitted` | `returned` | `accepted` | `reopened` | `received`.
+    #[schema(value_type = ReportEventKindValue)]
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub reason: String,
+    #[schema(required)]
     pub user: Option<String>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -327,15 +420,20 @@ impl ReportEventDto {
     }
 }
 
-/// One change of a reported value.
-#[derive(Debug, Serialize)]
+/// Một lần thay đổi số liệu (cũ → mới).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ValueChange)]
 pub struct ValueChangeDto {
     pub indicator: String,
-    /// `numerator` | `denominator`.
+    #[schema(value_type = PartValue)]
     pub part: &'static str,
+    #[schema(required)]
     pub old_value: Option<f64>,
+    #[schema(required)]
     pub new_value: Option<f64>,
+    #[schema(required)]
     pub user: Option<String>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
@@ -352,19 +450,23 @@ impl ValueChangeDto {
     }
 }
 
-/// A deadline extension.
-#[derive(Debug, Serialize)]
+/// Một lần gia hạn (lần sau cùng có hiệu lực).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Extension)]
 pub struct ExtensionDto {
     pub agency: String,
     pub period: String,
+    #[schema(format = Date)]
     pub until: String,
     pub reason: String,
+    #[schema(required)]
     pub user: Option<String>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
 impl ExtensionDto {
-    fn new(e: &Extension) -> ExtensionDto {
+    pub fn new(e: &Extension) -> ExtensionDto {
         ExtensionDto {
             agency: e.agency.to_string(),
             period: e.period.to_string(),
@@ -376,10 +478,12 @@ impl ExtensionDto {
     }
 }
 
-/// The agency's answers of an earlier period of the year.
-#[derive(Debug, Serialize)]
+/// Trả lời của cơ quan ở một kỳ trước trong năm.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = EarlierReport)]
 pub struct EarlierDto {
     pub period: String,
+    #[schema(value_type = StoredReportStatusValue)]
     pub status: &'static str,
     pub values: Vec<ValueDto>,
 }
@@ -391,15 +495,16 @@ fn earlier_of(form: &ReportForm) -> Vec<EarlierDto> {
         .collect()
 }
 
-/// `GET /api/reports/{period}/{agency}`.
-#[derive(Debug, Serialize)]
+/// Báo cáo, kỳ, quyền và lịch sử.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ReportDetail)]
 pub struct ReportDetailDto {
     #[serde(flatten)]
     pub report: ReportDto,
     pub period_detail: PeriodDto,
-    /// Whether the caller may save and submit it.
+    /// Người gọi có được lưu và gửi báo cáo này không.
     pub can_write: bool,
-    /// The codes of the indicators on the agency's form, in order.
+    /// Mã các chỉ tiêu trên biểu mẫu của cơ quan, theo thứ tự.
     pub indicators: Vec<String>,
     pub earlier: Vec<EarlierDto>,
     pub extensions: Vec<ExtensionDto>,
@@ -407,11 +512,12 @@ pub struct ReportDetailDto {
     pub value_history: Vec<ValueChangeDto>,
 }
 
-/// A broken validation rule.
-#[derive(Debug, Serialize)]
+/// Quy tắc bị vi phạm: error chặn việc gửi, warning chỉ cảnh báo.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Violation)]
 pub struct ViolationDto {
     pub rule: String,
-    /// `error` (blocks submission) | `warning`.
+    #[schema(value_type = ImportanceValue)]
     pub importance: &'static str,
     pub message: String,
     pub indicators: Vec<String>,
@@ -428,57 +534,67 @@ impl ViolationDto {
     }
 }
 
-/// `PUT /api/reports/{period}/{agency}` answer.
-#[derive(Debug, Serialize)]
+/// Báo cáo đã lưu và các quy tắc bị vi phạm.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SaveReportResult)]
 pub struct SaveResultDto {
     pub report: ReportDto,
     pub violations: Vec<ViolationDto>,
 }
 
-/// Which reports the results come from.
-#[derive(Debug, Serialize)]
+/// Các báo cáo được tổng hợp.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ResultSources)]
 pub struct SourcesDto {
     pub expected: usize,
     pub accepted: usize,
     pub awaiting: usize,
-    /// Returned reports, left out until sent again.
+    /// Báo cáo bị trả lại: không tính cho đến khi gửi lại.
     pub returned: usize,
     pub sentence: String,
 }
 
-/// One indicator at one level.
-#[derive(Debug, Serialize)]
+/// Kết quả một chỉ tiêu ở một cấp (level = null: toàn tỉnh).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IndicatorResult)]
 pub struct ResultDto {
     pub indicator: String,
     pub name: String,
+    #[schema(value_type = AreaCodeValue)]
     pub area: &'static str,
-    /// `tinh` | `huyen` | `xa`, or null for the whole province.
+    #[schema(required, value_type = Option<AdminLevelValue>)]
     pub level: Option<&'static str>,
     pub level_label: &'static str,
-    /// Σ numerators (exact).
+    /// Tổng tử số (chính xác).
     pub numerator: f64,
-    /// Σ denominators (exact).
+    /// Tổng mẫu số (chính xác).
     pub denominator: f64,
-    /// Σn ÷ Σd in percent, rounded half away from zero to one decimal; null without data.
+    /// Tử số ÷ mẫu số × 100, làm tròn một chữ số thập phân (nửa lên); null khi chưa có số liệu.
+    #[schema(required)]
     pub value: Option<f64>,
-    /// The same as people read it: "56,3%".
+    /// Như người đọc: "56,3%".
+    #[schema(required)]
     pub value_text: Option<String>,
+    #[schema(required)]
     pub threshold: Option<ThresholdDto>,
     /// "≥ 80%", "8–10%".
+    #[schema(required)]
     pub threshold_text: Option<String>,
-    /// `met` | `not_met` | `no_data` | `no_target`.
+    #[schema(value_type = VerdictValue)]
     pub verdict: &'static str,
     pub verdict_label: &'static str,
-    /// For a range target: `below` | `within` | `above`.
+    /// Với mục tiêu dạng khoảng: dưới, trong hay trên khoảng.
+    #[schema(required, value_type = Option<RangePositionValue>)]
     pub range_position: Option<&'static str>,
-    /// How a range target was read.
+    /// Cách đọc mục tiêu dạng khoảng.
     pub reading: String,
     pub reporting_agencies: usize,
     pub not_applicable: usize,
 }
 
-/// `GET /api/reports/{period}/results`.
-#[derive(Debug, Serialize)]
+/// Kết quả các chỉ tiêu của một kỳ theo cấp.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Results)]
 pub struct ResultsDto {
     pub period: PeriodDto,
     pub sources: SourcesDto,
@@ -500,13 +616,7 @@ pub fn result_rows(results: &[IndicatorResult]) -> Vec<ResultDto> {
                 denominator: l.denominator,
                 value: l.value.map(Percent1::value),
                 value_text: l.value.map(|v| v.to_string()),
-                threshold: l.threshold.as_ref().map(|t| ThresholdDto {
-                    level: t.level.map(|level| level.as_str()),
-                    level_label: t.level.map(|level| level.label_vn()),
-                    op: t.op.as_str(),
-                    value: t.value,
-                    upper: t.upper,
-                }),
+                threshold: l.threshold.as_ref().map(ThresholdDto::new),
                 threshold_text: l.target.clone(),
                 verdict: l.assessment.attainment.as_str(),
                 verdict_label: l.assessment.label_vn(),
@@ -519,49 +629,64 @@ pub fn result_rows(results: &[IndicatorResult]) -> Vec<ResultDto> {
         .collect()
 }
 
-/// `PUT /api/reports/{period}/{agency}` body: the whole draft (answers and narratives left out
-/// are removed).
-#[derive(Debug, Deserialize)]
+/// Bản nháp đầy đủ: số liệu và thuyết minh không gửi lên sẽ bị xóa. Chỉ trả lời các chỉ tiêu
+/// trên biểu mẫu của cơ quan, mỗi chỉ tiêu một lần; thuyết minh cho các lĩnh vực của kế hoạch.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SaveReportRequest)]
 pub struct SaveRequest {
     #[serde(default)]
     pub values: Vec<ValueRequest>,
+    /// Thuyết minh theo lĩnh vực: {"II": "…"}; null hoặc chuỗi rỗng: không có thuyết minh.
     #[serde(default)]
+    #[schema(value_type = BTreeMap<AreaCodeValue, NarrativeText>)]
     pub narratives: BTreeMap<String, Option<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Trả lời của một chỉ tiêu: tử số và mẫu số, hoặc lý do «không áp dụng» (để trống cả hai số).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReportValueRequest)]
 pub struct ValueRequest {
+    #[schema(value_type = IndicatorCodeText)]
     pub code: String,
+    #[schema(value_type = Option<CountValue>)]
     pub numerator: Option<f64>,
+    #[schema(value_type = Option<CountValue>)]
     pub denominator: Option<f64>,
-    /// The reason, to answer «không áp dụng» (leave both counts null).
+    /// Lý do «không áp dụng»; null hoặc chuỗi rỗng: không.
+    #[schema(value_type = Option<OptionalReason>)]
     pub not_applicable: Option<String>,
 }
 
-/// `POST /api/reports/{period}/{agency}/return` body.
-#[derive(Debug, Deserialize)]
+/// Trả lại báo cáo đã gửi, hoặc mở lại báo cáo đã tiếp nhận.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReturnReportRequest)]
 pub struct ReturnRequest {
+    #[schema(required, value_type = Reason)]
     pub reason: Option<String>,
 }
 
-/// `POST /api/reports/{period}/{agency}/receipt` body.
-#[derive(Debug, Deserialize)]
+/// Ghi nhận ngày nhận báo cáo (giấy, thư điện tử): không sau hôm nay, không trước ngày bắt đầu
+/// số liệu của kỳ; cơ quan phải đã có báo cáo trên hệ thống.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptRequest {
-    /// `yyyy-mm-dd` or `dd/mm/yyyy`.
+    #[schema(value_type = IsoDate)]
     pub date: String,
+    #[schema(value_type = Reason)]
     pub reason: String,
 }
 
-/// `POST /api/reports/{period}/{agency}/extension` body.
-#[derive(Debug, Deserialize)]
+/// Gia hạn gửi báo cáo cho một cơ quan phải báo cáo.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionRequest {
-    /// The new deadline, `yyyy-mm-dd` or `dd/mm/yyyy`.
+    /// Hạn mới, sau hạn của kỳ.
+    #[schema(value_type = IsoDate)]
     pub until: String,
+    #[schema(value_type = Reason)]
     pub reason: String,
 }
 
@@ -574,6 +699,12 @@ fn operands(list: &[Operand]) -> Vec<OperandDto> {
             Operand::Constant(c) => OperandDto { indicator: None, part: None, constant: Some(*c) },
         })
         .collect()
+}
+
+impl RuleDto {
+    pub fn new(rule: &ValidationRule) -> RuleDto {
+        rule_dto(rule)
+    }
 }
 
 fn rule_dto(rule: &ValidationRule) -> RuleDto {
@@ -624,6 +755,11 @@ fn date_field(field: &str, text: &str) -> Result<Date, Problem> {
 // ---------------------------------------------------------------------------------------------
 // Handlers.
 
+#[utoipa::path(
+    get, path = "/api/indicators", tag = "reports", operation_id = "listIndicators",
+    summary = "Danh mục chỉ tiêu (tử số, mẫu số, mục tiêu theo cấp, cơ quan báo cáo) và quy tắc kiểm tra",
+    responses((status = 200, description = "Danh mục", body = CatalogueDto), (status = 401, response = E401)),
+)]
 pub async fn indicators(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Json<CatalogueDto>, Problem> {
     let current = state.app.current().await?;
     let catalogue = state.app.catalogue().await?;
@@ -632,39 +768,17 @@ pub async fn indicators(State(state): State<AppState>, ApiUser(_): ApiUser) -> R
     };
     Ok(Json(CatalogueDto {
         version: catalogue.version,
-        indicators: catalogue
-            .indicators
-            .iter()
-            .map(|i| IndicatorDto {
-                code: i.code.to_string(),
-                name: i.name.clone(),
-                area: i.area.as_str(),
-                area_title: area_title(i.area),
-                numerator: i.numerator.clone(),
-                denominator: i.denominator.clone(),
-                unit: i.unit.clone(),
-                direction: i.direction.as_str(),
-                thresholds: i
-                    .thresholds
-                    .iter()
-                    .map(|t| ThresholdDto {
-                        level: t.level.map(|l| l.as_str()),
-                        level_label: t.level.map(|l| l.label_vn()),
-                        op: t.op.as_str(),
-                        value: t.value,
-                        upper: t.upper,
-                    })
-                    .collect(),
-                reporters: i.reporters.iter().map(|k| k.as_str()).collect(),
-                agencies: i.agencies.iter().map(|(_, id)| id.to_string()).collect(),
-            })
-            .collect(),
+        indicators: catalogue.indicators.iter().map(|i| IndicatorDto::new(i, area_title(i.area))).collect(),
         rules: catalogue.rules.iter().map(rule_dto).collect(),
     }))
 }
 
-#[derive(Debug, Deserialize)]
+/// The query of `GET /api/reports`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
+    /// Mã kỳ báo cáo.
+    #[param(required, value_type = PeriodIdText)]
     period: Option<String>,
 }
 
@@ -680,6 +794,19 @@ fn period_query(raw: Option<&str>) -> Result<&str, Problem> {
     Ok(raw)
 }
 
+#[utoipa::path(
+    get, path = "/api/reports", tag = "reports", operation_id = "reportStatus",
+    summary = "Tình hình báo cáo của một kỳ: phải báo cáo, chưa gửi, chờ tiếp nhận, bị trả lại, đã tiếp nhận, \
+               đúng hạn, trễ hạn theo nhóm và từng cơ quan (quản trị, lãnh đạo; UBND cấp huyện: các xã của huyện)",
+    params(StatusQuery),
+    responses(
+        (status = 200, description = "Tình hình", body = PeriodStatusDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn period_status(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -701,6 +828,18 @@ pub async fn period_status(
     }))
 }
 
+#[utoipa::path(
+    get, path = "/api/reports/{period}/results", tag = "reports", operation_id = "reportResults",
+    summary = "Kết quả các chỉ tiêu của toàn tỉnh theo cấp (tổng tử số ÷ tổng mẫu số của các báo cáo chờ tiếp nhận \
+               và đã tiếp nhận; quản trị, lãnh đạo)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo")),
+    responses(
+        (status = 200, description = "Kết quả", body = ResultsDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+    ),
+)]
 pub async fn results(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -735,6 +874,18 @@ fn detail_dto(period: &ReportingPeriod, detail: &ReportDetail) -> ReportDetailDt
     }
 }
 
+#[utoipa::path(
+    get, path = "/api/reports/{period}/{agency}", tag = "reports", operation_id = "getReport",
+    summary = "Báo cáo của một cơ quan trong một kỳ: số liệu, thuyết minh, lịch sử xử lý và lịch sử số liệu",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    responses(
+        (status = 200, description = "Báo cáo", body = ReportDetailDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn report(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -794,6 +945,22 @@ async fn due_of(
     Ok(state.app.report_detail(&user.user, &agency.id, period.id).await?.form.due)
 }
 
+#[utoipa::path(
+    put, path = "/api/reports/{period}/{agency}", tag = "reports", operation_id = "saveReport", security(("session" = [], "csrf" = [])),
+    summary = "Lưu nháp (thay toàn bộ số liệu và thuyết minh); trả về các quy tắc bị vi phạm",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    request_body = SaveRequest,
+    responses(
+        (status = 200, description = "Kết quả", body = SaveResultDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 413, response = E413),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn save(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -813,6 +980,18 @@ pub async fn save(
     }))
 }
 
+#[utoipa::path(
+    post, path = "/api/reports/{period}/{agency}/submit", tag = "reports", operation_id = "submitReport", security(("session" = [], "csrf" = [])),
+    summary = "Gửi báo cáo (bị chặn khi còn lỗi; gửi sau hạn bị đánh dấu trễ hạn; hai lần gửi đồng thời chỉ một lần thành công)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    responses(
+        (status = 200, description = "Kết quả", body = ReportDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn submit(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -836,6 +1015,18 @@ async fn review_target(
     Ok((agency_of(state, raw_agency)?, period_of(state, raw_period).await?))
 }
 
+#[utoipa::path(
+    post, path = "/api/reports/{period}/{agency}/accept", tag = "reports", operation_id = "acceptReport", security(("session" = [], "csrf" = [])),
+    summary = "Tiếp nhận báo cáo đã gửi; số liệu bị khóa (chỉ quản trị)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    responses(
+        (status = 200, description = "Kết quả", body = ReportDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn accept(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -847,6 +1038,21 @@ pub async fn accept(
     Ok(Json(ReportDto::new(&period.id.to_string(), &agency, Some(&report), due)))
 }
 
+#[utoipa::path(
+    post, path = "/api/reports/{period}/{agency}/return", tag = "reports", operation_id = "returnReport", security(("session" = [], "csrf" = [])),
+    summary = "Trả lại báo cáo đã gửi, hoặc mở lại báo cáo đã tiếp nhận, kèm lý do (chỉ quản trị)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    request_body = ReturnRequest,
+    responses(
+        (status = 200, description = "Kết quả", body = ReportDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn return_report(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -862,6 +1068,21 @@ pub async fn return_report(
     Ok(Json(ReportDto::new(&period.id.to_string(), &agency, Some(&report), due)))
 }
 
+#[utoipa::path(
+    post, path = "/api/reports/{period}/{agency}/receipt", tag = "reports", operation_id = "recordReportReceipt", security(("session" = [], "csrf" = [])),
+    summary = "Ghi nhận ngày nhận báo cáo (báo cáo giấy, thư điện tử) kèm lý do; tính đúng hạn theo ngày này (chỉ quản trị)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    request_body = ReceiptRequest,
+    responses(
+        (status = 200, description = "Kết quả", body = ReportDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn receipt(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -877,6 +1098,21 @@ pub async fn receipt(
     Ok(Json(ReportDto::new(&period.id.to_string(), &agency, Some(&report), due)))
 }
 
+#[utoipa::path(
+    post, path = "/api/reports/{period}/{agency}/extension", tag = "reports", operation_id = "grantReportExtension", security(("session" = [], "csrf" = [])),
+    summary = "Gia hạn gửi báo cáo cho một cơ quan, kèm lý do (chỉ quản trị)",
+    params(("period" = PeriodIdText, Path, description = "Mã kỳ báo cáo"), ("agency" = AgencyIdText, Path, description = "Mã cơ quan, ví dụ ubnd-xa-03646")),
+    request_body = ExtensionRequest,
+    responses(
+        (status = 200, description = "Kết quả", body = ExtensionDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn extension(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,

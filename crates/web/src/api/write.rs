@@ -11,10 +11,27 @@ use cchc_domain::tracking::{ActivityId, Evidence, ProgressState, ProgressStatus}
 use cchc_services::tracking::ProgressInput;
 
 use super::dto::{EventRequest, EventResultDto, HistoryEntryDto, MilestoneDto, ProgressRequest, ProgressResultDto};
+use super::openapi::{E400, E401, E403, E404, E413, E415, E422};
 use super::{milestone_id, optional_date, parse_json, ApiPath, Problem, WriteUser};
 use crate::error::WebError;
 use crate::AppState;
 
+#[utoipa::path(
+    post, path = "/api/milestones/{id}/progress", tag = "tracking", operation_id = "recordProgress", security(("session" = [], "csrf" = [])),
+    summary = "Ghi tiến độ của một mốc (cán bộ của chính cơ quan đó hoặc quản trị)",
+    params(("id" = i64, Path, minimum = 1, description = "Mã mốc thời hạn")),
+    request_body = ProgressRequest,
+    responses(
+        (status = 200, description = "Đã ghi", body = ProgressResultDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 413, response = E413),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn record_progress(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,
@@ -81,6 +98,21 @@ pub async fn record_progress(
     }))
 }
 
+#[utoipa::path(
+    post, path = "/api/activities/{activity_id}/events", tag = "tracking", operation_id = "recordEvent", security(("session" = [], "csrf" = [])),
+    summary = "Ghi nhận sự kiện của một mục thời hạn chờ sự kiện (chỉ quản trị)",
+    params(("activity_id" = i64, Path, minimum = 1, description = "Mã hoạt động")),
+    request_body = EventRequest,
+    responses(
+        (status = 200, description = "Hạn đã tính", body = EventResultDto),
+        (status = 400, response = E400),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 404, response = E404),
+        (status = 415, response = E415),
+        (status = 422, response = E422),
+    ),
+)]
 pub async fn record_event(
     State(state): State<AppState>,
     WriteUser(user): WriteUser,

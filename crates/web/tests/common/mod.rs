@@ -4,8 +4,8 @@
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
-// Test code: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used)]
+// Test code: a failed unwrap or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::sync::{Arc, OnceLock};
 
@@ -274,8 +274,29 @@ fn declared(schema: &Value) -> Vec<String> {
     out
 }
 
-/// Checks `value` against `schema`. Stricter than JSON Schema on purpose: an object field the
-/// document does not declare is an error, so the hand-written document cannot fall behind.
+/// A compiled pattern of the document (compiled once).
+fn pattern(text: &str) -> regex::Regex {
+    static CACHE: OnceLock<std::sync::Mutex<std::collections::HashMap<String, regex::Regex>>> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    cache
+        .entry(text.to_string())
+        .or_insert_with(|| regex::Regex::new(text).unwrap_or_else(|e| panic!("pattern {text}: {e}")))
+        .clone()
+}
+
+/// Whether `value` fits `schema` (no error).
+pub fn fits(schema: &Value, value: &Value) -> bool {
+    let mut errors = Vec::new();
+    check(schema, value, "$", true, &mut errors);
+    errors.is_empty()
+}
+
+/// Checks `value` against `schema`: the JSON Schema keywords the document uses (`$ref`, `allOf`,
+/// `oneOf`, `anyOf`, `type`, `enum`, `const`, `format: date`, `pattern`, `minLength`,
+/// `maxLength`, `minimum`, `maximum`, `required`, `properties`, `additionalProperties`,
+/// `propertyNames`, `items`, `minItems`, `maxItems`). Stricter than JSON Schema on purpose: an
+/// object field the document does not declare is an error in an answer (`strict`), so the
+/// document cannot fall behind the code.
 pub fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut Vec<String>) {
     let schema = resolve(schema);
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
@@ -292,17 +313,26 @@ pub fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut
         }
         return;
     }
-    if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
-        let fits = choices
+    let fitting = |choices: &Vec<Value>| {
+        choices
             .iter()
             .filter(|choice| {
                 let mut inner = Vec::new();
                 check(choice, value, at, strict, &mut inner);
                 inner.is_empty()
             })
-            .count();
+            .count()
+    };
+    if let Some(choices) = schema.get("oneOf").and_then(Value::as_array) {
+        let fits = fitting(choices);
         if fits != 1 {
             errors.push(format!("{at}: fits {fits} of the oneOf choices"));
+        }
+        return;
+    }
+    if let Some(choices) = schema.get("anyOf").and_then(Value::as_array) {
+        if fitting(choices) == 0 {
+            errors.push(format!("{at}: fits none of the anyOf choices"));
         }
         return;
     }
@@ -323,22 +353,47 @@ pub fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut
             _ => false,
         };
         if !types.iter().any(|t| actual_fits(t)) {
-            errors.push(format!("{at}: {value} is not of type {types:?}"));
+            errors.push(format!("{at}: {} is not of type {types:?}", shortened(value)));
             return;
         }
     }
     if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
         if !allowed.contains(value) {
-            errors.push(format!("{at}: {value} not in {allowed:?}"));
+            errors.push(format!("{at}: {} not in {allowed:?}", shortened(value)));
         }
     }
-    if schema.get("format").and_then(Value::as_str) == Some("date") {
-        if let Some(text) = value.as_str() {
-            let ok = text.len() == 10
+    if let Some(constant) = schema.get("const") {
+        if constant != value {
+            errors.push(format!("{at}: {} is not {constant}", shortened(value)));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        if schema.get("format").and_then(Value::as_str) == Some("date") {
+            let shaped = text.len() == 10
                 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-            if !ok {
-                errors.push(format!("{at}: {text} is not yyyy-mm-dd"));
+            if !shaped || cchc_domain::Date::parse(text).is_err() {
+                errors.push(format!("{at}: {text} is not a date yyyy-mm-dd"));
             }
+        }
+        let length = text.chars().count() as u64;
+        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| length < min) {
+            errors.push(format!("{at}: shorter than {}", schema["minLength"]));
+        }
+        if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|max| length > max) {
+            errors.push(format!("{at}: longer than {}", schema["maxLength"]));
+        }
+        if let Some(expression) = schema.get("pattern").and_then(Value::as_str) {
+            if !pattern(expression).is_match(text) {
+                errors.push(format!("{at}: {} does not match {expression}", shortened(value)));
+            }
+        }
+    }
+    if let Some(number) = value.as_f64() {
+        if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| number < min) {
+            errors.push(format!("{at}: {number} below {}", schema["minimum"]));
+        }
+        if schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| number > max) {
+            errors.push(format!("{at}: {number} above {}", schema["maximum"]));
         }
     }
     if let Some(object) = value.as_object() {
@@ -348,27 +403,45 @@ pub fn check(schema: &Value, value: &Value, at: &str, strict: bool, errors: &mut
             }
         }
         let properties = schema.get("properties").and_then(Value::as_object);
-        let additional = schema.get("additionalProperties").filter(|a| a.is_object());
+        let additional = schema.get("additionalProperties");
         for (key, item) in object {
+            if let Some(names) = schema.get("propertyNames") {
+                check(names, &Value::String(key.clone()), &format!("{at}.{key} (name)"), strict, errors);
+            }
             match (properties.and_then(|p| p.get(key)), additional) {
                 (Some(property), _) => check(property, item, &format!("{at}.{key}"), true, errors),
-                (None, Some(schema)) => check(schema, item, &format!("{at}.{key}"), true, errors),
-                (None, None) if strict && properties.is_some() => {
+                (None, Some(Value::Bool(false))) => errors.push(format!("{at}.{key}: not allowed")),
+                (None, Some(schema)) if schema.is_object() => check(schema, item, &format!("{at}.{key}"), true, errors),
+                (None, _) if strict && properties.is_some() => {
                     errors.push(format!("{at}.{key}: not declared in the OpenAPI document"))
                 }
-                (None, None) => {}
+                (None, _) => {}
             }
         }
     }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if array.len() as u64 > max {
-                errors.push(format!("{at}: more than {max} items"));
+    if let Some(array) = value.as_array() {
+        let count = array.len() as u64;
+        if schema.get("maxItems").and_then(Value::as_u64).is_some_and(|max| count > max) {
+            errors.push(format!("{at}: more than {} items", schema["maxItems"]));
+        }
+        if schema.get("minItems").and_then(Value::as_u64).is_some_and(|min| count < min) {
+            errors.push(format!("{at}: fewer than {} items", schema["minItems"]));
+        }
+        if let Some(items) = schema.get("items") {
+            for (i, item) in array.iter().enumerate() {
+                check(items, item, &format!("{at}[{i}]"), true, errors);
             }
         }
-        for (i, item) in array.iter().enumerate() {
-            check(items, item, &format!("{at}[{i}]"), true, errors);
-        }
+    }
+}
+
+/// A value for a message: long texts cut.
+fn shortened(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
     }
 }
 
