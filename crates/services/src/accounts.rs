@@ -136,6 +136,9 @@ impl Drop for Checking<'_> {
     }
 }
 
+/// Longest display name of an account, in characters (after normalisation).
+pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
+
 /// Sessions already looked up, by token hash: every authenticated request asks, and the answer
 /// only changes when an account is written (through [`App`], which forgets them all) or the
 /// session expires. An entry is believed for [`SESSION_RECHECK_SECONDS`] at most, so that a
@@ -320,6 +323,17 @@ impl App {
             );
         }
         problems.extend(password_problem(&account.password));
+        let display_name = match cchc_domain::text::checked_text(&account.display_name, MAX_DISPLAY_NAME_CHARS) {
+            Ok(name) if name.contains(['\n', '\t']) => {
+                problems.push("họ tên chỉ được một dòng".to_string());
+                String::new()
+            }
+            Ok(name) => name,
+            Err(e) => {
+                problems.push(format!("họ tên: {e}"));
+                String::new()
+            }
+        };
         match (account.role, &account.agency) {
             (UserRole::Agency, None) => problems.push("tài khoản cán bộ cơ quan phải gắn với một cơ quan".into()),
             (UserRole::Agency, Some(agency)) if self.directory().agency(agency).is_none() => {
@@ -334,7 +348,7 @@ impl App {
             return Err(ServiceError::Invalid(problems));
         }
         let hash = hash_password_blocking(&account.password).await?;
-        let display_name = if account.display_name.trim().is_empty() { username } else { account.display_name.trim() };
+        let display_name = if display_name.is_empty() { username } else { display_name.as_str() };
         let created = self
             .store()
             .create_user(

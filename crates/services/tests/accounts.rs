@@ -82,6 +82,19 @@ async fn an_account_created_by_an_administrator_gets_a_one_time_password_and_is_
     );
     // Accounts created without an actor (first run, command line) are the system's doing.
     assert!(events.iter().any(|e| e.target == "tuphap" && e.actor.is_none()));
+    // The display name is one line of text: no control character, NUL included, no line break;
+    // spaces around it are trimmed.
+    for (name, expected) in
+        [("Nguyễn\u{0}Văn A", "ký tự điều khiển"), ("Nguyễn\nVăn A", "một dòng"), (&"A".repeat(201) as &str, "200")]
+    {
+        let mut bad = account("abc", UserRole::Viewer, None, "");
+        bad.display_name = name.to_string();
+        let refused = app.create_account_as(&admin, &bad, now()).await.expect_err("bad display name");
+        assert!(refused.to_string().contains(expected), "{name:?}: {refused}");
+    }
+    let mut good = account("abc", UserRole::Viewer, None, "");
+    good.display_name = "  Lò Thị Ánh  ".into();
+    assert_eq!(app.create_account_as(&admin, &good, now()).await.expect("created").user.display_name, "Lò Thị Ánh");
 }
 
 #[tokio::test]

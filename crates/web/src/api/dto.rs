@@ -175,7 +175,9 @@ impl PartialSchema for NewUserRequest {
                         .schema_type(
                             [Type::String, Type::Null].into_iter().collect::<utoipa::openapi::schema::SchemaType>(),
                         )
-                        .description(Some("Họ tên; bỏ trống: dùng tên đăng nhập")),
+                        .description(Some("Họ tên (một dòng, không có ký tự điều khiển); bỏ trống: dùng tên đăng nhập"))
+                        .max_length(Some(cchc_services::accounts::MAX_DISPLAY_NAME_CHARS))
+                        .pattern(Some(crate::api::schema::ONE_LINE)),
                 )
                 .property(
                     "role",

@@ -35,6 +35,9 @@ pub const NOT_BLANK: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u0
 /// A password: no control character at all (tabs and line breaks included).
 pub const PASSWORD_CHARACTERS: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
+/// One line of text (a display name): no control character at all, as for passwords.
+pub const ONE_LINE: &str = PASSWORD_CHARACTERS;
+
 /// A reporting period id exactly as written by `PeriodId`'s `Display`: `2024Q1`, `2024S1`, `2024`.
 pub const PERIOD_ID: &str = "^[1-9][0-9]{3}(Q[1-4]|S[12])?$";
 
