@@ -316,10 +316,38 @@ pub struct TargetsArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct AgenciesArgs {
+    #[command(subcommand)]
+    pub command: Option<AgenciesCommand>,
     /// Tìm theo tên, tên viết tắt hoặc mã (không phân biệt dấu, hoa thường).
     #[arg(long, value_name = "CHUỖI")]
     pub search: Option<String>,
+    /// Danh mục tại ngày này (dd/mm/yyyy hoặc yyyy-mm-dd): các cơ quan, đơn vị tồn tại ngày đó,
+    /// với tên gọi khi đó. Mặc định: hôm nay.
+    #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+    pub as_of: Option<Date>,
+    /// Mọi cơ quan, đơn vị qua các thời kỳ, kèm thời hạn và đơn vị kế thừa.
+    #[arg(long, conflicts_with = "as_of")]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgenciesCommand {
+    /// Ghi toàn bộ danh mục (có thời hạn hiệu lực, đơn vị kế thừa, tên cũ) ra tệp JSON để chỉnh sửa.
+    Export {
+        /// Tệp kết quả (.json); mặc định in ra màn hình.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Nạp danh mục đã chỉnh sửa thành phiên bản mới (kiểm tra toàn bộ; có lỗi thì không nạp gì).
+    Import {
+        /// Tệp danh mục (.json).
+        file: PathBuf,
+        /// Ghi chú lý do thay đổi.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,14 +6,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use cchc_domain::calendar::WorkCalendar;
 use cchc_domain::ImportOutcome;
-use cchc_domain::{AreaCode, Plan};
+use cchc_domain::{AgencyKind, AreaCode, Plan};
 use cchc_services::{diagnostic_counts, select_activities, ActivityFilter, App, ServiceError};
 use cchc_web::api::dto::{AccountDto, AgencyDto};
 use cchc_web::api::reports::{CatalogueDto, IndicatorDto, RuleDto};
 use serde::Serialize;
 
 use crate::cli::{
-    ActivitiesArgs, AgenciesArgs, CalendarCommand, Cli, Command, PlanCommand, ServeArgs, TargetsArgs, UserCommand,
+    ActivitiesArgs, AgenciesArgs, AgenciesCommand, CalendarCommand, Cli, Command, PlanCommand, ServeArgs, TargetsArgs,
+    UserCommand,
 };
 use crate::{json, render};
 
@@ -39,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Activities(args)) => activities(&open(&data).await?, args, as_json).await,
         Some(Command::Targets(args)) => targets(&open(&data).await?, args, as_json).await,
-        Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json),
+        Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json).await,
         Some(Command::Calendar(command)) => calendar(command, as_json),
         Some(Command::Serve(args)) => serve(&data, args).await,
         Some(Command::Indicators { command: None }) => indicators(&open(&data).await?, as_json).await,
@@ -378,16 +379,47 @@ async fn targets(app: &App, args: TargetsArgs, as_json: bool) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
-    let directory = app.directory();
+async fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
+    match args.command {
+        Some(AgenciesCommand::Export { out }) => {
+            let document = app.export_directory();
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, document)
+                        .with_context(|| format!("không ghi được tệp «{}»", path.display()))?;
+                    errln!("Đã ghi danh mục (phiên bản {}) ra «{}».", app.directory_version(), path.display());
+                }
+                None => outln!("{}", document.trim_end()),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(AgenciesCommand::Import { file, note }) => return agencies_import(app, &file, &note, as_json).await,
+        None => {}
+    }
+    let (directory, when) = if args.all {
+        (app.directory(), None)
+    } else {
+        let date = args.as_of.unwrap_or_else(crate::clock::today);
+        (app.directory_on(date), Some(date))
+    };
     let list = directory.search(args.search.as_deref().unwrap_or(""));
     if as_json {
         print_json(&list.iter().map(|a| AgencyDto::new(a, directory)).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut t = render::table(&["Mã", "Tên", "Loại", "Cấp", "Mã thống kê", "Thuộc"]);
+    let mut t = render::table(&["Mã", "Tên", "Loại", "Cấp", "Mã thống kê", "Thuộc", "Hiệu lực", "Kế thừa"]);
+    let full = app.directory();
     for a in &list {
         let parent = a.parent.as_ref().and_then(|p| directory.agency(p)).map(|p| p.name.clone()).unwrap_or_default();
+        let v = &a.validity;
+        let validity = match (v.from, v.until) {
+            (None, None) => String::new(),
+            (Some(from), None) => format!("từ {}", from.vn()),
+            (None, Some(until)) => format!("đến {}", until.vn()),
+            (Some(from), Some(until)) => format!("{} – {}", from.vn(), until.vn()),
+        };
+        let successors: Vec<String> =
+            v.successors.iter().map(|s| full.agency(s).map_or_else(|| s.to_string(), |x| x.name.clone())).collect();
         t.add_row(vec![
             a.id.to_string(),
             a.name.clone(),
@@ -395,11 +427,61 @@ fn agencies(app: &App, args: AgenciesArgs, as_json: bool) -> Result<ExitCode> {
             a.level.label_vn().to_string(),
             a.gso_code.map(|c| format!("{c:05}")).unwrap_or_default(),
             parent,
+            validity,
+            successors.join(", "),
         ]);
     }
     outln!("{t}");
-    outln!("{} cơ quan, đơn vị.", list.len());
+    let count = |kind: AgencyKind| list.iter().filter(|a| a.kind == kind).count();
+    let what = format!(
+        "{} cơ quan, đơn vị ({} sở, ban, ngành; {} UBND cấp huyện; {} UBND cấp xã)",
+        list.len(),
+        count(AgencyKind::Department),
+        count(AgencyKind::District),
+        count(AgencyKind::Commune)
+    );
+    match when {
+        Some(date) => outln!("{what} tồn tại ngày {}; danh mục phiên bản {}.", date.vn(), app.directory_version()),
+        None => outln!("{what} qua các thời kỳ; danh mục phiên bản {}.", app.directory_version()),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn agencies_import(app: &App, file: &Path, note: &str, as_json: bool) -> Result<ExitCode> {
+    let text = read_document(file)?;
+    let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+    match app.import_directory(&user, &text, note, &crate::clock::now().rfc3339()).await {
+        Ok(imported) => {
+            for d in &imported.diagnostics {
+                errln!("{d}");
+            }
+            if as_json {
+                print_json(&serde_json::json!({
+                    "version": imported.version,
+                    "agencies": imported.agencies,
+                    "groups": imported.groups,
+                    "warnings": imported.diagnostics.len(),
+                }))?;
+            } else {
+                match imported.version {
+                    Some(version) => outln!(
+                        "Đã nạp danh mục phiên bản {version}: {} cơ quan, đơn vị và {} nhóm. Ứng dụng web đang chạy dùng danh mục mới sau khi khởi động lại.",
+                        imported.agencies,
+                        imported.groups
+                    ),
+                    None => outln!("Danh mục không thay đổi; không tạo phiên bản mới."),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ServiceError::Invalid(problems)) => {
+            for p in &problems {
+                errln!("{p}");
+            }
+            bail!("danh mục có {} lỗi; không nạp gì", problems.len())
+        }
+        Err(other) => Err(user_error(other)),
+    }
 }
 
 fn calendar(command: CalendarCommand, as_json: bool) -> Result<ExitCode> {

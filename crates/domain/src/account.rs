@@ -179,6 +179,7 @@ mod tests {
             level: AdminLevel::Xa,
             parent: AgencyId::parse(parent),
             gso_code: None,
+            validity: Default::default(),
         };
         let own = commune("ubnd-xa-03646", "ubnd-huyen-116");
         let other = commune("ubnd-xa-03700", "ubnd-huyen-118");

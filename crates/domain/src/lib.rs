@@ -31,7 +31,9 @@ pub mod text;
 /// Assignments, milestones, progress and derived deadline status.
 pub mod tracking;
 
-pub use agency::{AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, GroupId};
+pub use agency::{
+    AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, Ending, FormerName, GroupId, Validity,
+};
 pub use date::{Date, DateError, Timestamp};
 pub use diagnostic::{Diagnostic, Severity};
 pub use period::{PeriodId, ReportingPeriod};

@@ -26,6 +26,14 @@ pub struct PlanMeta {
     pub title: String,
 }
 
+impl PlanMeta {
+    /// The day whose map of agencies and units the plan is read against: 1 January of its
+    /// year, else its decision date.
+    pub fn map_date(&self) -> Option<Date> {
+        self.year.and_then(|y| Date::from_ymd(y, 1, 1)).or(self.decision_date)
+    }
+}
+
 /// The eight reform areas of the national PAR INDEX ("lĩnh vực cải cách").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AreaCode {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use cchc_domain::text::{clean, fold};
 use cchc_domain::{
-    AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, AgencyRef, Diagnostic, GroupId,
+    AdminLevel, Agency, AgencyDirectory, AgencyGroup, AgencyId, AgencyKind, AgencyRef, Diagnostic, GroupId, Validity,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,8 +34,8 @@ pub const EMBEDDED_UNITS_2024_JSON: &str = include_str!("../data/son-la-units-20
 /// The embedded list of Sơn La agencies and groups.
 pub const EMBEDDED_AGENCIES_JSON: &str = include_str!("../data/agencies-son-la.json");
 
-const UNITS_LABEL: &str = "[đơn vị hành chính]";
-const AGENCIES_LABEL: &str = "[danh mục cơ quan]";
+pub(crate) const UNITS_LABEL: &str = "[đơn vị hành chính]";
+pub(crate) const AGENCIES_LABEL: &str = "[danh mục cơ quan]";
 
 /// The directory of Sơn La in 2024, built from the embedded data files.
 pub fn son_la_2024() -> (AgencyDirectory, Vec<Diagnostic>) {
@@ -107,19 +107,19 @@ struct GroupDto {
 }
 
 /// 1-based line of the first occurrence of `value` written as a JSON string; 0 when absent.
-fn line_of(source: &str, value: &str) -> u32 {
+pub(crate) fn line_of(source: &str, value: &str) -> u32 {
     let Ok(needle) = serde_json::to_string(value) else {
         return 0;
     };
     source.find(&needle).map_or(0, |at| u32::try_from(source[..at].matches('\n').count() + 1).unwrap_or(u32::MAX))
 }
 
-fn json_line(error: &serde_json::Error) -> u32 {
+pub(crate) fn json_line(error: &serde_json::Error) -> u32 {
     u32::try_from(error.line()).unwrap_or(0)
 }
 
 /// "Huyện Mai Sơn" → "huyện Mai Sơn".
-fn lower_first(text: &str) -> String {
+pub(crate) fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
@@ -127,7 +127,7 @@ fn lower_first(text: &str) -> String {
     }
 }
 
-fn clean_aliases(aliases: &[String]) -> Vec<String> {
+pub(crate) fn clean_aliases(aliases: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for alias in aliases {
         let alias = clean(alias);
@@ -139,14 +139,14 @@ fn clean_aliases(aliases: &[String]) -> Vec<String> {
 }
 
 /// GSO code and name of an administrative unit.
-type Unit = (u32, String);
+pub(crate) type Unit = (u32, String);
 
-struct Units {
-    province: Option<Unit>,
+pub(crate) struct Units {
+    pub(crate) province: Option<Unit>,
     /// Each district with its communes.
-    districts: Vec<(Unit, Vec<Unit>)>,
+    pub(crate) districts: Vec<(Unit, Vec<Unit>)>,
     /// Communes listed without a district (two-level local government from 1 July 2025).
-    communes: Vec<Unit>,
+    pub(crate) communes: Vec<Unit>,
 }
 
 /// Prefixes of administrative unit names, longest first.
@@ -159,7 +159,7 @@ pub fn unit_proper_name(name: &str) -> Option<&str> {
 
 /// Every unit name is a known prefix followed by a proper name starting with a capital letter
 /// ("Xã Nậm ét" lost the capital É of "Nậm Ét" somewhere upstream).
-fn check_unit_name(name: &str, line: u32, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_unit_name(name: &str, line: u32, diagnostics: &mut Vec<Diagnostic>) {
     let problem = match unit_proper_name(name) {
         None => "không bắt đầu bằng Tỉnh/Huyện/Thành phố/Thị xã/Quận/Xã/Phường/Thị trấn",
         Some(proper) => {
@@ -197,7 +197,7 @@ fn read_communes(source: &str, rows: Vec<Value>, where_: &str, diagnostics: &mut
     out
 }
 
-fn read_units(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Units {
+pub(crate) fn read_units(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Units {
     let mut units = Units { province: None, districts: Vec::new(), communes: Vec::new() };
     let root: Value = match serde_json::from_str(source) {
         Ok(root) => root,
@@ -346,6 +346,7 @@ pub fn load_directory(units_json: &str, agencies_json: &str) -> (AgencyDirectory
             level: AdminLevel::Tinh,
             parent: None,
             gso_code,
+            validity: Validity::default(),
         });
     }
 
@@ -403,7 +404,16 @@ pub fn load_directory(units_json: &str, agencies_json: &str) -> (AgencyDirectory
             parents.push((directory.agencies.len(), line, parent));
         }
         let aliases = clean_aliases(&dto.aliases).into_iter().filter(|alias| *alias != name).collect();
-        directory.agencies.push(Agency { id, name, aliases, kind, level, parent: None, gso_code: None });
+        directory.agencies.push(Agency {
+            id,
+            name,
+            aliases,
+            kind,
+            level,
+            parent: None,
+            gso_code: None,
+            validity: Validity::default(),
+        });
     }
 
     // Administrative units.
@@ -433,6 +443,7 @@ pub fn load_directory(units_json: &str, agencies_json: &str) -> (AgencyDirectory
             level,
             parent,
             gso_code: Some(code),
+            validity: Validity::default(),
         });
     };
     let mut commune_rows: Vec<(u32, String, Option<AgencyId>)> = Vec::new();
@@ -522,22 +533,29 @@ pub fn load_directory(units_json: &str, agencies_json: &str) -> (AgencyDirectory
             }
         }
         let aliases = clean_aliases(&dto.aliases).into_iter().filter(|alias| *alias != name).collect();
-        directory.groups.push(AgencyGroup { id, name, aliases, kinds, members });
+        directory.groups.push(AgencyGroup { id, name, aliases, kinds, members, until: None, successor: None });
     }
 
-    // Names that cannot be told apart make cells ambiguous: report them once, here.
-    let matcher = AgencyMatcher::new(&directory);
-    for (key, entry) in matcher.truly_ambiguous() {
-        diagnostics.push(Diagnostic::warning(
-            0,
-            format!(
-                "{AGENCIES_LABEL} Tên «{key}» dùng chung cho: {}; ô ghi tên này sẽ không xác định được.",
-                matcher.describe_targets(&entry.targets)
-            ),
-        ));
-    }
-
+    diagnostics.extend(ambiguity_diagnostics(&directory));
     (directory, diagnostics)
+}
+
+/// Names that cannot be told apart make cells ambiguous: one warning per shared name.
+pub fn ambiguity_diagnostics(directory: &AgencyDirectory) -> Vec<Diagnostic> {
+    let matcher = AgencyMatcher::new(directory);
+    matcher
+        .truly_ambiguous()
+        .into_iter()
+        .map(|(key, entry)| {
+            Diagnostic::warning(
+                0,
+                format!(
+                    "{AGENCIES_LABEL} Tên «{key}» dùng chung cho: {}; ô ghi tên này sẽ không xác định được.",
+                    matcher.describe_targets(&entry.targets)
+                ),
+            )
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 
 /// Agency directory (embedded Sơn La data) and resolution of "Chủ trì" / "Phối hợp" cells.
 pub mod agencies;
+/// The directory over time (validity, successors, former names) and its editable document.
+pub mod directory;
 /// The indicator catalogue (thresholds from the parsed plan) and cross-indicator validation rules.
 pub mod indicators;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
@@ -14,7 +16,7 @@ pub mod schedule;
 /// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.
 pub mod target;
 
-pub use plan::{parse_plan, parse_plan_with, ParsedPlan};
+pub use plan::{parse_plan, parse_plan_with, read_plan_meta, ParsedPlan};
 
 /// The Sơn La 2024 plan as issued (Decision 2783/QĐ-UBND of 21/12/2023), shipped in the product
 /// so that a fresh installation starts with it loaded.

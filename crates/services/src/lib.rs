@@ -13,6 +13,8 @@ pub mod accounts;
 mod cache;
 /// The province dashboard: counts per derived status by area, agency group and agency.
 pub mod dashboard;
+/// The agency directory over time: maps of any day, plans read against their year, versions.
+pub mod directory;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// Assignments, milestones, progress and events.
@@ -22,11 +24,12 @@ use cchc_domain::schedule::Milestone;
 use cchc_domain::text::normalize_document;
 use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, Date, Diagnostic, Plan, Severity};
 use cchc_domain::{ImportOutcome, PlanVersion};
-use cchc_import::agencies::{son_la_2024, AgencyIndex, AgencyMatcher};
-use cchc_import::{parse_plan, parse_plan_with, ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
+use cchc_import::agencies::AgencyMatcher;
+use cchc_import::{ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
 use cchc_store::{content_hash, Store, StoreError};
 
 pub use cache::{ActivityEntry, Current, PlanIndex, Snapshot};
+pub use directory::{parse_with_embedded_directory, DirectoryImport};
 
 /// File name of the SQLite database inside the data folder.
 pub const DATABASE_FILE: &str = "cchc.sqlite3";
@@ -62,9 +65,8 @@ pub enum ServiceError {
 /// The application: a store plus the agency directory it resolves names against.
 pub struct App {
     store: Store,
-    directory: AgencyDirectory,
-    /// The name-matching index of `directory`, built once.
-    agency_index: AgencyIndex,
+    /// The agency directory over time, its map of each change day and their name indexes.
+    directories: directory::Directories,
     calendar: cchc_domain::calendar::WorkCalendar,
     /// Read caches for the web application; every write through `App` clears them.
     cache: cache::Cache,
@@ -98,17 +100,10 @@ impl App {
     }
 
     async fn with_store(store: Store) -> Result<App, ServiceError> {
-        let mut directory = store.load_directory().await?;
-        if directory.agencies.is_empty() {
-            // The embedded data is part of the build and is tested to load without errors.
-            let (embedded, _) = son_la_2024();
-            store.save_directory(&embedded).await?;
-            directory = embedded;
-        }
+        let directories = directory::load(&store, "").await?;
         let app = App {
             store,
-            agency_index: AgencyIndex::build(&directory),
-            directory,
+            directories,
             calendar: cchc_domain::calendar::WorkCalendar::vietnam(),
             cache: cache::Cache::default(),
             checking: accounts::InFlight::default(),
@@ -121,11 +116,8 @@ impl App {
         for version in app.store.plan_versions().await? {
             app.ensure_assignments(&version).await?;
         }
+        app.follow_current_plan().await?;
         Ok(app)
-    }
-
-    pub fn directory(&self) -> &AgencyDirectory {
-        &self.directory
     }
 
     /// A number that changes with every write through this `App` that a page, an API read or a
@@ -139,13 +131,9 @@ impl App {
         &self.store
     }
 
-    /// Parses a document without storing it.
+    /// Parses a document without storing it, against the map of agencies of its year.
     pub fn parse(&self, text: &str) -> ParsedPlan {
-        parse_plan_with(text, &self.matcher())
-    }
-
-    fn matcher(&self) -> AgencyMatcher<'_> {
-        AgencyMatcher::with_index(&self.directory, &self.agency_index)
+        self.directories.parse(text)
     }
 
     /// Parses and stores a plan document. The same content imported twice changes nothing;
@@ -163,6 +151,11 @@ impl App {
         let hash = content_hash(&normalize_document(text));
         let outcome =
             self.store.import_plan(&parsed.plan, &parsed.diagnostics, source_name, &hash, imported_at).await?;
+        if let ImportOutcome::Created(version) = &outcome {
+            self.ensure_assignments(version).await?;
+        }
+        self.follow_current_plan().await?;
+        self.cache.clear();
         Ok(ImportReport { outcome, activity_count: parsed.plan.activity_count(), diagnostics: parsed.diagnostics })
     }
 
@@ -179,13 +172,24 @@ impl App {
         Ok((version, plan, diagnostics))
     }
 
+    /// Lookups by id show the names of the current plan's year from now on.
+    async fn follow_current_plan(&self) -> Result<(), ServiceError> {
+        if let Some(version) = self.store.current_version(None).await? {
+            if let Some(date) = version.year.and_then(|y| Date::from_ymd(y, 1, 1)) {
+                self.directories.set_current(date);
+            }
+        }
+        Ok(())
+    }
+
     pub async fn plan_versions(&self) -> Result<Vec<PlanVersion>, ServiceError> {
         Ok(self.store.plan_versions().await?)
     }
 
     /// The one agency a user's words designate (id, name, abbreviation, accents optional).
     pub fn resolve_agency(&self, query: &str) -> Result<&Agency, ServiceError> {
-        let candidates = self.matcher().find(query);
+        let full = &self.directories.full;
+        let candidates = AgencyMatcher::with_index(full, &self.directories.full_index).find(query);
         match candidates.as_slice() {
             [] => Err(ServiceError::UnknownAgency(query.to_string())),
             [one] => Ok(one),
@@ -205,12 +209,6 @@ pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(path)
-}
-
-/// Parses a document against the embedded agency directory, without any database.
-pub fn parse_with_embedded_directory(text: &str) -> ParsedPlan {
-    let (directory, _) = son_la_2024();
-    parse_plan(text, &directory)
 }
 
 /// Which side of an activity an agency is on.

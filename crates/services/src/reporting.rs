@@ -232,6 +232,34 @@ impl App {
         Ok(found.clone())
     }
 
+    /// The agency as it stood at the end of the period's data window (its name then); refused
+    /// when it did not exist then, naming its successors or its first day.
+    fn agency_of_period(&self, agency: &Agency, period: &ReportingPeriod) -> Result<Agency, ServiceError> {
+        if let Some(found) = self.directory_on(period.data_to).agency(&agency.id) {
+            return Ok(found.clone());
+        }
+        let v = &agency.validity;
+        let why = match (v.from, v.until) {
+            (Some(from), _) if period.data_to < from => format!("chỉ tồn tại từ ngày {}", from.vn()),
+            (_, Some(until)) => {
+                let next: Vec<String> =
+                    self.directory().successors_on(&agency.id, period.data_to).iter().map(|a| a.name.clone()).collect();
+                if next.is_empty() {
+                    format!("không còn từ ngày {}", until.next().vn())
+                } else {
+                    format!("không còn từ ngày {}; đơn vị kế thừa: {}", until.next().vn(), next.join(", "))
+                }
+            }
+            _ => "không tồn tại".to_string(),
+        };
+        Err(invalid(format!(
+            "{} không thuộc diện báo cáo {}: {why} (số liệu kỳ này chốt ngày {})",
+            agency.name,
+            period.name,
+            period.data_to.vn()
+        )))
+    }
+
     async fn extension_of(&self, agency: &AgencyId, period: PeriodId) -> Result<Option<Extension>, ServiceError> {
         let current = self.current().await?;
         let all = self.store().extensions(current.version.id, period).await?;
@@ -254,6 +282,7 @@ impl App {
     ) -> Result<(ReportForm, Option<Report>, Vec<Extension>), ServiceError> {
         let agency = self.reporting_agency(agency)?;
         let period = self.reporting_period(period).await?;
+        let agency = self.agency_of_period(&agency, &period)?;
         let current = self.current().await?;
         let catalogue = self.catalogue().await?;
         let mut reports = self.store().reports_of_agency(current.version.id, &agency.id).await?;
@@ -690,8 +719,10 @@ impl App {
         for e in self.store().extensions(current.version.id, period.id).await? {
             extensions.insert(e.agency.clone(), e);
         }
+        // Expected: the reporting agencies that exist at the end of the period's data window,
+        // under the names they bore then.
         Ok(self
-            .directory()
+            .directory_on(period.data_to)
             .agencies
             .iter()
             .filter(|a| REPORTING_KINDS.contains(&a.kind))

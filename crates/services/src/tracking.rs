@@ -60,7 +60,8 @@ impl App {
             return Ok(0);
         }
         let (plan, _) = self.store().load_plan(version.id).await?;
-        let created = self.store().create_assignments(version.id, &fan_out(&plan, self.directory())).await?;
+        let directory = self.directory_of_plan(&plan.meta);
+        let created = self.store().create_assignments(version.id, &fan_out(&plan, directory)).await?;
         self.cache.clear();
         Ok(created)
     }

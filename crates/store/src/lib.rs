@@ -24,6 +24,7 @@ mod reports;
 mod tracking;
 
 pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
+pub use directory::DirectoryVersion;
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

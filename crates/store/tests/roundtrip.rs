@@ -44,15 +44,13 @@ async fn the_same_content_is_stored_once_and_new_content_is_a_new_version() {
 }
 
 #[tokio::test]
-async fn the_agency_directory_round_trips() {
+async fn directory_versions_are_kept_and_the_latest_is_in_force() {
     let store = Store::open_in_memory().await.expect("store");
-    let (directory, diagnostics) = son_la_2024();
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    store.save_directory(&directory).await.expect("save");
-    assert_eq!(store.load_directory().await.expect("load"), directory);
-    // Saving again replaces rather than duplicates.
-    store.save_directory(&directory).await.expect("save again");
-    assert_eq!(store.load_directory().await.expect("load"), directory);
+    assert_eq!(store.latest_directory_version().await.expect("none"), None);
+    assert_eq!(store.save_directory_version("{\"a\": 1}", "nhúng", None, "t1").await.expect("save"), 1);
+    assert_eq!(store.save_directory_version("{\"a\": 2}", "sửa", None, "t2").await.expect("save"), 2);
+    let latest = store.latest_directory_version().await.expect("load").expect("some");
+    assert_eq!((latest.version, latest.document.as_str(), latest.note.as_str()), (2, "{\"a\": 2}", "sửa"));
 }
 
 #[tokio::test]
@@ -63,8 +61,7 @@ async fn a_database_file_is_created_private_and_reopened() {
     let _ = std::fs::remove_file(&path);
     {
         let store = Store::open(&path).await.expect("create");
-        let (directory, _) = son_la_2024();
-        store.save_directory(&directory).await.expect("save");
+        store.save_directory_version("{}", "nhúng", None, "t").await.expect("save");
         // The file (and SQLite's WAL and shared-memory files beside it) are the owner's only.
         #[cfg(unix)]
         {
@@ -78,7 +75,7 @@ async fn a_database_file_is_created_private_and_reopened() {
         store.close().await;
     }
     let reopened = Store::open(&path).await.expect("reopen");
-    assert_eq!(reopened.load_directory().await.expect("load").agencies.len(), son_la_2024().0.agencies.len());
+    assert_eq!(reopened.latest_directory_version().await.expect("load").map(|v| v.version), Some(1));
     reopened.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -861,6 +861,7 @@ mod tests {
             level: AdminLevel::Tinh,
             parent: None,
             gso_code: None,
+            validity: Default::default(),
         };
         assert!(revenue.applies_to(&agency("so-tai-chinh", AgencyKind::Department)));
         assert!(!revenue.applies_to(&agency("so-tu-phap", AgencyKind::Department)));

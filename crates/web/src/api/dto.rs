@@ -14,7 +14,7 @@
 use cchc_domain::account::User;
 use cchc_domain::schedule::{Offset, Precision};
 use cchc_domain::tracking::{DerivedStatus, MilestoneRecord, ProgressEntry, StoredFile};
-use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyRef, Date, Schedule, ScheduleItem, When};
+use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyRef, Date, Ending, Schedule, ScheduleItem, When};
 use cchc_services::dashboard::StatusCounts;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
@@ -310,6 +310,17 @@ pub struct AgencyDto {
     pub gso_code: Option<u32>,
     /// Mã các nhóm cơ quan có cơ quan này.
     pub groups: Vec<String>,
+    /// Ngày đầu tồn tại (ISO); null = trước mọi kế hoạch.
+    #[schema(required, value_type = Option<String>, format = Date)]
+    pub valid_from: Option<String>,
+    /// Ngày cuối tồn tại (ISO); null = còn tồn tại.
+    #[schema(required, value_type = Option<String>, format = Date)]
+    pub valid_until: Option<String>,
+    /// Cách kết thúc: merged (sáp nhập), split (chia tách), replaced (được thay thế), dissolved (giải thể).
+    #[schema(required, value_type = Option<String>)]
+    pub ending: Option<&'static str>,
+    /// Mã các cơ quan kế thừa (từ ngày sau `valid_until`).
+    pub successors: Vec<String>,
 }
 
 impl AgencyDto {
@@ -330,6 +341,10 @@ impl AgencyDto {
                 .filter(|g| directory.is_member(&g.id, &agency.id))
                 .map(|g| g.id.to_string())
                 .collect(),
+            valid_from: agency.validity.from.map(Date::iso),
+            valid_until: agency.validity.until.map(Date::iso),
+            ending: agency.validity.ending.map(Ending::as_str),
+            successors: agency.validity.successors.iter().map(ToString::to_string).collect(),
         }
     }
 }

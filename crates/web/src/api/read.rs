@@ -33,6 +33,11 @@ pub struct AgencyQuery {
     /// Chỉ các cơ quan loại này.
     #[param(value_type = Option<AgencyKindValue>)]
     kind: Option<String>,
+    /// Danh mục tại ngày này: các cơ quan, đơn vị tồn tại ngày đó, với tên gọi khi đó; mặc định
+    /// như `as_of` của `/api/assignments` (hôm nay, hoặc ngày chốt số liệu cuối của kế hoạch
+    /// đã qua năm).
+    #[param(value_type = Option<IsoDate>)]
+    as_of: Option<String>,
 }
 
 #[utoipa::path(
@@ -59,7 +64,8 @@ pub async fn agencies(
             )])
         })?),
     };
-    let directory = state.app.directory();
+    let date = as_of(&state, query.as_of.as_deref()).await?;
+    let directory = state.app.directory_on(date);
     let found = directory.search(query.search.as_deref().unwrap_or(""));
     Ok(Json(
         found.into_iter().filter(|a| kind.is_none_or(|k| a.kind == k)).map(|a| AgencyDto::new(a, directory)).collect(),

@@ -171,7 +171,7 @@ pub(super) async fn agencies_page(
     let snap = snapshot(&state).await?;
     let mut rows = Vec::new();
     let mut without_assignments = 0;
-    for agency in &state.app.directory().agencies {
+    for agency in &state.app.directory_of_plan(&snap.current.plan.meta).agencies {
         if group.is_some_and(|k| k != agency.kind) {
             continue;
         }
