@@ -215,6 +215,54 @@ fn targets_and_agencies_are_listed() {
 }
 
 #[test]
+fn the_directory_of_any_day_and_its_export_edit_import_cycle() {
+    let run = Run::new();
+    let on = |date: &str| run.json(&["agencies", "--as-of", date]);
+    let count = |list: &serde_json::Value, kind: &str| {
+        list.as_array().expect("list").iter().filter(|a| a["kind"] == kind).count()
+    };
+    let y2024 = on("2024-06-30");
+    assert_eq!((count(&y2024, "district"), count(&y2024, "commune"), count(&y2024, "department")), (12, 204, 20));
+    let two_level = on("2025-07-01");
+    assert_eq!(
+        (count(&two_level, "district"), count(&two_level, "commune"), count(&two_level, "department")),
+        (0, 75, 15)
+    );
+    let to_hieu = two_level.as_array().unwrap().iter().find(|a| a["id"] == "ubnd-xa-03646-2025").expect("Tô Hiệu");
+    assert_eq!(
+        (to_hieu["name"].as_str(), to_hieu["valid_from"].as_str()),
+        (Some("UBND phường Tô Hiệu"), Some("2025-07-01"))
+    );
+    let all = run.json(&["agencies", "--all", "--search", "thong tin truyen thong"]);
+    let tt = all.as_array().unwrap().iter().find(|a| a["id"] == "so-thong-tin-truyen-thong").expect("Sở TT&TT");
+    assert_eq!((tt["valid_until"].as_str(), tt["ending"].as_str()), (Some("2025-02-28"), Some("merged")));
+    assert_eq!(tt["successors"], serde_json::json!(["so-khoa-hoc-cong-nghe"]));
+    let table = run.ok(&["agencies", "--as-of", "01/07/2025", "--search", "Tô Hiệu"]);
+    assert!(table.contains("từ 01/07/2025") && table.contains("tồn tại ngày 01/07/2025"), "{table}");
+
+    // Export, fill in a successor the sources could not confirm, import: a new version.
+    let file = run.path("danh-muc.json");
+    run.ok(&["agencies", "export", "--out", file.to_str().unwrap()]);
+    let document = std::fs::read_to_string(&file).expect("export");
+    let edited = document.replacen(
+        "\"id\": \"ubnd-xa-03988\",",
+        "\"id\": \"ubnd-xa-03988\",\n      \"successors\": [\"ubnd-xa-03997\"],",
+        1,
+    );
+    assert_ne!(edited, document);
+    std::fs::write(&file, &edited).expect("write");
+    let imported = run.json(&["agencies", "import", file.to_str().unwrap(), "--note", "Bổ sung kế thừa"]);
+    assert_eq!(imported["version"], 2);
+    let again = run.json(&["agencies", "--all", "--search", "Tân Hợp"]);
+    assert_eq!(again[0]["successors"], serde_json::json!(["ubnd-xa-03997"]));
+    // A broken document is refused whole, every error with its line.
+    std::fs::write(&file, edited.replacen("\"kind\": \"department\"", "\"kind\": \"phong\"", 1)).expect("write");
+    let refused = run.fails(&["agencies", "import", file.to_str().unwrap()]);
+    assert!(refused.contains("«phong»") && refused.contains("không nạp gì"), "{refused}");
+    assert!(run.ok(&["agencies"]).contains("danh mục phiên bản 2"));
+}
+
+#[test]
 fn importing_the_same_document_twice_changes_nothing_and_a_changed_one_is_a_new_version() {
     let run = Run::new();
     run.ok(&[]);
