@@ -15,6 +15,8 @@ mod cache;
 pub mod dashboard;
 /// The agency directory over time: maps of any day, plans read against their year, versions.
 pub mod directory;
+/// Hand-over of an ended agency's open milestones to its successor.
+pub mod handover;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// Assignments, milestones, progress and events.

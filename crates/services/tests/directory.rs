@@ -194,3 +194,104 @@ async fn the_directory_is_exported_edited_and_imported_as_a_new_version_or_refus
         .expect("officer");
     assert!(matches!(app.import_directory(&officer, &edited, "", "t").await, Err(ServiceError::Forbidden(_))));
 }
+
+fn progress(status: cchc_domain::tracking::ProgressStatus, on: Option<&str>) -> cchc_services::tracking::ProgressInput {
+    cchc_services::tracking::ProgressInput {
+        status,
+        completed_on: on.map(d),
+        evidence: cchc_domain::tracking::Evidence {
+            number: if on.is_some() { "12/BC-UBND".into() } else { String::new() },
+            date: on.map(d),
+            issuer: if on.is_some() { "UBND thành phố Sơn La".into() } else { String::new() },
+        },
+        file: None,
+        comment: "Đang triển khai".into(),
+    }
+}
+
+async fn officer(app: &App, name: &str, agency: &str) -> User {
+    app.create_account(
+        &NewAccount {
+            username: name.into(),
+            display_name: name.into(),
+            role: UserRole::Agency,
+            agency: AgencyId::parse(agency),
+            password: "mat-khau-du-dai".into(),
+        },
+        now(),
+    )
+    .await
+    .expect("officer")
+}
+
+#[tokio::test]
+async fn an_ended_units_open_work_is_handed_over_with_its_history() {
+    use cchc_domain::tracking::ProgressStatus;
+    let app = App::open_in_memory().await.expect("app");
+    let admin = admin(&app).await;
+    app.import_plan_text("ke-hoach-2025.txt", &plan_of(2025), "2025-01-05T00:00:00Z").await.expect("import");
+    let (version, _, _) = app.current_plan(None).await.expect("current");
+    let city = AgencyId::parse("ubnd-huyen-116").unwrap();
+    let ward = AgencyId::parse("ubnd-xa-03646-2025").unwrap();
+    let of = |agency: &AgencyId| MilestoneQuery { agency: Some(agency.clone()), ..MilestoneQuery::default() };
+    let before = app.milestones(&version, &of(&city)).await.expect("milestones");
+    assert!(before.len() > 10, "{}", before.len());
+    // The city finished one milestone and started another before 1 July 2025.
+    let city_officer = officer(&app, "tp-son-la", "ubnd-huyen-116").await;
+    let done = before[0].id;
+    let started = before[1].id;
+    app.record_progress(&city_officer, done, progress(ProgressStatus::Done, Some("20/02/2025")), now())
+        .await
+        .expect("done");
+    app.record_progress(&city_officer, started, progress(ProgressStatus::InProgress, None), now())
+        .await
+        .expect("started");
+
+    // On 1 July 2025 the city is gone: Sở Nội vụ sees its open work and the suggested successors.
+    let july = d("01/07/2025");
+    let (_, pending) = app.pending_handovers(&admin, None, july).await.expect("pending");
+    let city_pending = pending.iter().find(|p| p.agency.id == city).expect("the city is pending");
+    assert_eq!(city_pending.open, before.len() - 1);
+    assert!(city_pending.successors.iter().any(|a| a.id == ward));
+    assert!(!pending.iter().any(|p| p.agency.id.as_str() == "so-noi-vu"));
+
+    // Refusals: a unit that still exists, an officer, several successors without a choice.
+    let still = app.transfer_assignments(&admin, None, &AgencyId::parse("so-noi-vu").unwrap(), None, july, now()).await;
+    assert!(matches!(still, Err(ServiceError::Invalid(_))));
+    let by_officer = app.transfer_assignments(&city_officer, None, &city, Some(&ward), july, now()).await;
+    assert!(matches!(by_officer, Err(ServiceError::Forbidden(_))));
+    match app.transfer_assignments(&admin, None, &city, None, july, now()).await {
+        Err(ServiceError::Invalid(m)) => {
+            assert!(m[0].contains("đơn vị kế thừa") && m[0].contains("UBND phường Tô Hiệu"), "{m:?}")
+        }
+        other => panic!("expected a choice to be asked for, got {other:?}"),
+    }
+
+    let report = app.transfer_assignments(&admin, None, &city, Some(&ward), july, now()).await.expect("transfer");
+    assert_eq!(report.milestones, before.len() - 1);
+    // The done milestone stays with the city, whose work it records; the rest is the ward's.
+    let after_city = app.milestones(&version, &of(&city)).await.expect("city");
+    assert_eq!(after_city.iter().map(|m| m.id).collect::<Vec<_>>(), vec![done]);
+    let after_ward = app.milestones(&version, &of(&ward)).await.expect("ward");
+    let moved = after_ward.iter().find(|m| m.id == started).expect("moved");
+    assert!(moved.label.ends_with("(tiếp nhận từ UBND thành phố Sơn La)"), "{}", moved.label);
+    assert_eq!(moved.progress.status, ProgressStatus::InProgress);
+    let history = app.history(&[started]).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].recorded_by.as_deref(), Some("tp-son-la"));
+    // The ward's officers continue it; the city's officers no longer can.
+    let ward_officer = officer(&app, "to-hieu", "ubnd-xa-03646-2025").await;
+    app.record_progress(&ward_officer, started, progress(ProgressStatus::Done, Some("15/07/2025")), now())
+        .await
+        .expect("ward continues");
+    assert!(matches!(
+        app.record_progress(&city_officer, started, progress(ProgressStatus::InProgress, None), now()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    // Audited, milestone by milestone; nothing left to hand over for the city.
+    let audit = app.transfers(&admin, &version).await.expect("audit");
+    assert_eq!(audit.len(), before.len() - 1);
+    assert!(audit.iter().all(|t| t.from == city && t.to == ward && t.note.contains("30/06/2025")));
+    let (_, pending) = app.pending_handovers(&admin, None, july).await.expect("pending");
+    assert!(!pending.iter().any(|p| p.agency.id == city));
+}

@@ -16,6 +16,8 @@ use sqlx::{Row, SqlitePool};
 mod accounts;
 /// Reading and writing the agency directory.
 mod directory;
+/// Hand-over of an ended agency's open milestones to its successor.
+mod handover;
 /// Reading and writing plan versions.
 mod plans;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
@@ -25,6 +27,7 @@ mod tracking;
 
 pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use directory::DirectoryVersion;
+pub use handover::{HandOver, MilestoneTransfer};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

@@ -1,0 +1,197 @@
+//! Hand-over: when an agency ends (merged, split, replaced), Sở Nội vụ moves its open milestones
+//! to a successor in one audited step; the successor's officers continue them with the history.
+
+use std::collections::BTreeMap;
+
+use cchc_domain::account::User;
+use cchc_domain::tracking::{MilestoneQuery, ProgressStatus};
+use cchc_domain::{Agency, AgencyId, Date, PlanVersion, Timestamp};
+
+use crate::{App, ServiceError};
+
+/// An agency that ended and still holds open milestones in a plan.
+#[derive(Debug, Clone)]
+pub struct PendingHandOver {
+    pub agency: Agency,
+    /// Its successors on the day asked about, suggested in this order.
+    pub successors: Vec<Agency>,
+    /// Milestones not done.
+    pub open: usize,
+    /// Activities they belong to.
+    pub activities: usize,
+}
+
+/// What a hand-over did.
+#[derive(Debug, Clone)]
+pub struct HandOverReport {
+    pub version: PlanVersion,
+    pub from: Agency,
+    pub to: Agency,
+    pub milestones: usize,
+    pub activities: usize,
+    /// Activities the successor had no assignment for before.
+    pub new_assignments: usize,
+}
+
+/// A recorded move of a milestone, for the audit.
+#[derive(Debug, Clone)]
+pub struct TransferLine {
+    pub milestone: i64,
+    pub from: AgencyId,
+    pub to: AgencyId,
+    pub old_label: String,
+    pub by: Option<i64>,
+    pub at: String,
+    pub note: String,
+}
+
+fn invalid(message: String) -> ServiceError {
+    ServiceError::Invalid(vec![message])
+}
+
+impl App {
+    /// Agencies that no longer exist on `as_of` and still hold milestones not done in the plan
+    /// (`plan_key`, or the current plan), each with the successors the directory suggests.
+    /// Sở Nội vụ and leaders only.
+    pub async fn pending_handovers(
+        &self,
+        user: &User,
+        plan_key: Option<&str>,
+        as_of: Date,
+    ) -> Result<(PlanVersion, Vec<PendingHandOver>), ServiceError> {
+        if !user.reads_all() {
+            return Err(ServiceError::Forbidden("chỉ Sở Nội vụ và lãnh đạo xem được việc bàn giao nhiệm vụ".into()));
+        }
+        let (version, _, _) = self.current_plan(plan_key).await?;
+        let milestones = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
+        let mut open: BTreeMap<AgencyId, (usize, std::collections::BTreeSet<i64>)> = BTreeMap::new();
+        for m in milestones.iter().filter(|m| m.progress.status != ProgressStatus::Done) {
+            let entry = open.entry(m.agency.clone()).or_default();
+            entry.0 += 1;
+            entry.1.insert(m.activity.0);
+        }
+        let directory = self.directory();
+        let pending = directory
+            .agencies
+            .iter()
+            .filter(|a| a.validity.until.is_some_and(|until| until < as_of))
+            .filter_map(|a| {
+                let (count, activities) = open.get(&a.id)?;
+                Some(PendingHandOver {
+                    agency: a.clone(),
+                    successors: directory.successors_on(&a.id, as_of).into_iter().cloned().collect(),
+                    open: *count,
+                    activities: activities.len(),
+                })
+            })
+            .collect();
+        Ok((version, pending))
+    }
+
+    /// Moves the open milestones of `from`, which no longer exists on `as_of`, to `to` (or to
+    /// its only successor when `to` is `None`) in one transaction, recorded milestone by
+    /// milestone; done milestones stay with `from`. Administrators only.
+    pub async fn transfer_assignments(
+        &self,
+        user: &User,
+        plan_key: Option<&str>,
+        from: &AgencyId,
+        to: Option<&AgencyId>,
+        as_of: Date,
+        now: Timestamp,
+    ) -> Result<HandOverReport, ServiceError> {
+        if !user.is_admin() {
+            return Err(ServiceError::Forbidden("chỉ quản trị viên (Sở Nội vụ) được bàn giao nhiệm vụ".into()));
+        }
+        let directory = self.directory();
+        let source = directory.agency(from).ok_or_else(|| ServiceError::UnknownAgency(from.to_string()))?.clone();
+        let Some(last_day) = source.validity.until.filter(|until| *until < as_of) else {
+            return Err(invalid(format!(
+                "{} vẫn còn tồn tại ngày {}; chỉ bàn giao nhiệm vụ của cơ quan, đơn vị đã kết thúc",
+                source.name,
+                as_of.vn()
+            )));
+        };
+        let successors = directory.successors_on(from, as_of);
+        let target = match to {
+            Some(id) => directory.agency(id).ok_or_else(|| ServiceError::UnknownAgency(id.to_string()))?.clone(),
+            None => match successors.as_slice() {
+                [one] => (*one).clone(),
+                [] => {
+                    return Err(invalid(format!(
+                        "{} chưa có đơn vị kế thừa trong danh mục; hãy chọn cơ quan nhận bàn giao",
+                        source.name
+                    )))
+                }
+                many => {
+                    return Err(invalid(format!(
+                        "{} có {} đơn vị kế thừa ({}); hãy chọn cơ quan nhận bàn giao",
+                        source.name,
+                        many.len(),
+                        many.iter().map(|a| format!("{} ({})", a.name, a.id)).collect::<Vec<_>>().join(", ")
+                    )))
+                }
+            },
+        };
+        if target.id == source.id {
+            return Err(invalid("cơ quan nhận bàn giao phải khác cơ quan bàn giao".into()));
+        }
+        if !target.is_valid_on(as_of) {
+            return Err(invalid(format!(
+                "{} không tồn tại ngày {}; không nhận bàn giao được",
+                target.name,
+                as_of.vn()
+            )));
+        }
+        let (version, _, _) = self.current_plan(plan_key).await?;
+        let note = format!(
+            "{} kết thúc ngày {}{}",
+            source.name,
+            last_day.vn(),
+            source.validity.basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default()
+        );
+        let moved = self
+            .store()
+            .transfer_open_milestones(
+                version.id,
+                &source.id,
+                &target.id,
+                &format!(" (tiếp nhận từ {})", source.name),
+                Some(user.id.0),
+                &now.rfc3339(),
+                &note,
+            )
+            .await?;
+        self.cache.clear();
+        Ok(HandOverReport {
+            version,
+            from: source,
+            to: target,
+            milestones: moved.milestones,
+            activities: moved.activities,
+            new_assignments: moved.new_assignments,
+        })
+    }
+
+    /// Every recorded hand-over of a plan's milestones (Sở Nội vụ and leaders).
+    pub async fn transfers(&self, user: &User, version: &PlanVersion) -> Result<Vec<TransferLine>, ServiceError> {
+        if !user.reads_all() {
+            return Err(ServiceError::Forbidden("chỉ Sở Nội vụ và lãnh đạo xem được việc bàn giao nhiệm vụ".into()));
+        }
+        Ok(self
+            .store()
+            .milestone_transfers(version.id)
+            .await?
+            .into_iter()
+            .map(|t| TransferLine {
+                milestone: t.milestone,
+                from: t.from_agency,
+                to: t.to_agency,
+                old_label: t.old_label,
+                by: t.transferred_by,
+                at: t.transferred_at,
+                note: t.note,
+            })
+            .collect())
+    }
+}
