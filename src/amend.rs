@@ -173,20 +173,22 @@ pub async fn carry_over(app: &App, plan_key: Option<&str>, matches: &[(i64, i64)
         let pending = app.pending_carry_over(&previous, &current).await.map_err(user_error)?;
         if as_json {
             print_json(&json::pending(&pending))?;
-        } else if pending.to_confirm.is_empty() && pending.not_carried.is_empty() {
-            outln!(
-                "Không còn mốc nào cần xác nhận giữa phiên bản {} và phiên bản {} của kế hoạch {}.",
-                previous.version,
-                current.version,
-                current.plan_key
-            );
         } else {
-            outln!(
-                "Kế hoạch {}: từ phiên bản {} sang phiên bản {}.",
-                current.plan_key,
-                previous.version,
-                current.version
-            );
+            if pending.to_confirm.is_empty() {
+                outln!(
+                    "Không còn mốc nào cần xác nhận giữa phiên bản {} và phiên bản {} của kế hoạch {}.",
+                    previous.version,
+                    current.version,
+                    current.plan_key
+                );
+            } else {
+                outln!(
+                    "Kế hoạch {}: từ phiên bản {} sang phiên bản {}.",
+                    current.plan_key,
+                    previous.version,
+                    current.version
+                );
+            }
             print_pending(app, &pending, previous.version);
         }
         return Ok(ExitCode::SUCCESS);

@@ -343,6 +343,9 @@ pub fn match_milestones<A: Clone, B: Clone>(
     out
 }
 
+/// A test of whether a new milestone may continue an old one.
+type MilestoneRule<A, B> = dyn Fn(&MilestoneKey<A>, &MilestoneKey<B>) -> bool;
+
 fn match_group<A: Clone, B: Clone>(
     old: &[MilestoneKey<A>],
     new: &[MilestoneKey<B>],
@@ -356,7 +359,7 @@ fn match_group<A: Clone, B: Clone>(
     let by_item =
         |o: &MilestoneKey<A>, n: &MilestoneKey<B>| o.item == n.item && o.kind == n.kind && o.period == n.period;
     let by_kind = |o: &MilestoneKey<A>, n: &MilestoneKey<B>| o.kind == n.kind && o.period == n.period;
-    let rules: [&dyn Fn(&MilestoneKey<A>, &MilestoneKey<B>) -> bool; 3] = [&by_label, &by_item, &by_kind];
+    let rules: [&MilestoneRule<A, B>; 3] = [&by_label, &by_item, &by_kind];
     let mut ambiguous: HashMap<usize, Vec<usize>> = HashMap::new();
     for rule in rules {
         let mut matched_now = Vec::new();
