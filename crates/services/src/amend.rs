@@ -142,15 +142,27 @@ impl App {
         // Schedule items of waiting milestones: where the events of an activity go.
         let mut items: HashMap<(ActivityId, ActivityAddress), HashSet<(usize, usize)>> = HashMap::new();
         let mut milestones = Vec::new();
+        let mut continued: HashMap<(cchc_domain::tracking::AssignmentId, usize), NewMilestoneRef> = HashMap::new();
         for (old, new) in matching.matched {
             let Some(record) = old_records.get(&old) else { continue };
             if record.kind.waits_for_event() {
                 items.entry((record.activity, new.activity)).or_default().insert((record.item, item_of(fan_out, &new)));
             }
+            if record.kind == MilestoneKind::Relative {
+                continued.insert((record.assignment, record.item), new.clone());
+            }
             if has_records(record) {
                 milestones.push((old, new));
             }
         }
+        // The milestones later triggers added to a relative deadline follow its first one.
+        let extra = matching
+            .unmatched
+            .iter()
+            .filter_map(|old| old_records.get(old))
+            .filter(|m| m.kind == MilestoneKind::Relative && has_records(m))
+            .filter_map(|m| Some((m.id, continued.get(&(m.assignment, m.item))?.clone())))
+            .collect();
         let mut events: Vec<EventCarry> = items
             .into_iter()
             .map(|((old_activity, new_activity), items)| {
@@ -160,7 +172,7 @@ impl App {
             })
             .collect();
         events.sort_by_key(|e| (e.new_activity, e.old_activity));
-        Ok((CarryPlan { from_version: previous.clone(), milestones, events }, plan_diff))
+        Ok((CarryPlan { from_version: previous.clone(), milestones, extra, events }, plan_diff))
     }
 
     /// The version of the same plan just before `version`, if any.

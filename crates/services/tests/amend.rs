@@ -257,3 +257,32 @@ async fn an_activity_retitled_beyond_recognition_waits_for_confirmation() {
     let again = app.confirm_carry_over(&admin, &v2, &[(ii5[0].id, new_ii5[1].id)], now()).await;
     assert!(matches!(again, Err(ServiceError::Invalid(_))), "{again:?}");
 }
+
+#[tokio::test]
+async fn every_trigger_of_a_relative_deadline_follows_the_amended_plan() {
+    let app = App::open_in_memory().await.expect("app");
+    let (v1, _, _) = app.current_plan(None).await.expect("plan");
+    let admin = user(&app, "snv", UserRole::Admin, None).await;
+    // III.4: "5 ngày làm việc kể từ ngày nhận hồ sơ hợp lệ"; two dossiers received.
+    let all = app.milestones(&v1, &MilestoneQuery::default()).await.expect("all");
+    let waiting =
+        all.iter().find(|m| m.activity_code() == "III.4" && m.kind == MilestoneKind::Relative).expect("III.4");
+    let (first, first_due) =
+        app.record_trigger(&admin, &v1, waiting.id, d("04/03/2024"), "Hồ sơ số 1", now()).await.expect("first");
+    let (second, second_due) =
+        app.record_trigger(&admin, &v1, waiting.id, d("10/04/2024"), "Hồ sơ số 2", now()).await.expect("second");
+    assert_ne!(first, second);
+    app.record_progress(&admin, second, progress(ProgressStatus::Done, Some("12/04/2024"), None), now())
+        .await
+        .expect("done");
+
+    let report = app.import_plan_text("sua-doi.txt", &amended_2024(), "2024-07-01T03:00:00Z").await.expect("import");
+    let amendment = report.amendment.expect("amendment");
+    assert_eq!(amendment.carried.events, 2);
+    assert!(amendment.pending.to_confirm.is_empty() && amendment.pending.not_carried.is_empty());
+    let (v2, _, _) = app.current_plan(None).await.expect("current");
+    let new_iii4 = of(&app, &v2, "III.4", waiting.agency.as_str()).await;
+    let dated: Vec<_> =
+        new_iii4.iter().filter(|m| m.kind == MilestoneKind::Relative).map(|m| (m.due, m.progress.status)).collect();
+    assert_eq!(dated, [(Some(first_due), ProgressStatus::NotStarted), (Some(second_due), ProgressStatus::Done)]);
+}

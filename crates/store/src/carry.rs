@@ -36,6 +36,10 @@ pub struct CarryPlan {
     pub from_version: PlanVersion,
     /// Old milestone → new milestone, matched without doubt.
     pub milestones: Vec<(MilestoneId, NewMilestoneRef)>,
+    /// Old milestones that later triggers of a relative deadline added ("5 ngày làm việc kể từ
+    /// ngày nhận hồ sơ", one per dossier), each with the new milestone its first trigger's
+    /// milestone continues: they are added beside it, in the same assignment and item.
+    pub extra: Vec<(MilestoneId, NewMilestoneRef)>,
     pub events: Vec<EventCarry>,
 }
 
@@ -91,6 +95,18 @@ pub(crate) async fn carry_in(
         let new_id = new_milestone_id(tx, to, new).await?;
         counts += carry_milestone(tx, from, to, *old, new_id, "import", None, at).await?;
     }
+    for (old, sibling) in &carry.extra {
+        let sibling = new_milestone_id(tx, to, sibling).await?;
+        let new_id = add_beside(tx, *old, sibling).await?;
+        counts += carry_milestone(tx, from, to, *old, new_id, "import", None, at).await?;
+        sqlx::query(
+            "UPDATE milestones SET due = (SELECT due FROM milestones WHERE id = $1) WHERE id = $2 AND due IS NULL",
+        )
+        .bind(old.0)
+        .bind(new_id.0)
+        .execute(&mut **tx)
+        .await?;
+    }
     // Periodic reports belong to the plan's year, not to a wording of it: they follow the new
     // version (with their values, history and events, which hang off the report), and so do
     // extensions; the indicator catalogue versions are copied.
@@ -118,6 +134,27 @@ pub(crate) async fn carry_in(
     .execute(&mut **tx)
     .await?;
     Ok(counts)
+}
+
+/// A new milestone like `old` (label, kind, period; no date yet) at the end of the assignment
+/// of `sibling`, for the same schedule item as `sibling`.
+async fn add_beside(
+    tx: &mut Transaction<'_, Sqlite>,
+    old: MilestoneId,
+    sibling: MilestoneId,
+) -> Result<MilestoneId, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO milestones (assignment_id, position, item_position, label, kind, due, period_id)
+         SELECT s.assignment_id,
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM milestones WHERE assignment_id = s.assignment_id),
+                s.item_position, o.label, o.kind, NULL, o.period_id
+         FROM milestones s, milestones o WHERE s.id = $1 AND o.id = $2 RETURNING id",
+    )
+    .bind(sibling.0)
+    .bind(old.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(MilestoneId(row.try_get("id")?))
 }
 
 async fn new_milestone_id(
