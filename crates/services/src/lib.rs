@@ -185,7 +185,16 @@ impl App {
             content_hash: &hash,
             imported_at,
         };
-        let (outcome, counts) = self.store.import_version(&document, &fan_out, carry.as_ref().map(|(c, _)| c)).await?;
+        let stored = self.store.import_version(&document, &fan_out, carry.as_ref().map(|(c, _)| c)).await;
+        let (outcome, counts) = match stored {
+            Ok(stored) => stored,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ServiceError::Invalid(vec![format!(
+                    "kế hoạch {key} vừa có một phiên bản khác được nhập cùng lúc; hãy nhập lại"
+                )]))
+            }
+            Err(other) => return Err(other.into()),
+        };
         self.cache.clear();
         let amendment = match (carry, &outcome) {
             (Some((plan, diff)), ImportOutcome::Created(version)) => {
