@@ -803,3 +803,35 @@ fn progress_on_the_2024_plan_survives_an_amended_version_and_the_diff_says_so() 
     assert_eq!(pending["not_carried"][0]["activity"], "II.3");
     assert!(run.fails(&["plan", "carry-over", "--match", "1=x"]).contains("MÃ_MỐC_CŨ=MÃ_MỐC_MỚI"));
 }
+
+#[test]
+fn an_uncertain_match_is_carried_once_an_administrator_confirms_it() {
+    let run = Run::new();
+    run.ok(&[]);
+    record_done(&run.data(), "II.5", "25/01/2024", "20/KH-UBND");
+    let retitled = run.path("doi-ten.txt");
+    let text = seed().replace(
+        "Ban hành Kế hoạch về công tác theo dõi tình hình thi hành pháp luật trên địa bàn tỉnh",
+        "Tổ chức tập huấn nghiệp vụ cho cán bộ pháp chế",
+    );
+    std::fs::write(&retitled, text).expect("write");
+    let imported = run.json(&["plan", "import", retitled.to_str().expect("path")]);
+    assert_eq!(imported["carried"]["milestones"], 0);
+    assert_eq!(imported["diff"]["changed"][0]["matched_by"], "number_only");
+    let pending = run.json(&["plan", "carry-over"]);
+    let old = pending["to_confirm"][0]["old"]["id"].as_i64().expect("old id");
+    let new = pending["to_confirm"][0]["candidates"][0]["id"].as_i64().expect("new id");
+    let table = run.ok(&["plan", "carry-over"]);
+    assert!(table.contains("Các mốc cần xác nhận") && table.contains("--match"), "{table}");
+    let confirmed = run.ok(&["plan", "carry-over", "--match", &format!("{old}={new}")]);
+    assert!(
+        confirmed.contains("Đã chuyển 1 mốc tiến độ, 1 bằng chứng, 0 sự kiện sang phiên bản mới; 0 mốc cần xác nhận."),
+        "{confirmed}"
+    );
+    let rows = run.json(&["plan", "progress", "--activity", "ii.5"]);
+    assert_eq!(rows["milestones"][0]["id"].as_i64(), Some(new));
+    assert_eq!(rows["milestones"][0]["carried_from_versions"], serde_json::json!([1]));
+    // Confirming again is refused in Vietnamese.
+    let err = run.fails(&["plan", "carry-over", "--match", &format!("{old}={new}")]);
+    assert!(err.contains("đã"), "{err}");
+}
