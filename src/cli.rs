@@ -262,15 +262,41 @@ pub enum PlanCommand {
         /// Tệp văn bản kế hoạch (UTF-8).
         file: PathBuf,
     },
-    /// Nhập tệp kế hoạch vào cơ sở dữ liệu (nhập lại cùng nội dung không thay đổi gì).
+    /// Nhập tệp kế hoạch vào cơ sở dữ liệu (nhập lại cùng nội dung không thay đổi gì). Tệp là
+    /// phiên bản sửa đổi của kế hoạch đã có (cùng tỉnh, cùng năm): in các thay đổi so với phiên
+    /// bản trước và chuyển tiến độ, minh chứng, sự kiện sang các mốc tương ứng của phiên bản mới.
     Import {
         /// Tệp văn bản kế hoạch (UTF-8).
         file: PathBuf,
     },
+    /// So sánh hai tệp kế hoạch (không dùng cơ sở dữ liệu): hoạt động thêm mới, bỏ, thay đổi.
+    Diff {
+        /// Tệp phiên bản cũ (UTF-8).
+        old: PathBuf,
+        /// Tệp phiên bản mới (UTF-8).
+        new: PathBuf,
+    },
+    /// Các mốc đã có tiến độ của phiên bản trước chưa được chuyển sang phiên bản hiện hành;
+    /// với --match CŨ=MỚI: xác nhận chuyển tiến độ của mốc cũ sang mốc mới.
+    CarryOver {
+        #[command(flatten)]
+        plan: PlanSelector,
+        /// Mã mốc cũ = mã mốc mới (lặp lại được), ví dụ --match 120=4521.
+        #[arg(long = "match", value_name = "CŨ=MỚI", value_parser = parse_match)]
+        matches: Vec<(i64, i64)>,
+    },
+    /// Tiến độ đã ghi nhận của một phiên bản kế hoạch (mặc định: phiên bản hiện hành).
+    Progress {
+        #[command(flatten)]
+        plan: VersionSelector,
+        /// Chỉ một hoạt động, ví dụ II.3.
+        #[arg(long, value_name = "MÃ")]
+        activity: Option<String>,
+    },
     /// Liệt kê các phiên bản kế hoạch đã nhập.
     Versions,
-    /// Tổng quan kế hoạch hiện hành.
-    Show(PlanSelector),
+    /// Tổng quan kế hoạch hiện hành (hoặc một phiên bản cũ với --version).
+    Show(VersionSelector),
     /// Các cảnh báo khi nhập phiên bản hiện hành.
     Diagnostics(PlanSelector),
 }
@@ -280,6 +306,23 @@ pub struct PlanSelector {
     /// Mã kế hoạch, ví dụ son-la-2024 (mặc định: kế hoạch của năm mới nhất).
     #[arg(long, value_name = "MÃ")]
     pub plan: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionSelector {
+    /// Mã kế hoạch, ví dụ son-la-2024 (mặc định: kế hoạch của năm mới nhất).
+    #[arg(long, value_name = "MÃ")]
+    pub plan: Option<String>,
+    /// Số phiên bản (xem: cchc plan versions); mặc định phiên bản mới nhất.
+    #[arg(long, value_name = "SỐ", value_parser = clap::value_parser!(i64).range(1..))]
+    pub version: Option<i64>,
+}
+
+fn parse_match(text: &str) -> Result<(i64, i64), String> {
+    let bad = || format!("«{text}» không đúng dạng MÃ_MỐC_CŨ=MÃ_MỐC_MỚI, ví dụ 120=4521");
+    let (old, new) = text.split_once('=').ok_or_else(bad)?;
+    let number = |t: &str| t.trim().parse::<i64>().ok().filter(|n| *n > 0);
+    Ok((number(old).ok_or_else(bad)?, number(new).ok_or_else(bad)?))
 }
 
 #[derive(Debug, Args)]

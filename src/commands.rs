@@ -25,12 +25,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data.clone().unwrap_or_else(crate::default_data_dir);
     let as_json = cli.json;
     match cli.command {
-        None => overview(&open(&data).await?, None, as_json).await,
+        None => overview(&open(&data).await?, None, None, as_json).await,
         Some(Command::Plan(PlanCommand::Show(selector))) => {
-            overview(&open(&data).await?, selector.plan.as_deref(), as_json).await
+            overview(&open(&data).await?, selector.plan.as_deref(), selector.version, as_json).await
         }
         Some(Command::Plan(PlanCommand::Parse { file })) => parse(&data, &file, as_json).await,
         Some(Command::Plan(PlanCommand::Import { file })) => import(&open(&data).await?, &file, as_json).await,
+        Some(Command::Plan(PlanCommand::Diff { old, new })) => crate::amend::plan_diff(&old, &new, as_json),
+        Some(Command::Plan(PlanCommand::CarryOver { plan, matches })) => {
+            crate::amend::carry_over(&open(&data).await?, plan.plan.as_deref(), &matches, as_json).await
+        }
+        Some(Command::Plan(PlanCommand::Progress { plan, activity })) => {
+            let app = open(&data).await?;
+            crate::amend::progress(&app, plan.plan.as_deref(), plan.version, activity.as_deref(), as_json).await
+        }
         Some(Command::Plan(PlanCommand::Versions)) => versions(&open(&data).await?, as_json).await,
         Some(Command::Plan(PlanCommand::Diagnostics(selector))) => {
             let app = open(&data).await?;
@@ -57,17 +65,17 @@ async fn open(data: &Path) -> Result<App> {
 }
 
 /// Keeps the Vietnamese message of a service error; store details go to the cause chain only.
-fn user_error(error: ServiceError) -> anyhow::Error {
+pub(crate) fn user_error(error: ServiceError) -> anyhow::Error {
     anyhow::Error::new(error)
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<()> {
     outln!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
 
 /// Reads a user's document: must exist, be of reasonable size and be UTF-8 text.
-fn read_document(path: &Path) -> Result<String> {
+pub(crate) fn read_document(path: &Path) -> Result<String> {
     let shown = path.display();
     let metadata = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -141,17 +149,28 @@ async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
             activities: usize,
             errors: usize,
             warnings: usize,
+            /// The version this one amends (the plan's latest before the import), if any.
+            amends: Option<json::VersionJson>,
+            diff: Option<json::DiffJson>,
+            carried: Option<json::CarriedJson>,
+            #[serde(flatten)]
+            pending: Option<json::CarryPendingJson>,
         }
         let (status, version) = match &report.outcome {
             ImportOutcome::Created(v) => ("created", v),
             ImportOutcome::Unchanged(v) => ("unchanged", v),
         };
+        let amendment = report.amendment.as_ref();
         print_json(&Out {
             status,
             version: json::version(version),
             activities: report.activity_count,
             errors,
             warnings,
+            amends: amendment.map(|a| json::version(&a.from)),
+            diff: amendment.map(|a| json::diff(&a.diff)),
+            carried: amendment.map(|a| json::carried(&a.carried)),
+            pending: amendment.map(|a| json::pending(&a.pending)),
         })?;
     } else {
         match &report.outcome {
@@ -172,6 +191,9 @@ async fn import(app: &App, file: &Path, as_json: bool) -> Result<ExitCode> {
         }
         if errors + warnings > 0 {
             outln!("Xem chi tiết: cchc plan diagnostics");
+        }
+        if let Some(amendment) = &report.amendment {
+            crate::amend::print_amendment(app, amendment);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -198,8 +220,15 @@ async fn versions(app: &App, as_json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn overview(app: &App, plan_key: Option<&str>, as_json: bool) -> Result<ExitCode> {
-    let (version, plan, diagnostics) = app.current_plan(plan_key).await.map_err(user_error)?;
+async fn overview(app: &App, plan_key: Option<&str>, number: Option<i64>, as_json: bool) -> Result<ExitCode> {
+    let (version, plan, diagnostics) = match number {
+        None => app.current_plan(plan_key).await.map_err(user_error)?,
+        Some(n) => {
+            let version = app.plan_version(plan_key, n).await.map_err(user_error)?;
+            let (plan, diagnostics) = app.load_version(&version).await.map_err(user_error)?;
+            (version, plan, diagnostics)
+        }
+    };
     if as_json {
         print_json(&json::plan(&plan, &diagnostics))?;
         return Ok(ExitCode::SUCCESS);

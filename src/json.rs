@@ -1,13 +1,16 @@
 //! The JSON wire format of the plan commands (`--json`): what only the command line answers (a
 //! parsed plan with its targets, tasks and diagnostics, plan versions, days off, a selection of
-//! activities). What the API answers too — agencies, activities and their schedules, reporting
+//! activities, the diff of two versions and what an import carried over). What the API answers too — agencies, activities and their schedules, reporting
 //! periods, indicators, accounts — is written with the API's own wire types
 //! (`cchc_web::api::dto`, `cchc_web::api::reports`), so that each exists once. Field names are a
 //! contract: add, never rename.
 
 use cchc_domain::calendar::{DayOff, DayOffKind};
+use cchc_domain::plan_diff::{ActivitySide, MatchBasis, PlanDiff};
+use cchc_domain::tracking::MilestoneRecord;
 use cchc_domain::PlanVersion;
 use cchc_domain::{Area, Date, Diagnostic, Plan, Target};
+use cchc_services::amend::{Carried, Pending};
 use cchc_services::SelectedActivity;
 use cchc_web::api::dto::{PlanActivityDto, ScheduleMilestoneDto};
 use cchc_web::api::reports::PeriodDto;
@@ -218,4 +221,155 @@ pub fn level_threshold_vn(t: &cchc_domain::reporting::LevelThreshold) -> String 
         text.push_str(&format!(" ({})", level.label_vn()));
     }
     text
+}
+
+/// An activity of one side of a plan diff.
+#[derive(Serialize)]
+pub struct DiffActivityJson {
+    pub area: &'static str,
+    pub number: String,
+    /// "II.3".
+    pub code: String,
+    pub title: String,
+}
+
+fn diff_activity(a: &ActivitySide) -> DiffActivityJson {
+    DiffActivityJson { area: a.address.area.as_str(), number: a.number.clone(), code: a.code(), title: a.title.clone() }
+}
+
+/// One changed field: `field` is the machine name (title, lead, partners, outputs, schedule,
+/// note, number), `label` the Vietnamese one.
+#[derive(Serialize)]
+pub struct FieldChangeJson {
+    pub field: &'static str,
+    pub label: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// An activity of both versions with what changed.
+#[derive(Serialize)]
+pub struct ChangedActivityJson {
+    /// The activity as in the new version.
+    #[serde(flatten)]
+    pub activity: DiffActivityJson,
+    /// Its code in the old version.
+    pub old_code: String,
+    /// How it was recognised: number_and_title, title, number_and_similar_title,
+    /// similar_title, number_only (the last needs a confirmation before progress is carried).
+    pub matched_by: &'static str,
+    pub changes: Vec<FieldChangeJson>,
+}
+
+/// The difference between two versions of a plan.
+#[derive(Serialize)]
+pub struct DiffJson {
+    pub added: Vec<DiffActivityJson>,
+    pub removed: Vec<DiffActivityJson>,
+    pub changed: Vec<ChangedActivityJson>,
+    pub unchanged: usize,
+}
+
+pub fn diff(d: &PlanDiff) -> DiffJson {
+    DiffJson {
+        added: d.added.iter().map(diff_activity).collect(),
+        removed: d.removed.iter().map(diff_activity).collect(),
+        changed: d
+            .changed()
+            .map(|m| ChangedActivityJson {
+                activity: diff_activity(&m.new),
+                old_code: m.old.code(),
+                matched_by: match m.basis {
+                    MatchBasis::NumberAndTitle => "number_and_title",
+                    MatchBasis::Title => "title",
+                    MatchBasis::NumberAndSimilarTitle => "number_and_similar_title",
+                    MatchBasis::SimilarTitle => "similar_title",
+                    MatchBasis::NumberOnly => "number_only",
+                },
+                changes: m
+                    .changes
+                    .iter()
+                    .map(|c| FieldChangeJson {
+                        field: c.field.as_str(),
+                        label: c.field.label_vn(),
+                        old: c.old.clone(),
+                        new: c.new.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        unchanged: d.unchanged_count(),
+    }
+}
+
+/// How much was carried to the new version.
+#[derive(Serialize)]
+pub struct CarriedJson {
+    pub milestones: usize,
+    pub entries: usize,
+    pub evidence: usize,
+    pub events: usize,
+    pub reports: usize,
+}
+
+pub fn carried(c: &Carried) -> CarriedJson {
+    CarriedJson {
+        milestones: c.milestones,
+        entries: c.entries,
+        evidence: c.evidence,
+        events: c.events,
+        reports: c.reports,
+    }
+}
+
+/// A milestone as the carry-over and progress commands list it.
+#[derive(Serialize)]
+pub struct TrackedMilestoneJson {
+    pub id: i64,
+    /// "II.3".
+    pub activity: String,
+    pub agency: String,
+    pub label: String,
+    pub due: Option<String>,
+    pub status: &'static str,
+    pub completed_on: Option<String>,
+}
+
+pub fn tracked(m: &MilestoneRecord) -> TrackedMilestoneJson {
+    TrackedMilestoneJson {
+        id: m.id.0,
+        activity: m.activity_code(),
+        agency: m.agency.to_string(),
+        label: m.label.clone(),
+        due: m.due.map(iso),
+        status: m.progress.status.as_str(),
+        completed_on: m.progress.completed_on.map(iso),
+    }
+}
+
+/// An old milestone waiting for a confirmed match, with its candidates.
+#[derive(Serialize)]
+pub struct PendingJson {
+    pub old: TrackedMilestoneJson,
+    pub candidates: Vec<TrackedMilestoneJson>,
+}
+
+/// What is left of a carry-over.
+#[derive(Serialize)]
+pub struct CarryPendingJson {
+    pub to_confirm: Vec<PendingJson>,
+    /// Old milestones with progress that nothing in the new version continues; they stay
+    /// readable under the old version.
+    pub not_carried: Vec<TrackedMilestoneJson>,
+}
+
+pub fn pending(p: &Pending) -> CarryPendingJson {
+    CarryPendingJson {
+        to_confirm: p
+            .to_confirm
+            .iter()
+            .map(|m| PendingJson { old: tracked(&m.old), candidates: m.candidates.iter().map(tracked).collect() })
+            .collect(),
+        not_carried: p.not_carried.iter().map(tracked).collect(),
+    }
 }

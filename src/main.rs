@@ -11,6 +11,8 @@ use clap::Parser;
 /// Printing that never panics on a closed pipe (`outln!`, `errln!`).
 #[macro_use]
 mod output;
+/// `cchc plan diff`, `plan carry-over`, `plan progress`: amended plans keep their progress.
+mod amend;
 /// Argument definitions.
 mod cli;
 /// The clock, read at the edge (`CCHC_TODAY` fixes it).

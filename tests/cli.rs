@@ -740,3 +740,146 @@ fn the_data_folder_and_database_are_the_owners_only() {
         assert_eq!(mode(&path), 0o600, "{}", path.display());
     }
 }
+
+/// The 2024 plan amended: II.3 removed, II.2's plan re-dated (January → February), II.7 added.
+fn amended_2024() -> String {
+    let mut out = Vec::new();
+    for line in seed().split('\n') {
+        if line.starts_with("3\tBan hành Quyết định công bố danh mục các văn bản quy phạm pháp luật")
+        {
+            continue;
+        }
+        if line.starts_with("2\tBan hành Kế hoạch của UBND tỉnh thực hiện công tác kiểm tra") {
+            out.push(line.replace("Ban hành Kế hoạch (tháng 01/2024)", "Ban hành Kế hoạch (tháng 02/2024)"));
+            continue;
+        }
+        out.push(line.to_string());
+        if line.starts_with("6\tBan hành Kế hoạch theo dõi tình hình thi hành pháp luật các lĩnh vực") {
+            out.push("7\tRà soát văn bản quy phạm pháp luật về đất đai\tBáo cáo kết quả rà soát\tSở Tư pháp\tSở Tài nguyên và Môi trường\tTháng 9/2024\t".to_string());
+        }
+    }
+    out.join("\n")
+}
+
+/// Records progress on the first milestone of `code` for Sở Tư pháp, through the services (the
+/// command line records none: officers use the web application).
+fn record_done(data: &Path, code: &str, on: &str, evidence: &str) {
+    use cchc_domain::tracking::{Evidence, MilestoneQuery, ProgressStatus};
+    use cchc_domain::{AgencyId, Date, Timestamp};
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let app = cchc_services::App::open(data).await.expect("open");
+        let now = Timestamp::parse_rfc3339("2024-07-01T03:00:00Z").expect("now");
+        let agency = AgencyId::parse("so-tu-phap").expect("agency");
+        let account = cchc_services::accounts::NewAccount {
+            username: format!("tuphap-{}", code.replace('.', "-").to_lowercase()),
+            display_name: "Cán bộ Sở Tư pháp".into(),
+            role: cchc_domain::account::UserRole::Agency,
+            agency: Some(agency.clone()),
+            password: "mat-khau-du-dai".into(),
+        };
+        let officer = app.create_account(&account, now).await.expect("officer");
+        let (version, _, _) = app.current_plan(None).await.expect("plan");
+        let query = MilestoneQuery { agency: Some(agency), ..Default::default() };
+        let milestones = app.milestones(&version, &query).await.expect("milestones");
+        let first = milestones.iter().find(|m| m.activity_code() == code).expect("milestone");
+        let date = Date::parse(on).expect("date");
+        let input = cchc_services::tracking::ProgressInput {
+            status: ProgressStatus::Done,
+            completed_on: Some(date),
+            evidence: Evidence { number: evidence.into(), date: Some(date), issuer: "UBND tỉnh".into() },
+            file: None,
+            comment: String::new(),
+        };
+        app.record_progress(&officer, first.id, input, now).await.expect("progress");
+    });
+}
+
+#[test]
+fn progress_on_the_2024_plan_survives_an_amended_version_and_the_diff_says_so() {
+    let run = Run::new();
+    let amended = run.path("sua-doi.txt");
+    std::fs::write(&amended, amended_2024()).expect("write");
+    let amended = amended.to_str().expect("path");
+
+    // The diff of two files touches no database.
+    let diff = run.json(&["plan", "diff", SEED, amended]);
+    assert!(!run.data().exists(), "plan diff created the data folder");
+    let codes = |key: &str| -> Vec<String> {
+        diff[key].as_array().expect("list").iter().map(|a| a["code"].as_str().expect("code").to_string()).collect()
+    };
+    assert_eq!(
+        (codes("added"), codes("removed"), codes("changed")),
+        (vec!["II.7".to_string()], vec!["II.3".to_string()], vec!["II.2".to_string()])
+    );
+    let changes = diff["changed"][0]["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1);
+    assert_eq!((changes[0]["field"].as_str(), changes[0]["label"].as_str()), (Some("schedule"), Some("thời gian")));
+    let table = run.ok(&["plan", "diff", SEED, amended]);
+    assert!(table.contains("Thêm mới") && table.contains("Bỏ") && table.contains("«thời gian»"), "{table}");
+    assert!(table.contains("1 hoạt động thêm mới, 1 bỏ, 1 thay đổi"), "{table}");
+
+    // Progress on version 1, then the amended import.
+    run.ok(&[]);
+    record_done(&run.data(), "II.2", "18/01/2024", "15/KH-UBND");
+    record_done(&run.data(), "II.3", "20/01/2024", "99/QĐ-UBND");
+    let out = run.ok(&["plan", "import", amended]);
+    assert!(out.contains("phiên bản 2") && out.contains("Thay đổi so với phiên bản 1"), "{out}");
+    assert!(
+        out.contains("│ Thêm mới ┆ II.7") && out.contains("│ Bỏ       ┆ II.3") && out.contains("│ Thay đổi ┆ II.2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Đã chuyển 1 mốc tiến độ, 1 bằng chứng, 0 sự kiện sang phiên bản mới; 0 mốc cần xác nhận."),
+        "{out}"
+    );
+    assert!(out.contains("1 mốc đã có tiến độ không còn trong phiên bản mới"), "{out}");
+
+    // Version 2 holds II.2's progress (carried from version 1); version 1 still holds II.3's.
+    let now = run.json(&["plan", "progress"]);
+    assert_eq!(now["version"]["version"], 2);
+    let rows = now["milestones"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{now}");
+    assert_eq!((rows[0]["activity"].as_str(), rows[0]["status"].as_str()), (Some("II.2"), Some("done")));
+    assert_eq!((rows[0]["due"].as_str(), rows[0]["completed_on"].as_str()), (Some("2024-02-29"), Some("2024-01-18")));
+    assert_eq!(rows[0]["carried_from_versions"], serde_json::json!([1]));
+    let old = run.json(&["plan", "progress", "--version", "1", "--activity", "II.3"]);
+    assert_eq!(old["milestones"][0]["completed_on"], "2024-01-20");
+    assert!(run.ok(&["plan", "show", "--version", "1"]).contains("phiên bản 1"));
+    assert!(run.ok(&["plan", "carry-over"]).contains("Không còn mốc nào cần xác nhận"));
+    let pending = run.json(&["plan", "carry-over"]);
+    assert_eq!(pending["not_carried"][0]["activity"], "II.3");
+    assert!(run.fails(&["plan", "carry-over", "--match", "1=x"]).contains("MÃ_MỐC_CŨ=MÃ_MỐC_MỚI"));
+}
+
+#[test]
+fn an_uncertain_match_is_carried_once_an_administrator_confirms_it() {
+    let run = Run::new();
+    run.ok(&[]);
+    record_done(&run.data(), "II.5", "25/01/2024", "20/KH-UBND");
+    let retitled = run.path("doi-ten.txt");
+    let text = seed().replace(
+        "Ban hành Kế hoạch về công tác theo dõi tình hình thi hành pháp luật trên địa bàn tỉnh",
+        "Tổ chức tập huấn nghiệp vụ cho cán bộ pháp chế",
+    );
+    std::fs::write(&retitled, text).expect("write");
+    let imported = run.json(&["plan", "import", retitled.to_str().expect("path")]);
+    assert_eq!(imported["carried"]["milestones"], 0);
+    assert_eq!(imported["diff"]["changed"][0]["matched_by"], "number_only");
+    let pending = run.json(&["plan", "carry-over"]);
+    let old = pending["to_confirm"][0]["old"]["id"].as_i64().expect("old id");
+    let new = pending["to_confirm"][0]["candidates"][0]["id"].as_i64().expect("new id");
+    let table = run.ok(&["plan", "carry-over"]);
+    assert!(table.contains("Các mốc cần xác nhận") && table.contains("--match"), "{table}");
+    let confirmed = run.ok(&["plan", "carry-over", "--match", &format!("{old}={new}")]);
+    assert!(
+        confirmed.contains("Đã chuyển 1 mốc tiến độ, 1 bằng chứng, 0 sự kiện sang phiên bản mới; 0 mốc cần xác nhận."),
+        "{confirmed}"
+    );
+    let rows = run.json(&["plan", "progress", "--activity", "ii.5"]);
+    assert_eq!(rows["milestones"][0]["id"].as_i64(), Some(new));
+    assert_eq!(rows["milestones"][0]["carried_from_versions"], serde_json::json!([1]));
+    // Confirming again is refused in Vietnamese.
+    let err = run.fails(&["plan", "carry-over", "--match", &format!("{old}={new}")]);
+    assert!(err.contains("đã"), "{err}");
+}

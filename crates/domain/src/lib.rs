@@ -20,6 +20,8 @@ pub mod number;
 pub mod period;
 /// The plan document: metadata, reform areas, targets, tasks, activities.
 pub mod plan;
+/// What changed between two versions of a plan, and which milestones continue which.
+pub mod plan_diff;
 /// Periodic reports and indicators: aggregation, attainment, validation rules, completeness.
 pub mod reporting;
 /// When an activity is due: fixed dates, recurring reports, events, relative deadlines.

@@ -431,6 +431,9 @@ pub struct ProgressEntry {
     pub evidence: Evidence,
     pub file: Option<StoredFile>,
     pub comment: String,
+    /// For an entry carried over from an earlier version of the plan (see `plan_diff`): the
+    /// number of the version it was copied from (the copy keeps its author and time).
+    pub carried_from_version: Option<i64>,
 }
 
 /// A new progress report for a milestone, already validated.

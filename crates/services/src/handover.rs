@@ -154,12 +154,14 @@ impl App {
             .store()
             .transfer_open_milestones(
                 version.id,
-                &source.id,
-                &target.id,
-                &format!(" (tiếp nhận từ {})", source.name),
-                Some(user.id.0),
-                &now.rfc3339(),
-                &note,
+                &cchc_store::NewTransfer {
+                    from: &source.id,
+                    to: &target.id,
+                    label_suffix: &format!(" (tiếp nhận từ {})", source.name),
+                    by: Some(user.id.0),
+                    at: &now.rfc3339(),
+                    note: &note,
+                },
             )
             .await?;
         self.cache.clear();

@@ -9,6 +9,8 @@ use std::path::Path;
 
 /// Accounts, passwords, sessions, login throttling.
 pub mod accounts;
+/// Amended plans keep their progress: diff against the previous version, carry-over.
+pub mod amend;
 /// Read caches (current plan, milestone snapshot) cleared on every write.
 mod cache;
 /// The province dashboard: counts per derived status by area, agency group and agency.
@@ -28,7 +30,7 @@ use cchc_domain::{Activity, Agency, AgencyDirectory, AgencyId, Area, AreaCode, D
 use cchc_domain::{ImportOutcome, PlanVersion};
 use cchc_import::agencies::AgencyMatcher;
 use cchc_import::{ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
-use cchc_store::{content_hash, Store, StoreError};
+use cchc_store::{content_hash, plan_key, NewDocument, Store, StoreError};
 
 pub use cache::{ActivityEntry, Current, PlanIndex, Snapshot};
 pub use directory::{parse_with_embedded_directory, DirectoryImport};
@@ -84,6 +86,9 @@ pub struct ImportReport {
     pub outcome: ImportOutcome,
     pub diagnostics: Vec<Diagnostic>,
     pub activity_count: usize,
+    /// For a new version of a plan stored before: the diff against the previous version and
+    /// what was carried over.
+    pub amendment: Option<amend::Amendment>,
 }
 
 impl App {
@@ -151,14 +156,45 @@ impl App {
             return Err(ServiceError::NotAPlan { diagnostics: parsed.diagnostics });
         }
         let hash = content_hash(&normalize_document(text));
-        let outcome =
-            self.store.import_plan(&parsed.plan, &parsed.diagnostics, source_name, &hash, imported_at).await?;
-        if let ImportOutcome::Created(version) = &outcome {
-            self.ensure_assignments(version).await?;
+        let activity_count = parsed.plan.activity_count();
+        let key = plan_key(&parsed.plan.meta);
+        if let Some(version) = self.store.version_with_content(&key, &hash).await? {
+            let outcome = ImportOutcome::Unchanged(version);
+            return Ok(ImportReport { outcome, activity_count, diagnostics: parsed.diagnostics, amendment: None });
         }
+        let previous = self.store.current_version(Some(&key)).await?;
+        let fan_out = tracking::fan_out(&parsed.plan, self.directory_of_plan(&parsed.plan.meta));
+        let carry = match &previous {
+            Some(previous) => Some(self.plan_carry(previous, &parsed.plan, &fan_out).await?),
+            None => None,
+        };
+        let document = NewDocument {
+            plan: &parsed.plan,
+            diagnostics: &parsed.diagnostics,
+            source_name,
+            content_hash: &hash,
+            imported_at,
+        };
+        let stored = self.store.import_version(&document, &fan_out, carry.as_ref().map(|(c, _)| c)).await;
+        let (outcome, counts) = match stored {
+            Ok(stored) => stored,
+            Err(StoreError::Conflict(_)) => {
+                return Err(ServiceError::Invalid(vec![format!(
+                    "kế hoạch {key} vừa có một phiên bản khác được nhập cùng lúc; hãy nhập lại"
+                )]))
+            }
+            Err(other) => return Err(other.into()),
+        };
         self.follow_current_plan().await?;
         self.cache.clear();
-        Ok(ImportReport { outcome, activity_count: parsed.plan.activity_count(), diagnostics: parsed.diagnostics })
+        let amendment = match (carry, &outcome) {
+            (Some((plan, diff)), ImportOutcome::Created(version)) => {
+                let pending = self.pending_carry_over(&plan.from_version, version).await?;
+                Some(amend::Amendment { from: plan.from_version, diff, carried: counts.into(), pending })
+            }
+            _ => None,
+        };
+        Ok(ImportReport { outcome, activity_count, diagnostics: parsed.diagnostics, amendment })
     }
 
     /// The latest version of a plan (by key such as `son-la-2024`, or the latest plan year).

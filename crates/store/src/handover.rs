@@ -16,6 +16,18 @@ pub struct HandOver {
     pub new_assignments: usize,
 }
 
+/// What to hand over: from which agency to which, and how to record it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTransfer<'a> {
+    pub from: &'a AgencyId,
+    pub to: &'a AgencyId,
+    /// Appended to each moved milestone's label (" (tiếp nhận từ …)").
+    pub label_suffix: &'a str,
+    pub by: Option<i64>,
+    pub at: &'a str,
+    pub note: &'a str,
+}
+
 /// One recorded move of a milestone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MilestoneTransfer {
@@ -29,20 +41,12 @@ pub struct MilestoneTransfer {
 }
 
 impl Store {
-    /// Moves every milestone of `from` in plan version `version_id` that is not done to the
-    /// assignment of `to` for the same activity (created when missing), appending
-    /// `label_suffix` to its label, in one transaction; done milestones stay with `from`, whose
+    /// Moves every milestone of `t.from` in plan version `version_id` that is not done to the
+    /// assignment of `t.to` for the same activity (created when missing), appending
+    /// `t.label_suffix` to its label, in one transaction; done milestones stay with `t.from`, whose
     /// work they record.
-    pub async fn transfer_open_milestones(
-        &self,
-        version_id: i64,
-        from: &AgencyId,
-        to: &AgencyId,
-        label_suffix: &str,
-        by: Option<i64>,
-        at: &str,
-        note: &str,
-    ) -> Result<HandOver, StoreError> {
+    pub async fn transfer_open_milestones(&self, version_id: i64, t: &NewTransfer<'_>) -> Result<HandOver, StoreError> {
+        let NewTransfer { from, to, label_suffix, by, at, note } = *t;
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
             "SELECT m.id, m.assignment_id, m.label, a.activity_id

@@ -14,6 +14,8 @@ use sqlx::{Row, SqlitePool};
 
 /// Accounts, sessions and login throttling.
 mod accounts;
+/// Carrying progress, events and reports from one plan version to the next.
+mod carry;
 /// Reading and writing the agency directory.
 mod directory;
 /// Hand-over of an ended agency's open milestones to its successor.
@@ -26,8 +28,10 @@ mod reports;
 mod tracking;
 
 pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
+pub use carry::{CarryCounts, CarryLink, CarryPlan, CarryRefusal, EventCarry, NewMilestoneRef};
 pub use directory::DirectoryVersion;
-pub use handover::{HandOver, MilestoneTransfer};
+pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
+pub use plans::{plan_key, NewDocument};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.
@@ -39,6 +43,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error("concurrent change: {0}")]
+    Conflict(String),
     #[error("cannot create the database file {path}: {source}")]
     Create { path: String, source: std::io::Error },
 }

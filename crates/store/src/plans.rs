@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use cchc_domain::schedule::{Offset, PeriodDue, Precision};
 use cchc_domain::text::fold;
+use cchc_domain::tracking::MilestoneId;
 use cchc_domain::{
     Activity, AdminLevel, AgencyRef, AreaCode, Comparator, Date, Diagnostic, GroupId, ImportOutcome, PeriodId, Plan,
     PlanMeta, PlanVersion, ReportingPeriod, Schedule, ScheduleItem, Severity, Target, Task, Threshold, When,
@@ -11,8 +12,21 @@ use cchc_domain::{
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
+use crate::carry::{CarryCounts, CarryPlan};
 use crate::directory::{agency_id, corrupt};
+use crate::tracking::ActivityFanOut;
 use crate::{Store, StoreError};
+
+/// A plan document to store: the parsed plan, its diagnostics, where it came from, the hash of
+/// its normalised text and when it was imported.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDocument<'a> {
+    pub plan: &'a Plan,
+    pub diagnostics: &'a [Diagnostic],
+    pub source_name: &'a str,
+    pub content_hash: &'a str,
+    pub imported_at: &'a str,
+}
 
 /// The key identifying a plan across versions: folded province and year ("son-la-2024").
 pub fn plan_key(meta: &PlanMeta) -> String {
@@ -35,6 +49,21 @@ impl Store {
         content_hash: &str,
         imported_at: &str,
     ) -> Result<ImportOutcome, StoreError> {
+        let document = NewDocument { plan, diagnostics, source_name, content_hash, imported_at };
+        Ok(self.import_version(&document, &[], None).await?.0)
+    }
+
+    /// Stores a parsed plan as a new version unless a version with the same content exists,
+    /// with its assignments and milestones (`fan_out`) and, when `carry` is given, what was
+    /// recorded on the previous version carried over to it — all in one transaction: either
+    /// the new version exists with everything carried, or nothing was written.
+    pub async fn import_version(
+        &self,
+        document: &NewDocument<'_>,
+        fan_out: &[ActivityFanOut],
+        carry: Option<&CarryPlan>,
+    ) -> Result<(ImportOutcome, CarryCounts), StoreError> {
+        let NewDocument { plan, diagnostics, source_name, content_hash, imported_at } = *document;
         let key = plan_key(&plan.meta);
         let mut tx = self.pool.begin().await?;
         let existing = sqlx::query(&format!("{VERSION_SELECT} WHERE plan_key = $1 AND content_hash = $2"))
@@ -44,7 +73,7 @@ impl Store {
             .await?;
         if let Some(row) = existing {
             tx.rollback().await?;
-            return Ok(ImportOutcome::Unchanged(version_from_row(&row)?));
+            return Ok((ImportOutcome::Unchanged(version_from_row(&row)?), CarryCounts::default()));
         }
         let next: i64 =
             sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM plan_versions WHERE plan_key = $1")
@@ -52,6 +81,15 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("next")?;
+        if let Some(carry) = carry {
+            if carry.from_version.plan_key != key || carry.from_version.version + 1 != next {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict(format!(
+                    "plan {key}: version {} is no longer the latest",
+                    carry.from_version.version
+                )));
+            }
+        }
         let meta = &plan.meta;
         let id: i64 = sqlx::query(
             "INSERT INTO plan_versions (plan_key, version, content_hash, source_name, imported_at, decision_number,
@@ -75,10 +113,60 @@ impl Store {
         .await?
         .try_get("id")?;
         write_content(&mut tx, id, plan, diagnostics).await?;
+        let mut counts = CarryCounts::default();
+        if !fan_out.is_empty() {
+            crate::tracking::insert_assignments(&mut tx, id, fan_out).await?;
+        }
+        if let Some(carry) = carry {
+            counts = crate::carry::carry_in(&mut tx, id, carry, imported_at).await?;
+        }
         let row = sqlx::query(&format!("{VERSION_SELECT} WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
         let version = version_from_row(&row)?;
         tx.commit().await?;
-        Ok(ImportOutcome::Created(version))
+        Ok((ImportOutcome::Created(version), counts))
+    }
+
+    /// The stored version of `plan_key` with this content, if any.
+    pub async fn version_with_content(
+        &self,
+        plan_key: &str,
+        content_hash: &str,
+    ) -> Result<Option<PlanVersion>, StoreError> {
+        sqlx::query(&format!("{VERSION_SELECT} WHERE plan_key = $1 AND content_hash = $2"))
+            .bind(plan_key)
+            .bind(content_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(version_from_row)
+            .transpose()
+    }
+
+    /// Version `version` of the plan `plan_key`.
+    pub async fn plan_version(&self, plan_key: &str, version: i64) -> Result<Option<PlanVersion>, StoreError> {
+        sqlx::query(&format!("{VERSION_SELECT} WHERE plan_key = $1 AND version = $2"))
+            .bind(plan_key)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(version_from_row)
+            .transpose()
+    }
+
+    /// The version a milestone belongs to.
+    pub async fn version_of_milestone(&self, milestone: MilestoneId) -> Result<Option<PlanVersion>, StoreError> {
+        sqlx::query(&format!(
+            "{VERSION_SELECT} WHERE id = (SELECT act.plan_version_id FROM milestones m
+                JOIN assignments a ON a.id = m.assignment_id JOIN activities act ON act.id = a.activity_id
+                WHERE m.id = $1)"
+        ))
+        .bind(milestone.0)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(version_from_row)
+        .transpose()
     }
 
     /// Every stored plan version, newest plan year first, then newest version first.

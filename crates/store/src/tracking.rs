@@ -101,42 +101,8 @@ impl Store {
 
     /// Creates the assignments and milestones of a plan version, in one transaction.
     pub async fn create_assignments(&self, version_id: i64, fan_out: &[ActivityFanOut]) -> Result<usize, StoreError> {
-        let index = self.activity_index(version_id).await?;
         let mut tx = self.pool.begin().await?;
-        let mut created = 0;
-        for activity in fan_out {
-            let Some(stored) = index.iter().find(|i| i.area == activity.area && i.position == activity.position) else {
-                return Err(StoreError::Corrupt(format!(
-                    "activity {}#{} not stored",
-                    activity.area, activity.position
-                )));
-            };
-            for agency in &activity.agencies {
-                let assignment: i64 =
-                    sqlx::query("INSERT INTO assignments (activity_id, agency_id) VALUES ($1, $2) RETURNING id")
-                        .bind(stored.id.0)
-                        .bind(agency.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?
-                        .try_get("id")?;
-                created += 1;
-                for (position, spec) in activity.milestones.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO milestones (assignment_id, position, item_position, label, kind, due, period_id)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(assignment)
-                    .bind(position as i64)
-                    .bind(spec.item as i64)
-                    .bind(&spec.label)
-                    .bind(spec.kind.as_str())
-                    .bind(spec.due.map(Date::iso))
-                    .bind(spec.period.map(|p| p.to_string()))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
+        let created = insert_assignments(&mut tx, version_id, fan_out).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -238,10 +204,15 @@ impl Store {
         let sql = format!(
             "SELECT p.id, p.milestone_id, u.username, p.recorded_at, p.status, p.completed_on, p.evidence_number,
                 p.evidence_date, p.evidence_issuer, p.comment, f.sha256,
-                COALESCE(p.file_name, f.file_name) AS file_name, f.content_type, f.size
+                COALESCE(p.file_name, f.file_name) AS file_name, f.content_type, f.size, ov.version AS carried_from_version
              FROM progress_entries p
              LEFT JOIN users u ON u.id = p.user_id
              LEFT JOIN files f ON f.sha256 = p.file_sha256
+             LEFT JOIN progress_entries o ON o.id = p.carried_from
+             LEFT JOIN milestones om ON om.id = o.milestone_id
+             LEFT JOIN assignments oa ON oa.id = om.assignment_id
+             LEFT JOIN activities oact ON oact.id = oa.activity_id
+             LEFT JOIN plan_versions ov ON ov.id = oact.plan_version_id
              WHERE p.milestone_id IN ({}) ORDER BY p.id",
             placeholders.join(", ")
         );
@@ -374,6 +345,59 @@ impl Store {
     }
 }
 
+/// Inserts the assignments and milestones of a plan version inside `tx`. Returns how many
+/// assignments were made.
+pub(crate) async fn insert_assignments(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    version_id: i64,
+    fan_out: &[ActivityFanOut],
+) -> Result<usize, StoreError> {
+    let mut index: Vec<(AreaCode, usize, i64)> = Vec::new();
+    for row in sqlx::query("SELECT id, area_code, position FROM activities WHERE plan_version_id = $1")
+        .bind(version_id)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let code: String = row.try_get("area_code")?;
+        let area = AreaCode::parse(&code).ok_or_else(|| corrupt("area code", &code))?;
+        index.push((area, usize::try_from(row.try_get::<i64, _>("position")?).unwrap_or(0), row.try_get("id")?));
+    }
+    let mut created = 0;
+    for activity in fan_out {
+        let Some(&(_, _, activity_id)) =
+            index.iter().find(|(area, position, _)| *area == activity.area && *position == activity.position)
+        else {
+            return Err(StoreError::Corrupt(format!("activity {}#{} not stored", activity.area, activity.position)));
+        };
+        for agency in &activity.agencies {
+            let assignment: i64 =
+                sqlx::query("INSERT INTO assignments (activity_id, agency_id) VALUES ($1, $2) RETURNING id")
+                    .bind(activity_id)
+                    .bind(agency.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .try_get("id")?;
+            created += 1;
+            for (position, spec) in activity.milestones.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO milestones (assignment_id, position, item_position, label, kind, due, period_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(assignment)
+                .bind(position as i64)
+                .bind(spec.item as i64)
+                .bind(&spec.label)
+                .bind(spec.kind.as_str())
+                .bind(spec.due.map(Date::iso))
+                .bind(spec.period.map(|p| p.to_string()))
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(created)
+}
+
 /// Inserts a plan event (for every assignment of the activity, or for one) and returns its id.
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
@@ -459,5 +483,6 @@ fn entry_from_row(row: &SqliteRow) -> Result<ProgressEntry, StoreError> {
         },
         file,
         comment: row.try_get("comment")?,
+        carried_from_version: row.try_get("carried_from_version")?,
     })
 }

@@ -95,7 +95,10 @@ fn status_options(current: ProgressStatus) -> Vec<StatusOption> {
 fn history_row(entry: &ProgressEntry) -> HistoryRow {
     HistoryRow {
         who: entry.recorded_by.clone().unwrap_or_else(|| "—".to_string()),
-        when: timestamp_text(&entry.recorded_at),
+        when: match entry.carried_from_version {
+            Some(version) => format!("{} (chuyển từ phiên bản {version})", timestamp_text(&entry.recorded_at)),
+            None => timestamp_text(&entry.recorded_at),
+        },
         status: entry.status.label_vn(),
         completed_on: entry.completed_on.map(|d| d.to_string()).unwrap_or_default(),
         evidence: evidence_text(&entry.evidence).unwrap_or_default(),
