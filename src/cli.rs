@@ -37,6 +37,9 @@ pub enum Command {
     Targets(TargetsArgs),
     /// Tra cứu cơ quan, đơn vị và địa phương.
     Agencies(AgenciesArgs),
+    /// Nhiệm vụ được giao: bàn giao nhiệm vụ chưa xong của cơ quan, đơn vị đã kết thúc.
+    #[command(subcommand)]
+    Assignments(AssignmentsCommand),
     /// Lịch ngày làm việc của Việt Nam.
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -373,6 +376,35 @@ pub struct AgenciesArgs {
     /// Mọi cơ quan, đơn vị qua các thời kỳ, kèm thời hạn và đơn vị kế thừa.
     #[arg(long, conflicts_with = "as_of")]
     pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssignmentsCommand {
+    /// Các cơ quan, đơn vị đã kết thúc mà còn mốc chưa hoàn thành, kèm đơn vị kế thừa gợi ý.
+    Pending {
+        /// Kế hoạch (ví dụ son-la-2025); mặc định kế hoạch hiện hành.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Xét tại ngày này; mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        as_of: Option<Date>,
+    },
+    /// Chuyển các mốc chưa hoàn thành của một cơ quan, đơn vị đã kết thúc sang đơn vị kế thừa
+    /// (kèm lịch sử cập nhật; mốc đã hoàn thành vẫn thuộc đơn vị cũ). Ghi nhật ký từng mốc.
+    Transfer {
+        /// Mã cơ quan, đơn vị đã kết thúc (ví dụ ubnd-huyen-116).
+        #[arg(long, value_name = "MÃ")]
+        from: String,
+        /// Mã cơ quan nhận; bỏ trống khi đơn vị chỉ có một đơn vị kế thừa.
+        #[arg(long, value_name = "MÃ")]
+        to: Option<String>,
+        /// Kế hoạch (ví dụ son-la-2025); mặc định kế hoạch hiện hành.
+        #[arg(long)]
+        plan: Option<String>,
+        /// Xét tại ngày này; mặc định hôm nay.
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        as_of: Option<Date>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -263,6 +263,41 @@ fn the_directory_of_any_day_and_its_export_edit_import_cycle() {
 }
 
 #[test]
+fn the_open_work_of_an_ended_district_is_handed_over_from_the_command_line() {
+    let run = Run::new();
+    let plan = run.path("2025.txt");
+    std::fs::write(&plan, seed().replace("2024", "2025").replace("2023", "2024")).expect("write");
+    assert_eq!(run.json(&["plan", "import", plan.to_str().unwrap()])["status"], "created");
+    let pending = run.json(&["assignments", "pending", "--as-of", "01/07/2025"]);
+    let rows = pending["pending"].as_array().expect("pending");
+    assert_eq!(rows.iter().filter(|r| r["agency"].as_str().unwrap().starts_with("ubnd-huyen-")).count(), 12);
+    let city = rows.iter().find(|r| r["agency"] == "ubnd-huyen-116").expect("the city");
+    assert!(city["successors"].as_array().unwrap().iter().any(|s| s == "ubnd-xa-03646-2025"));
+    // Four successors: the officer must choose.
+    let ask = run.fails(&["assignments", "transfer", "--from", "ubnd-huyen-116", "--as-of", "01/07/2025"]);
+    assert!(ask.contains("4 đơn vị kế thừa") && ask.contains("ubnd-xa-03646-2025"), "{ask}");
+    let done = run.json(&[
+        "assignments",
+        "transfer",
+        "--from",
+        "ubnd-huyen-116",
+        "--to",
+        "ubnd-xa-03646-2025",
+        "--as-of",
+        "01/07/2025",
+    ]);
+    assert_eq!(done["milestones"], city["open_milestones"]);
+    let table = run.ok(&["activities", "--agency", "ubnd-xa-03646-2025"]);
+    assert!(table.contains("III.6"), "{table}");
+    let again = run.json(&["assignments", "pending", "--as-of", "01/07/2025"]);
+    assert!(!again["pending"].as_array().unwrap().iter().any(|r| r["agency"] == "ubnd-huyen-116"));
+    // A unit that still exists is not handed over.
+    let refused =
+        run.fails(&["assignments", "transfer", "--from", "so-noi-vu", "--to", "so-tu-phap", "--as-of", "01/07/2025"]);
+    assert!(refused.contains("vẫn còn tồn tại"), "{refused}");
+}
+
+#[test]
 fn importing_the_same_document_twice_changes_nothing_and_a_changed_one_is_a_new_version() {
     let run = Run::new();
     run.ok(&[]);

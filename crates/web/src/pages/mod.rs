@@ -17,6 +17,8 @@ use crate::AppState;
 pub mod accounts;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
+/// Hand-over of the open work of agencies and units that ended.
+pub mod handover;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
@@ -35,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(accounts::routes())
         .merge(dashboard::routes())
+        .merge(handover::routes())
         .merge(plan::routes())
         .merge(public::routes())
         .merge(reports::routes())

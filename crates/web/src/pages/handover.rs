@@ -1,0 +1,202 @@
+//! `/ban-giao`: Sở Nội vụ sees the agencies and units that ended with work still open in the
+//! current plan, and hands each one's open milestones to a successor in one audited step.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use cchc_domain::{AgencyId, Date};
+use serde::Deserialize;
+
+use crate::auth::{CurrentUser, PageUser};
+use crate::error::PageError;
+use crate::extract::{VnForm, VnQuery};
+use crate::pages::plan::bad_request;
+use crate::pages::{as_of_or_today, render, Nav};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/ban-giao", get(page).post(transfer))
+}
+
+struct Choice {
+    id: String,
+    name: String,
+    suggested: bool,
+}
+
+struct Row {
+    id: String,
+    name: String,
+    ended: String,
+    open: usize,
+    activities: usize,
+    choices: Vec<Choice>,
+}
+
+struct Done {
+    milestone: i64,
+    from: String,
+    to: String,
+    label: String,
+    at: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "handover.html")]
+struct HandoverPage {
+    nav: Nav,
+    csrf_token: String,
+    plan_key: String,
+    as_of: String,
+    rows: Vec<Row>,
+    done: Vec<Done>,
+    notice: Option<String>,
+    problems: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    #[serde(rename = "ngay")]
+    as_of: Option<String>,
+    #[serde(rename = "da_chuyen")]
+    moved: Option<u32>,
+    #[serde(rename = "tu")]
+    from: Option<String>,
+    #[serde(rename = "sang")]
+    to: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TransferFields {
+    csrf_token: Option<String>,
+    #[serde(rename = "tu")]
+    from: Option<String>,
+    #[serde(rename = "sang")]
+    to: Option<String>,
+    #[serde(rename = "ngay")]
+    as_of: Option<String>,
+}
+
+async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<HandoverPage, PageError> {
+    let (version, pending) = state.app.pending_handovers(&user.user, None, as_of).await?;
+    let map = state.app.directory_on(as_of);
+    let directory = state.app.directory();
+    let rows = pending
+        .into_iter()
+        .map(|p| {
+            let mut choices: Vec<Choice> = p
+                .successors
+                .iter()
+                .map(|a| Choice { id: a.id.to_string(), name: a.name.clone(), suggested: true })
+                .collect();
+            // Any agency of the same level that exists on the day, after the suggestions.
+            choices.extend(
+                map.agencies
+                    .iter()
+                    .filter(|a| !p.successors.iter().any(|s| s.id == a.id))
+                    .filter(|a| a.level == p.agency.level || p.agency.kind == cchc_domain::AgencyKind::District)
+                    .map(|a| Choice { id: a.id.to_string(), name: a.name.clone(), suggested: false }),
+            );
+            Row {
+                id: p.agency.id.to_string(),
+                name: p.agency.name.clone(),
+                ended: p.agency.validity.until.map(|d| d.vn()).unwrap_or_default(),
+                open: p.open,
+                activities: p.activities,
+                choices,
+            }
+        })
+        .collect();
+    let name = |id: &AgencyId| directory.agency(id).map_or_else(|| id.to_string(), |a| a.name.clone());
+    let done = state
+        .app
+        .transfers(&user.user, &version)
+        .await?
+        .into_iter()
+        .rev()
+        .take(200)
+        .map(|t| Done {
+            milestone: t.milestone,
+            from: name(&t.from),
+            to: name(&t.to),
+            label: t.old_label,
+            at: cchc_domain::Timestamp::parse_rfc3339(&t.at).map_or(t.at.clone(), |ts| ts.vn()),
+            note: t.note,
+        })
+        .collect();
+    Ok(HandoverPage {
+        nav: Nav::new(Some(user)),
+        csrf_token: user.csrf_token.clone(),
+        plan_key: version.plan_key,
+        as_of: as_of.vn(),
+        rows,
+        done,
+        notice: None,
+        problems: Vec::new(),
+    })
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    VnQuery(q): VnQuery<PageQuery>,
+) -> Result<Response, PageError> {
+    let as_of = as_of_or_today(q.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let mut page = build(&state, &user, as_of).await?;
+    let name = |id: Option<&str>| {
+        id.and_then(AgencyId::parse)
+            .and_then(|id| state.app.directory().agency(&id).map(|a| a.name.clone()))
+            .unwrap_or_default()
+    };
+    page.notice = q.moved.map(|count| {
+        format!(
+            "Đã bàn giao {count} mốc chưa hoàn thành của {} sang {}.",
+            name(q.from.as_deref()),
+            name(q.to.as_deref())
+        )
+    });
+    render(&page)
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    VnForm(fields): VnForm<TransferFields>,
+) -> Result<Response, PageError> {
+    user.check_csrf(fields.csrf_token.as_deref())?;
+    user.require_admin()?;
+    let as_of = as_of_or_today(fields.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let from = fields
+        .from
+        .as_deref()
+        .and_then(|t| AgencyId::parse(t.trim()))
+        .ok_or_else(|| bad_request("thiếu hoặc sai mã cơ quan bàn giao"))?;
+    let to = match fields.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            Some(AgencyId::parse(text).ok_or_else(|| bad_request(format!("mã cơ quan nhận «{text}» không hợp lệ")))?)
+        }
+    };
+    match state.app.transfer_assignments(&user.user, None, &from, to.as_ref(), as_of, state.now()).await {
+        Ok(report) => Ok(Redirect::to(&format!(
+            "/ban-giao?ngay={}&da_chuyen={}&tu={}&sang={}",
+            as_of.iso(),
+            report.milestones,
+            report.from.id,
+            report.to.id
+        ))
+        .into_response()),
+        Err(cchc_services::ServiceError::Invalid(problems)) => {
+            let mut page = build(&state, &user, as_of).await?;
+            page.problems = problems;
+            let mut response = render(&page)?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(PageError::from(other)),
+    }
+}

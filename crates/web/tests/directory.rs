@@ -1,0 +1,108 @@
+//! The directory over time on the web: `/api/agencies?as_of` and the hand-over page.
+
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use cchc_domain::account::UserRole;
+use common::harness;
+
+/// The plan as issued, embedded by the importer (read here without depending on it).
+const SON_LA_2024_PLAN: &str = include_str!("../../import/data/ke-hoach-cchc-son-la-2024.txt");
+
+fn plan_2025() -> String {
+    SON_LA_2024_PLAN.replace("2024", "2025").replace("2023", "2024")
+}
+
+#[tokio::test]
+async fn agencies_of_a_day_through_the_api() {
+    let h = harness("2026-01-05T02:00:00Z", &[("snv", UserRole::Admin, None)]).await;
+    let login = h.api_login("snv").await;
+    let count =
+        |list: &serde_json::Value, kind: &str| list.as_array().unwrap().iter().filter(|a| a["kind"] == kind).count();
+    let before = h.api(Method::GET, "/api/agencies?as_of=2024-06-30", Some(&login), None).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!((count(&before.json(), "district"), count(&before.json(), "commune")), (12, 204));
+    let after = h.api(Method::GET, "/api/agencies?as_of=2025-07-01", Some(&login), None).await;
+    assert_eq!((count(&after.json(), "district"), count(&after.json(), "commune")), (0, 75));
+    common::conforms("get", "/api/agencies", "200", &after.json());
+    let bad = h.api(Method::GET, "/api/agencies?as_of=31/02/2025", Some(&login), None).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn sở_nội_vụ_hands_an_ended_district_over_in_the_browser() {
+    let h = harness(
+        "2025-07-02T02:00:00Z",
+        &[
+            ("snv", UserRole::Admin, None),
+            ("lanh-dao", UserRole::Viewer, None),
+            ("to-hieu", UserRole::Agency, Some("ubnd-xa-03646-2025")),
+        ],
+    )
+    .await;
+    h.state.app.import_plan_text("ke-hoach-2025.txt", &plan_2025(), "2025-01-05T00:00:00Z").await.expect("import");
+    let admin = h.form_login("snv", "/ban-giao").await;
+    let page = h.get("/ban-giao", &admin).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("UBND thành phố Sơn La") && html.contains("UBND phường Tô Hiệu (kế thừa)"), "{html}");
+    // Without a CSRF token nothing moves.
+    let forged = h
+        .post_form(
+            "/ban-giao",
+            &admin,
+            &[("tu", "ubnd-huyen-116"), ("sang", "ubnd-xa-03646-2025"), ("ngay", "01/07/2025")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // A unit that still exists is refused with a Vietnamese message.
+    let refused = h
+        .post_form(
+            "/ban-giao",
+            &admin,
+            &[("csrf_token", &admin.csrf), ("tu", "so-noi-vu"), ("sang", "so-tu-phap"), ("ngay", "01/07/2025")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("vẫn còn tồn tại ngày 01/07/2025"), "{}", refused.text());
+    let moved = h
+        .post_form(
+            "/ban-giao",
+            &admin,
+            &[
+                ("csrf_token", &admin.csrf),
+                ("tu", "ubnd-huyen-116"),
+                ("sang", "ubnd-xa-03646-2025"),
+                ("ngay", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
+    let after = h.get(&moved.location(), &admin).await;
+    let html = after.text();
+    assert!(html.contains("Đã bàn giao") && html.contains("sang UBND phường Tô Hiệu"), "{html}");
+    assert!(html.contains("Nhật ký bàn giao"), "{html}");
+    // The ward's officer now sees the work on the ward's page.
+    let ward = h.form_login("to-hieu", "/co-quan/ubnd-xa-03646-2025").await;
+    let ward_page = h.get("/co-quan/ubnd-xa-03646-2025", &ward).await;
+    assert!(ward_page.text().contains("tiếp nhận từ UBND thành phố Sơn La"), "{}", ward_page.text());
+    // Leaders read the page but cannot hand over; officers cannot read it.
+    let leader = h.form_login("lanh-dao", "/ban-giao").await;
+    let by_leader = h
+        .post_form(
+            "/ban-giao",
+            &leader,
+            &[
+                ("csrf_token", &leader.csrf),
+                ("tu", "ubnd-huyen-118"),
+                ("sang", "ubnd-xa-03646-2025"),
+                ("ngay", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(by_leader.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.get("/ban-giao", &ward).await.status, StatusCode::FORBIDDEN);
+}
