@@ -45,12 +45,13 @@ const DASHBOARD_MEMO: usize = 64;
 pub(crate) struct Cache {
     /// Bumped by every [`Cache::clear`]; a snapshot read under an older value is not kept.
     generation: AtomicU64,
-    current: RwLock<Option<Arc<Current>>>,
+    /// The snapshot of each plan asked for, by plan key (`None`: the current plan, latest year).
+    plans: RwLock<HashMap<Option<String>, Arc<Current>>>,
     /// Bumped when the indicator catalogue changes (a progress write does not touch it).
     catalogue_generation: AtomicU64,
-    /// The indicator catalogue in force, parsed from JSON against a plan version: (catalogue
-    /// generation, plan version id, catalogue).
-    catalogue: RwLock<Option<(u64, i64, Arc<crate::reporting::Catalogue>)>>,
+    /// The indicator catalogue in force of each plan version, parsed from JSON against it:
+    /// plan version id → (catalogue generation, catalogue).
+    catalogue: RwLock<HashMap<i64, (u64, Arc<crate::reporting::Catalogue>)>>,
     /// Bumped by every write of a report, a receipt date or an extension.
     reports_generation: AtomicU64,
     /// Standings and results of a period, under the key they were computed with.
@@ -75,9 +76,9 @@ pub(crate) type PeriodKey = (u64, u64, i64);
 impl Cache {
     pub(crate) fn clear(&self) {
         // Under the write lock, so that no reader stores between the bump and the reset.
-        if let Ok(mut guard) = self.current.write() {
+        if let Ok(mut guard) = self.plans.write() {
             self.generation.fetch_add(1, Ordering::SeqCst);
-            *guard = None;
+            guard.clear();
         } else {
             self.generation.fetch_add(1, Ordering::SeqCst);
         }
@@ -87,7 +88,7 @@ impl Cache {
     pub(crate) fn clear_catalogue(&self) {
         if let Ok(mut guard) = self.catalogue.write() {
             self.catalogue_generation.fetch_add(1, Ordering::SeqCst);
-            *guard = None;
+            guard.clear();
         } else {
             self.catalogue_generation.fetch_add(1, Ordering::SeqCst);
         }
@@ -112,13 +113,18 @@ impl Cache {
         self.generation.load(Ordering::SeqCst)
     }
 
-    /// Keeps `current` if no write happened since `generation` was read.
-    fn keep(&self, generation: u64, current: &Arc<Current>) {
-        if let Ok(mut guard) = self.current.write() {
+    /// Keeps the snapshot of plan `key` if no write happened since `generation` was read.
+    fn keep(&self, generation: u64, key: Option<&str>, current: &Arc<Current>) {
+        if let Ok(mut guard) = self.plans.write() {
             if self.generation() == generation {
-                *guard = Some(Arc::clone(current));
+                guard.insert(key.map(str::to_string), Arc::clone(current));
             }
         }
+    }
+
+    fn kept(&self, key: Option<&str>) -> Option<Arc<Current>> {
+        let guard = self.plans.read().ok()?;
+        guard.get(&key.map(str::to_string)).map(Arc::clone)
     }
 
     /// A report, receipt date or extension was written.
@@ -158,7 +164,7 @@ impl Cache {
     pub(crate) fn catalogue(&self, version_id: i64) -> Option<Arc<crate::reporting::Catalogue>> {
         let generation = self.catalogue_generation();
         let guard = self.catalogue.read().ok()?;
-        guard.as_ref().filter(|(g, v, _)| *g == generation && *v == version_id).map(|(_, _, c)| Arc::clone(c))
+        guard.get(&version_id).filter(|(g, _)| *g == generation).map(|(_, c)| Arc::clone(c))
     }
 
     /// Keeps a catalogue read under `generation` unless the catalogue changed meanwhile.
@@ -170,7 +176,7 @@ impl Cache {
     ) {
         if let Ok(mut guard) = self.catalogue.write() {
             if self.catalogue_generation() == generation {
-                *guard = Some((generation, version_id, Arc::clone(catalogue)));
+                guard.insert(version_id, (generation, Arc::clone(catalogue)));
             }
         }
     }
@@ -179,20 +185,22 @@ impl Cache {
 impl App {
     /// The current plan (latest year, latest version) with all its milestones, cached.
     pub async fn current(&self) -> Result<Arc<Current>, ServiceError> {
-        if let Ok(guard) = self.cache.current.read() {
-            if let Some(current) = guard.as_ref() {
-                return Ok(Arc::clone(current));
-            }
+        self.plan_snapshot(None).await
+    }
+
+    /// The latest version of plan `key` (`son-la-2024`; `None`: the current plan) with all its
+    /// milestones, cached like the current plan.
+    pub async fn plan_snapshot(&self, key: Option<&str>) -> Result<Arc<Current>, ServiceError> {
+        if let Some(current) = self.cache.kept(key) {
+            return Ok(current);
         }
         // One reload at a time; whoever waited finds the snapshot the first one kept.
         let _turn = self.cache.loading_current.lock().await;
-        if let Ok(guard) = self.cache.current.read() {
-            if let Some(current) = guard.as_ref() {
-                return Ok(Arc::clone(current));
-            }
+        if let Some(current) = self.cache.kept(key) {
+            return Ok(current);
         }
         let generation = self.cache.generation();
-        let (version, plan, diagnostics) = self.current_plan(None).await?;
+        let (version, plan, diagnostics) = self.current_plan(key).await?;
         let milestones = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
         let activities = self.store().activity_index(version.id).await?;
         let current = Arc::new(Current {
@@ -204,8 +212,25 @@ impl App {
             index: OnceLock::new(),
             dashboards: Mutex::default(),
         });
-        self.cache.keep(generation, &current);
+        self.cache.keep(generation, key, &current);
         Ok(current)
+    }
+
+    /// The plan a reporting period belongs to: the plan of the period's year (its latest
+    /// version), else the current plan. 2024's reports stay reachable when 2026 is current.
+    pub async fn plan_of_period(&self, period: PeriodId) -> Result<Arc<Current>, ServiceError> {
+        let current = self.current().await?;
+        if current.plan.meta.year == Some(period.year()) {
+            return Ok(current);
+        }
+        let versions = self.plan_versions().await?;
+        match versions.iter().find(|v| v.year == Some(period.year())) {
+            Some(version) => {
+                let key = version.plan_key.clone();
+                self.plan_snapshot(Some(&key)).await
+            }
+            None => Ok(current),
+        }
     }
 
     /// The day pages open on when the user gives none: today while the current plan's year
@@ -394,7 +419,7 @@ mod tests {
         // A reload reads the generation, then a write clears the cache before the reload stores.
         let generation = app.cache.generation();
         app.cache.clear();
-        app.cache.keep(generation, &before);
+        app.cache.keep(generation, None, &before);
         let after = app.current().await.expect("current");
         assert!(!Arc::ptr_eq(&before, &after), "the snapshot read before the write was not kept");
         // Without a write in between, the snapshot is kept and shared.

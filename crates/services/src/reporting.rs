@@ -142,6 +142,11 @@ impl App {
     /// Parsed once per plan version and kept until an edited catalogue is stored.
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, ServiceError> {
         let current = self.current().await?;
+        self.catalogue_of(&current).await
+    }
+
+    /// The catalogue in force for a plan (the plan of a period, say), kept per plan version.
+    pub async fn catalogue_of(&self, current: &crate::Current) -> Result<Arc<Catalogue>, ServiceError> {
         if let Some(found) = self.cache.catalogue(current.version.id) {
             return Ok(found);
         }
@@ -209,18 +214,29 @@ impl App {
         Ok((version, diagnostics))
     }
 
-    /// A reporting period of the current plan.
+    /// A reporting period of the plan of its year (see [`App::plan_of_period`]).
     pub async fn reporting_period(&self, period: PeriodId) -> Result<ReportingPeriod, ServiceError> {
-        let current = self.current().await?;
+        let current = self.plan_of_period(period).await?;
         current.plan.reporting_periods.iter().find(|p| p.id == period).cloned().ok_or_else(|| {
             let known: Vec<String> = current.plan.reporting_periods.iter().map(|p| p.id.to_string()).collect();
             ServiceError::NotFound(format!("kỳ báo cáo «{period}» (các kỳ của kế hoạch: {})", known.join(", ")))
         })
     }
 
-    /// The reporting periods of the current plan, in order.
+    /// The reporting periods of every plan (the latest version of each), newest year first,
+    /// each plan's periods in order: 2024's stay reachable when 2026 is current.
     pub async fn reporting_periods(&self) -> Result<Vec<ReportingPeriod>, ServiceError> {
-        Ok(self.current().await?.plan.reporting_periods.clone())
+        let mut keys: Vec<(Option<i32>, String)> = Vec::new();
+        for version in self.plan_versions().await? {
+            if !keys.iter().any(|(_, k)| *k == version.plan_key) {
+                keys.push((version.year, version.plan_key));
+            }
+        }
+        let mut out = Vec::new();
+        for (_, key) in keys {
+            out.extend(self.plan_snapshot(Some(&key)).await?.plan.reporting_periods.iter().cloned());
+        }
+        Ok(out)
     }
 
     /// An agency that reports periodically.
@@ -261,7 +277,7 @@ impl App {
     }
 
     async fn extension_of(&self, agency: &AgencyId, period: PeriodId) -> Result<Option<Extension>, ServiceError> {
-        let current = self.current().await?;
+        let current = self.plan_of_period(period).await?;
         let all = self.store().extensions(current.version.id, period).await?;
         Ok(all.into_iter().rev().find(|e| &e.agency == agency))
     }
@@ -283,8 +299,8 @@ impl App {
         let agency = self.reporting_agency(agency)?;
         let period = self.reporting_period(period).await?;
         let agency = self.agency_of_period(&agency, &period)?;
-        let current = self.current().await?;
-        let catalogue = self.catalogue().await?;
+        let current = self.plan_of_period(period.id).await?;
+        let catalogue = self.catalogue_of(&current).await?;
         let mut reports = self.store().reports_of_agency(current.version.id, &agency.id).await?;
         let extensions: Vec<Extension> = self
             .store()
@@ -456,7 +472,7 @@ impl App {
         Self::check_may_report(user, agency)?;
         let form = self.report_form(agency, period).await?;
         let content = Self::checked_content(&form, content)?;
-        let current = self.current().await?;
+        let current = self.plan_of_period(period).await?;
         let saved = self
             .store()
             .save_report_content(current.version.id, agency, period, &content, Some(user.id), &now.rfc3339())
@@ -483,7 +499,7 @@ impl App {
         now: Timestamp,
     ) -> Result<SaveOutcome, ServiceError> {
         Self::check_may_report(user, agency)?;
-        let current = self.current().await?;
+        let current = self.plan_of_period(period).await?;
         let mut content = upload.clone();
         if let Some(stored) = self.store().report(current.version.id, agency, period).await? {
             content.keep_narratives_not_in(narrative_areas, &stored.content);
@@ -494,7 +510,8 @@ impl App {
     /// Rules broken by a report's answers: every indicator answered, the catalogue's rules,
     /// and values far from the agency's earlier periods (warnings).
     pub async fn violations(&self, form: &ReportForm, content: &ReportContent) -> Result<Vec<Violation>, ServiceError> {
-        let catalogue = self.catalogue().await?;
+        let plan = self.plan_of_period(form.period.id).await?;
+        let catalogue = self.catalogue_of(&plan).await?;
         let mut out = validate(&form.indicators, &catalogue.rules, content);
         let mut previous: BTreeMap<(String, Part), Vec<f64>> = BTreeMap::new();
         for earlier in &form.earlier {
@@ -655,7 +672,7 @@ impl App {
                 period.data_from.vn()
             )));
         }
-        let current = self.current().await?;
+        let current = self.plan_of_period(period.id).await?;
         let report = self.store().report(current.version.id, agency, period.id).await?.ok_or_else(|| {
             invalid(format!(
                 "{} chưa có báo cáo {} trên hệ thống: hãy nhập số liệu của báo cáo (cơ quan nhập, hoặc Sở Nội vụ nhập thay) rồi ghi nhận ngày nhận",
@@ -686,7 +703,7 @@ impl App {
         if until <= period.due {
             return Err(invalid(format!("hạn mới {} phải sau hạn gửi của kỳ ({})", until.vn(), period.due.vn())));
         }
-        let current = self.current().await?;
+        let current = self.plan_of_period(period.id).await?;
         let at = now.rfc3339();
         self.store()
             .add_extension(current.version.id, &found.id, period.id, until, &reason, Some(user.id), &at)
@@ -697,7 +714,7 @@ impl App {
     }
 
     async fn report_or_missing(&self, agency: &AgencyId, period: PeriodId) -> Result<Report, ServiceError> {
-        let current = self.current().await?;
+        let current = self.plan_of_period(period).await?;
         self.store()
             .report(current.version.id, agency, period)
             .await?
@@ -707,7 +724,7 @@ impl App {
     /// Every expected agency of a period with its report and deadline (no authorisation: the
     /// callers below check it).
     async fn standings(&self, period: &ReportingPeriod) -> Result<Vec<AgencyStanding>, ServiceError> {
-        let current = self.current().await?;
+        let current = self.plan_of_period(period.id).await?;
         let mut reports: BTreeMap<AgencyId, Arc<Report>> = self
             .store()
             .reports_for_period(current.version.id, period.id)
@@ -761,7 +778,7 @@ impl App {
 
     /// A period's standings and results, from the cache when no report changed since.
     async fn period_data(&self, period: &ReportingPeriod) -> Result<Arc<PeriodData>, ServiceError> {
-        let current = self.current().await?;
+        let current = self.plan_of_period(period.id).await?;
         let key = self.cache.period_key(current.version.id);
         if let Some(found) = self.cache.period(period.id, key) {
             return Ok(found);
@@ -772,7 +789,7 @@ impl App {
             return Ok(found);
         }
         let standings = self.standings(period).await?;
-        let catalogue = self.catalogue().await?;
+        let catalogue = self.catalogue_of(&current).await?;
         let (sources, results, agency_values) = Self::results(&catalogue, &standings);
         let data = Arc::new(PeriodData {
             status: Arc::new(Self::period_status(period.clone(), standings, true)),
@@ -1028,7 +1045,7 @@ impl App {
         let period = self.reporting_period(period).await?;
         let data = self.period_data(&period).await?;
         let status = &data.status;
-        let current = self.current().await?;
+        let current = self.plan_of_period(period.id).await?;
         let (sources, indicators, agency_values) = (data.sources, data.results.clone(), data.agency_values.clone());
         let counted: Vec<(&Agency, &Report)> = status
             .agencies
