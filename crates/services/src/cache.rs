@@ -237,7 +237,16 @@ impl App {
     /// runs; once it is over, the data cut-off of its last report (so a newcomer reading a past
     /// year does not land on a wall of red), with a Vietnamese note saying so.
     pub async fn default_as_of(&self, today: Date) -> Result<(Date, Option<String>), ServiceError> {
-        let current = self.current().await?;
+        self.default_as_of_of(None, today).await
+    }
+
+    /// [`App::default_as_of`] for plan `key` (`None`: the current plan).
+    pub async fn default_as_of_of(
+        &self,
+        key: Option<&str>,
+        today: Date,
+    ) -> Result<(Date, Option<String>), ServiceError> {
+        let current = self.plan_snapshot(key).await?;
         let Some(year) = current.plan.meta.year else { return Ok((today, None)) };
         if today.year() <= year {
             return Ok((today, None));
@@ -253,7 +262,12 @@ impl App {
 
     /// The current snapshot with its lookup index (built once per snapshot).
     pub async fn snapshot(&self) -> Result<Snapshot, ServiceError> {
-        let current = self.current().await?;
+        self.snapshot_of(None).await
+    }
+
+    /// The snapshot of plan `key` (`None`: the current plan) with its lookup index.
+    pub async fn snapshot_of(&self, key: Option<&str>) -> Result<Snapshot, ServiceError> {
+        let current = self.plan_snapshot(key).await?;
         let index = Arc::clone(current.index.get_or_init(|| Arc::new(PlanIndex::build(&current, self.directory()))));
         Ok(Snapshot { current, index })
     }
@@ -261,7 +275,16 @@ impl App {
     /// The province dashboard of the current plan as of a date. Computed once per snapshot and
     /// date (every write starts a new snapshot), so serving it costs almost nothing.
     pub async fn dashboard(&self, as_of: Date) -> Result<(Arc<Current>, Arc<Dashboard>), ServiceError> {
-        let current = self.current().await?;
+        self.dashboard_of(None, as_of).await
+    }
+
+    /// [`App::dashboard`] of plan `key` (`None`: the current plan).
+    pub async fn dashboard_of(
+        &self,
+        key: Option<&str>,
+        as_of: Date,
+    ) -> Result<(Arc<Current>, Arc<Dashboard>), ServiceError> {
+        let current = self.plan_snapshot(key).await?;
         if let Some(found) = current.dashboards.lock().ok().and_then(|memo| memo.get(&as_of).cloned()) {
             return Ok((current, found));
         }

@@ -145,7 +145,8 @@ async fn a_period_expects_the_units_that_exist_at_its_end() {
     let again = app.report_status(&admin, PeriodId::parse("2024S1").unwrap()).await.expect("2024 status");
     assert_eq!(expected(&again), expected(&s1_2024));
     assert_eq!(again.agencies.len(), 241);
-    let periods: Vec<String> = app.reporting_periods().await.expect("periods").iter().map(|p| p.id.to_string()).collect();
+    let periods: Vec<String> =
+        app.reporting_periods().await.expect("periods").iter().map(|p| p.id.to_string()).collect();
     assert_eq!(periods, ["2025Q1", "2025S1", "2025Q3", "2025", "2024Q1", "2024S1", "2024Q3", "2024"]);
 }
 

@@ -30,6 +30,7 @@ use serde::Deserialize;
 use crate::auth::PageUser;
 use crate::error::{PageError, WebError};
 use crate::pages::as_of_or_today;
+use crate::plan_choice::PlanChoice;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -178,6 +179,7 @@ pub struct ExportList {
 
 async fn export(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(_user): PageUser,
     Path(file): Path<String>,
     VnQuery(query): VnQuery<ExportQuery>,
@@ -187,11 +189,15 @@ async fn export(
         Some((name, "csv")) => (name, FileFormat::Csv),
         _ => return Err(not_found_list(&file)),
     };
-    let (default, _) = state.app.default_as_of(state.now().date_in_vietnam()).await?;
+    let today = state.now().date_in_vietnam();
+    let (default, _) = match state.app.default_as_of_of(plan.key(), today).await {
+        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
+        other => other?,
+    };
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
     let kind = parse_list(&state, name, &query)?;
     let filters = parse_filters(&query)?;
-    let list = build_list(&state, &kind, filters, as_of).await?;
+    let list = build_list(&state, &plan, &kind, filters, as_of).await?;
     let file_name = format!("{}.{}", list.slug, format.extension());
     // Building a workbook takes milliseconds of CPU for a long list: off the async workers.
     let (body, content_type) = tokio::task::spawn_blocking(move || match format {
@@ -252,11 +258,12 @@ pub fn parse_list(state: &AppState, name: &str, query: &ExportQuery) -> Result<L
 /// The milestones of a list as of a date, from the cached snapshot.
 pub async fn build_list(
     state: &AppState,
+    choice: &PlanChoice,
     kind: &ListKind,
     filters: Filters,
     as_of: Date,
 ) -> Result<ExportList, PageError> {
-    let current = state.app.current().await?;
+    let current = crate::pages::plan::snapshot(state, choice).await?.current;
     let plan = &current.plan;
     if let ListKind::Area(code) = kind {
         if plan.area(*code).is_none() {
@@ -506,6 +513,7 @@ pub fn to_csv(list: &ExportList) -> Result<Vec<u8>, PageError> {
 
 async fn calendar(
     State(state): State<AppState>,
+    choice: PlanChoice,
     PageUser(_user): PageUser,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
@@ -514,7 +522,7 @@ async fn calendar(
     let agency = AgencyId::parse(id)
         .and_then(|id| state.app.directory().agency(&id).cloned())
         .ok_or_else(|| PageError(WebError::NotFound(format!("cơ quan «{id}»"))))?;
-    let current = state.app.current().await?;
+    let current = crate::pages::plan::snapshot(&state, &choice).await?.current;
     let now = state.now();
     let today = now.date_in_vietnam();
     let events: Vec<CalendarEvent> = current

@@ -31,6 +31,8 @@ pub mod files;
 pub mod layers;
 /// Server-rendered pages.
 pub mod pages;
+/// Which plan the pages show (a cookie set by `/ke-hoach/{key}`) and the bar that says so.
+pub mod plan_choice;
 /// Vietnamese for serde's and axum's English error messages.
 pub mod rejection;
 /// Answers kept until the data under them changes (reading pages and API reads).
@@ -101,6 +103,7 @@ pub fn router(state: AppState) -> Router {
 pub fn router_with(state: AppState, options: RouterOptions) -> Router {
     let router = Router::new()
         .merge(pages::routes())
+        .merge(plan_choice::routes())
         .merge(files::routes())
         .merge(export::routes())
         .nest("/api", api::routes())

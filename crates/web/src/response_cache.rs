@@ -61,6 +61,8 @@ struct Key {
     accept_encoding: String,
     /// Julian day number of today in Vietnam: pages without `as_of` show today.
     day: i64,
+    /// The plan the visitor chose (`cchc_ke_hoach` cookie): pages show that plan.
+    plan: Option<String>,
 }
 
 #[derive(Debug)]
@@ -189,7 +191,8 @@ pub async fn layer(
     };
     let uri =
         request.uri().path_and_query().map_or_else(|| request.uri().path().to_string(), |p| p.as_str().to_string());
-    let key = Key { session, uri, accept_encoding, day: now.date_in_vietnam().julian_day_number() };
+    let plan = cookie_value(request.headers(), crate::plan_choice::PLAN_COOKIE);
+    let key = Key { session, uri, accept_encoding, day: now.date_in_vietnam().julian_day_number(), plan };
     if let Some(entry) = cache.get(&key, state.app.data_generation()) {
         return entry.response();
     }
@@ -266,7 +269,7 @@ mod tests {
     }
 
     fn key(uri: &str) -> Key {
-        Key { session: None, uri: uri.to_string(), accept_encoding: String::new(), day: 0 }
+        Key { session: None, uri: uri.to_string(), accept_encoding: String::new(), day: 0, plan: None }
     }
 
     fn entry(generation: u64, bytes: usize) -> Entry {

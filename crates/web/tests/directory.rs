@@ -106,3 +106,39 @@ async fn sở_nội_vụ_hands_an_ended_district_over_in_the_browser() {
     assert_eq!(by_leader.status, StatusCode::FORBIDDEN);
     assert_eq!(h.get("/ban-giao", &ward).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn pages_say_which_plan_they_show_and_switch_to_another() {
+    let h = harness("2026-03-02T02:00:00Z", &[("snv", UserRole::Admin, None)]).await;
+    let text_2026 = SON_LA_2024_PLAN.replace("2024", "2026").replace("2023", "2025");
+    h.state.app.import_plan_text("ke-hoach-2026.txt", &text_2026, "2026-01-05T00:00:00Z").await.expect("import");
+    let login = h.form_login("snv", "/tong-quan").await;
+    // The newest plan is the default; the bar names it and links to 2024.
+    let dashboard = h.get("/tong-quan", &login).await.text();
+    assert!(dashboard.contains("tỉnh Sơn La năm 2026"), "{dashboard}");
+    assert!(dashboard.contains("href=\"/ke-hoach/son-la-2024?tiep=/tong-quan\""), "{dashboard}");
+    // Choosing 2024 sets a cookie and comes back.
+    let chosen = h.get("/ke-hoach/son-la-2024?tiep=/bao-cao", &login).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    assert_eq!(chosen.location(), "/bao-cao");
+    let cookie = chosen.cookie("cchc_ke_hoach").expect("plan cookie");
+    assert!(cookie.ends_with("son-la-2024"), "{cookie}");
+    let with_2024 = common::Login { cookie: format!("{}; {cookie}", login.cookie), csrf: login.csrf.clone() };
+    // The same addresses now show 2024 (and a kept 2026 answer is never served for it).
+    let dashboard = h.get("/tong-quan", &with_2024).await.text();
+    assert!(dashboard.contains("tỉnh Sơn La năm 2024") && dashboard.contains("Đang xem kế hoạch khác"), "{dashboard}");
+    let reports = h.get("/bao-cao", &with_2024).await.text();
+    assert!(reports.contains("/bao-cao/2024S1") && !reports.contains("/bao-cao/2026S1"), "{reports}");
+    let csv = h.get("/xuat/qua-han.csv?as_of=2024-07-01", &with_2024).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    // Without the cookie, 2026 again; 2024's period pages are reachable either way.
+    assert!(h.get("/tong-quan", &login).await.text().contains("tỉnh Sơn La năm 2026"));
+    assert!(h.get("/bao-cao", &login).await.text().contains("/bao-cao/2026S1"));
+    assert_eq!(h.get("/bao-cao/2024S1", &login).await.status, StatusCode::OK);
+    // Unknown plans and foreign return addresses are refused.
+    assert_eq!(h.get("/ke-hoach/son-la-1999", &login).await.status, StatusCode::NOT_FOUND);
+    let away = h.get("/ke-hoach/son-la-2024?tiep=//evil.example", &login).await;
+    assert_eq!(away.location(), "/tong-quan");
+    let back = h.get("/ke-hoach/hien-hanh", &with_2024).await;
+    assert_eq!(back.cookie("cchc_ke_hoach").as_deref(), Some("cchc_ke_hoach="));
+}

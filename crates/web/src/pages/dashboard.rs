@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::auth::PageUser;
 use crate::error::PageError;
 use crate::pages::{as_of_or_today, bar, legend, percent, render, status_class, BarSegment, Nav};
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -52,6 +53,7 @@ pub struct Line {
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     nav: Nav,
+    plan_bar: PlanBar,
     plan_title: String,
     as_of: String,
     as_of_iso: String,
@@ -92,21 +94,30 @@ pub fn line(state: &AppState, e: &Evaluated) -> Line {
 /// The dashboard as of a date (memoised per snapshot in the services).
 pub async fn compute(
     state: &AppState,
+    plan: &PlanChoice,
     as_of: cchc_domain::Date,
 ) -> Result<(std::sync::Arc<cchc_services::Current>, std::sync::Arc<Dashboard>), PageError> {
-    Ok(state.app.dashboard(as_of).await?)
+    match state.app.dashboard_of(plan.key(), as_of).await {
+        Err(cchc_services::ServiceError::UnknownPlan(_)) => Ok(state.app.dashboard(as_of).await?),
+        other => Ok(other?),
+    }
 }
 
 async fn page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     VnQuery(query): VnQuery<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let today = state.now().date_in_vietnam();
-    let (default, note) = state.app.default_as_of(today).await?;
+    let (default, note) = match state.app.default_as_of_of(plan.key(), today).await {
+        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
+        other => other?,
+    };
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
     let as_of_note = note.filter(|_| query.as_of.as_deref().map(str::trim).is_none_or(str::is_empty));
-    let (current, board) = compute(&state, as_of).await?;
+    let (current, board) = compute(&state, &plan, as_of).await?;
+    let plan_bar = plan_bar(&state, &current, "/tong-quan").await?;
     let areas = board
         .by_area
         .iter()
@@ -135,6 +146,7 @@ async fn page(
         .collect();
     let page = DashboardPage {
         nav: Nav::new(Some(&user)),
+        plan_bar,
         plan_title: current.plan.meta.title.clone(),
         as_of: as_of.to_string(),
         as_of_iso: as_of.iso(),

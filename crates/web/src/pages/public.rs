@@ -22,6 +22,7 @@ use crate::pages::plan::{
     EXPAND_ALL_UP_TO,
 };
 use crate::pages::{legend, render, status_class, Nav};
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 use crate::AppState;
 
 /// Agencies listed with their overdue milestones on the home page before "xem tất cả".
@@ -60,6 +61,7 @@ pub struct OverdueGroup {
 #[template(path = "public_home.html")]
 struct HomePage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     plan_title: String,
     decision: String,
@@ -75,11 +77,12 @@ struct HomePage {
 
 async fn home(
     State(state): State<AppState>,
+    plan: PlanChoice,
     MaybeUser(user): MaybeUser,
     VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
-    let asof = as_of(&state, q.as_of.as_deref(), "/").await?;
-    let snap = snapshot(&state).await?;
+    let asof = as_of(&state, &plan, q.as_of.as_deref(), "/").await?;
+    let snap = snapshot(&state, &plan).await?;
     let plan = &snap.current.plan;
     let mut overall = StatusCounts::default();
     let mut by_area: HashMap<AreaCode, StatusCounts> = HashMap::new();
@@ -131,6 +134,7 @@ async fn home(
     }
     let page = HomePage {
         nav: Nav::new(user.as_ref()),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         plan_title: if meta.title.is_empty() {
             "Kế hoạch cải cách hành chính".to_string()
         } else {
@@ -162,6 +166,7 @@ async fn home(
 #[template(path = "public_area.html")]
 struct AreaPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     code: String,
     title: String,
@@ -174,17 +179,19 @@ struct AreaPage {
 
 async fn area_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     MaybeUser(user): MaybeUser,
     Path(raw): Path<String>,
     VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
     let code = parse_area(&raw)?;
-    let asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/linh-vuc/{code}")).await?;
-    let snap = snapshot(&state).await?;
+    let asof = as_of(&state, &plan, q.as_of.as_deref(), &format!("/cong-khai/linh-vuc/{code}")).await?;
+    let snap = snapshot(&state, &plan).await?;
     let area = snap.current.plan.area(code).ok_or_else(|| not_found(format!("lĩnh vực {code}")))?;
     let all = snap.current.milestones.iter().filter(|m| m.area == code);
     let page = AreaPage {
         nav: Nav::new(user.as_ref()),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         code: code.to_string(),
         title: area.title.clone(),
         targets: target_views(&area.targets),
@@ -217,6 +224,7 @@ pub struct PublicSection {
 #[template(path = "public_activity.html")]
 struct ActivityPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     header: ActivityHeader,
     area_link: String,
@@ -231,14 +239,15 @@ struct ActivityPage {
 
 async fn activity_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     MaybeUser(user): MaybeUser,
     Path(raw): Path<String>,
     VnQuery(q): VnQuery<crate::pages::plan::PageQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw, "hoạt động")?;
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/cong-khai/hoat-dong/{id}")).await?;
+    let mut asof = as_of(&state, &plan, q.as_of.as_deref(), &format!("/cong-khai/hoat-dong/{id}")).await?;
     let chosen = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(
@@ -288,6 +297,7 @@ async fn activity_page(
     }
     let page = ActivityPage {
         nav: Nav::new(user.as_ref()),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         header: activity_header(&state, &snap, entry, area, activity),
         area_link: asof.link(&format!("/cong-khai/linh-vuc/{}", area.code)),
         overall: summary(&count(&state, milestones.iter().copied(), asof.date)),

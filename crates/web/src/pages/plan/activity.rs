@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::extract::{VnForm, VnQuery};
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 
 // ---------------------------------------------------------------------------------------------
 // Activity page.
@@ -67,6 +68,7 @@ pub struct EventForm {
 #[template(path = "activity.html")]
 struct ActivityPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     header: ActivityHeader,
     area_link: String,
@@ -156,14 +158,15 @@ fn offset_text(offset: Option<Offset>) -> String {
 
 pub(super) async fn activity_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
     VnQuery(q): VnQuery<PageQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw, "hoạt động")?;
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let (entry, area, activity) = snap.activity(id).ok_or_else(|| not_found(format!("hoạt động số {id}")))?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), &format!("/hoat-dong/{id}")).await?;
+    let mut asof = as_of(&state, &plan, q.as_of.as_deref(), &format!("/hoat-dong/{id}")).await?;
     let chosen = non_empty(q.agency.as_deref()).map(|raw| agency_param(&snap, raw)).transpose()?;
     if let Some(agency) = &chosen {
         asof.hidden.push(Hidden { name: "co_quan", value: agency.to_string() });
@@ -283,6 +286,7 @@ pub(super) async fn activity_page(
     };
     let page = ActivityPage {
         nav: Nav::new(Some(&user)),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         header: activity_header(&state, &snap, entry, area, activity),
         area_link: asof.link(&format!("/linh-vuc/{}", area.code)),
         notice,
@@ -425,6 +429,7 @@ fn forbidden(snap: &Snapshot, user: &CurrentUser, agency: &AgencyId) -> PageErro
 
 pub(super) async fn record_progress(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -433,7 +438,7 @@ pub(super) async fn record_progress(
     let fields = read_progress_fields(&mut multipart).await?;
     user.check_csrf(fields.csrf_token.as_deref())?;
     let id = parse_id(&raw, "mốc thời hạn")?;
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let record = snap.milestone(id).ok_or_else(|| not_found(format!("mốc thời hạn số {id}")))?;
     if !user.user.may_write_for(&record.agency) {
         return Err(forbidden(&snap, &user, &record.agency));
@@ -484,6 +489,7 @@ fn description(raw: Option<&str>) -> String {
 
 pub(super) async fn record_event(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
     VnForm(fields): VnForm<EventFields>,
@@ -491,7 +497,7 @@ pub(super) async fn record_event(
     user.check_csrf(fields.csrf_token.as_deref())?;
     user.require_admin()?;
     let id = parse_id(&raw, "hoạt động")?;
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     if snap.activity(id).is_none() {
         return Err(not_found(format!("hoạt động số {id}")));
     }
@@ -524,13 +530,14 @@ pub(super) struct TriggerFields {
 
 pub(super) async fn record_trigger(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
     VnForm(fields): VnForm<TriggerFields>,
 ) -> Result<Response, PageError> {
     user.check_csrf(fields.csrf_token.as_deref())?;
     let id = parse_id(&raw, "mốc thời hạn")?;
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let record = snap.milestone(id).ok_or_else(|| not_found(format!("mốc thời hạn số {id}")))?;
     if !user.user.may_write_for(&record.agency) {
         return Err(forbidden(&snap, &user, &record.agency));

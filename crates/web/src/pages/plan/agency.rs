@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::extract::VnQuery;
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 
 // ---------------------------------------------------------------------------------------------
 // Agency page and agency list.
@@ -34,6 +35,7 @@ pub struct PartnerView {
 #[template(path = "agency.html")]
 struct AgencyPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     name: String,
     kind: &'static str,
@@ -50,14 +52,15 @@ struct AgencyPage {
 
 pub(super) async fn agency_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     Path(raw): Path<String>,
     VnQuery(q): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let agency = agency_param(&snap, &raw)?;
-    let asof = as_of(&state, q.as_of.as_deref(), &format!("/co-quan/{agency}")).await?;
+    let asof = as_of(&state, &plan, q.as_of.as_deref(), &format!("/co-quan/{agency}")).await?;
     let directory = state.app.directory();
     let record = directory.agency(&agency).ok_or_else(|| not_found(format!("cơ quan «{agency}»")))?;
     let milestones = snap.milestones_of_agency(&agency);
@@ -101,6 +104,7 @@ pub(super) async fn agency_page(
     let judged = on_time + counts.get(DerivedStatus::DoneLate) + counts.get(DerivedStatus::Overdue);
     let page = AgencyPage {
         nav: Nav::new(Some(&user)),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         name: record.name.clone(),
         kind: record.kind.label_vn(),
         parent: record.parent.as_ref().map(|p| NameLink { id: p.to_string(), name: snap.agency_name(p) }),
@@ -148,6 +152,7 @@ pub struct GroupLink {
 #[template(path = "agencies.html")]
 struct AgenciesPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     heading: String,
     groups: Vec<GroupLink>,
@@ -160,15 +165,16 @@ struct AgenciesPage {
 
 pub(super) async fn agencies_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     VnQuery(q): VnQuery<PageQuery>,
 ) -> Result<Response, PageError> {
     let group = group_filter(q.group.as_deref())?;
-    let mut asof = as_of(&state, q.as_of.as_deref(), "/co-quan").await?;
+    let mut asof = as_of(&state, &plan, q.as_of.as_deref(), "/co-quan").await?;
     if let Some(kind) = group {
         asof.hidden.push(Hidden { name: "nhom", value: kind.as_str().to_string() });
     }
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let mut rows = Vec::new();
     let mut without_assignments = 0;
     for agency in &state.app.directory_of_plan(&snap.current.plan.meta).agencies {
@@ -204,6 +210,7 @@ pub(super) async fn agencies_page(
         .collect();
     let page = AgenciesPage {
         nav: Nav::new(Some(&user)),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         heading: group.map_or_else(|| "Tất cả cơ quan, đơn vị".to_string(), |k| k.label_vn().to_string()),
         groups,
         all_link: asof.link("/co-quan"),

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::extract::VnQuery;
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 
 // ---------------------------------------------------------------------------------------------
 // Overdue and upcoming lists.
@@ -10,6 +11,7 @@ use crate::extract::VnQuery;
 #[template(path = "deadlines.html")]
 struct DeadlinesPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     path: &'static str,
     heading: String,
@@ -67,24 +69,27 @@ pub(crate) fn positive(raw: Option<&str>, label: &str, max: i64) -> Result<Optio
 
 pub(super) async fn overdue_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     VnQuery(query): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    deadlines(state, user, query, raw_query, false).await
+    deadlines(state, plan, user, query, raw_query, false).await
 }
 
 pub(super) async fn upcoming_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     VnQuery(query): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Response, PageError> {
-    deadlines(state, user, query, raw_query, true).await
+    deadlines(state, plan, user, query, raw_query, true).await
 }
 
 async fn deadlines(
     state: AppState,
+    plan: PlanChoice,
     user: CurrentUser,
     q: PageQuery,
     raw_query: Option<String>,
@@ -96,8 +101,8 @@ async fn deadlines(
     let sort = Sort::parse(q.sort.as_deref())?;
     let days = positive(q.days.as_deref(), "số ngày", 366)?.unwrap_or(UPCOMING_DAYS);
     let page = usize::try_from(positive(q.page.as_deref(), "trang", 100_000)?.unwrap_or(1)).unwrap_or(1);
-    let asof = as_of(&state, q.as_of.as_deref(), path).await?;
-    let snap = snapshot(&state).await?;
+    let asof = as_of(&state, &plan, q.as_of.as_deref(), path).await?;
+    let snap = snapshot(&state, &plan).await?;
     let horizon = asof.date.add_days(days);
     let calendar = state.app.calendar();
     let mut selected: Vec<(&MilestoneRecord, DerivedStatus)> = snap
@@ -156,6 +161,7 @@ async fn deadlines(
     let list = if upcoming { "sap-den-han" } else { "qua-han" };
     let page = DeadlinesPage {
         nav: Nav::new(Some(&user)),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         path,
         heading: if upcoming {
             format!("Đến hạn trong {days} ngày tới")

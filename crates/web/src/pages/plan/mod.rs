@@ -5,6 +5,7 @@
 //! built once per cached snapshot ([`snapshot`]); the only per-request database reads are the
 //! progress history of the milestones a page expands (one batched query) and the session.
 
+use crate::plan_choice::PlanChoice;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -76,8 +77,12 @@ pub fn routes() -> Router<AppState> {
 pub(crate) use cchc_services::{ActivityEntry, Snapshot};
 
 /// The current snapshot (cached by the services, rebuilt only after a write).
-pub(crate) async fn snapshot(state: &AppState) -> Result<Snapshot, PageError> {
-    Ok(state.app.snapshot().await?)
+pub(crate) async fn snapshot(state: &AppState, plan: &PlanChoice) -> Result<Snapshot, PageError> {
+    match state.app.snapshot_of(plan.key()).await {
+        // A chosen plan that no longer exists: the current one.
+        Err(cchc_services::ServiceError::UnknownPlan(_)) => Ok(state.app.snapshot().await?),
+        other => Ok(other?),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,9 +218,17 @@ impl AsOf {
     }
 }
 
-pub(crate) async fn as_of(state: &AppState, raw: Option<&str>, action: &str) -> Result<AsOf, PageError> {
+pub(crate) async fn as_of(
+    state: &AppState,
+    plan: &PlanChoice,
+    raw: Option<&str>,
+    action: &str,
+) -> Result<AsOf, PageError> {
     let today = state.now().date_in_vietnam();
-    let (default, note) = state.app.default_as_of(today).await?;
+    let (default, note) = match state.app.default_as_of_of(plan.key(), today).await {
+        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
+        other => other?,
+    };
     let date = as_of_or_today(raw, default)?;
     let note = note.filter(|_| raw.map(str::trim).is_none_or(str::is_empty));
     Ok(AsOf {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::extract::VnQuery;
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 
 // ---------------------------------------------------------------------------------------------
 // Search.
@@ -17,6 +18,7 @@ pub struct AgencyHit {
 #[template(path = "search.html")]
 struct SearchPage {
     nav: Nav,
+    plan_bar: PlanBar,
     asof: AsOf,
     q: String,
     searched: bool,
@@ -28,6 +30,7 @@ struct SearchPage {
 
 pub(super) async fn search_page(
     State(state): State<AppState>,
+    plan: PlanChoice,
     PageUser(user): PageUser,
     VnQuery(q): VnQuery<PageQuery>,
     RawQuery(raw_query): RawQuery,
@@ -36,11 +39,11 @@ pub(super) async fn search_page(
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(bad_request(format!("từ khóa tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự")));
     }
-    let mut asof = as_of(&state, q.as_of.as_deref(), "/tim-kiem").await?;
+    let mut asof = as_of(&state, &plan, q.as_of.as_deref(), "/tim-kiem").await?;
     if !text.is_empty() {
         asof.hidden.push(Hidden { name: "q", value: text.clone() });
     }
-    let snap = snapshot(&state).await?;
+    let snap = snapshot(&state, &plan).await?;
     let searched = !fold(&text).is_empty();
     let agencies = if searched {
         state
@@ -67,6 +70,7 @@ pub(super) async fn search_page(
         .collect();
     let page = SearchPage {
         nav: Nav::new(Some(&user)),
+        plan_bar: plan_bar(&state, &snap.current, &asof.action).await?,
         q: text,
         searched,
         agencies,

@@ -20,6 +20,7 @@ use crate::auth::PageUser;
 use crate::error::PageError;
 use crate::pages::plan::{bad_request, not_found};
 use crate::pages::{kind_options, render, BarSegment, Nav, SelectOption};
+use crate::plan_choice::{plan_bar, PlanBar, PlanChoice};
 use crate::AppState;
 
 // ---------------------------------------------------------------------------------------------
@@ -46,6 +47,7 @@ pub struct PeriodRow {
 #[template(path = "report_index.html")]
 struct IndexPage {
     nav: Nav,
+    plan_bar: PlanBar,
     plan_title: String,
     reads_all: bool,
     is_admin: bool,
@@ -54,8 +56,13 @@ struct IndexPage {
     periods: Vec<PeriodRow>,
 }
 
-pub(super) async fn index_page(State(state): State<AppState>, PageUser(user): PageUser) -> Result<Response, PageError> {
-    let current = state.app.current().await?;
+pub(super) async fn index_page(
+    State(state): State<AppState>,
+    choice: PlanChoice,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
+    let current = crate::pages::plan::snapshot(&state, &choice).await?.current;
+    let plan_bar = plan_bar(&state, &current, "/bao-cao").await?;
     let own = user
         .user
         .agency
@@ -114,6 +121,7 @@ pub(super) async fn index_page(State(state): State<AppState>, PageUser(user): Pa
     };
     let page = IndexPage {
         nav: Nav::new(Some(&user)),
+        plan_bar,
         plan_title: current.plan.meta.title.clone(),
         reads_all: user.user.reads_all() || scoped_reader,
         is_admin: user.user.is_admin(),
@@ -461,7 +469,7 @@ pub(super) async fn period_page(
         })
         .collect();
     let (sources, indicators) = if status.whole_province {
-        let current = state.app.current().await?;
+        let current = state.app.plan_of_period(period.id).await?;
         let mut trend = Vec::new();
         let mut own = None;
         for p in &current.plan.reporting_periods {
