@@ -210,7 +210,8 @@ async fn agency_csv_lists_every_milestone_of_the_agency_with_progress() {
 async fn overdue_csv_matches_the_dashboard_and_the_xlsx() {
     let h = harness().await;
     let rows = h.csv("/xuat/qua-han.csv?as_of=01/07/2024").await;
-    let (_, board) = cchc_web::pages::dashboard::compute(&h.state, date("2024-07-01")).await.unwrap();
+    let (_, board) =
+        cchc_web::pages::dashboard::compute(&h.state, &Default::default(), date("2024-07-01")).await.unwrap();
     assert_eq!(rows.len(), board.overdue.len());
     assert!(rows.iter().all(|r| r[6] == "Quá hạn chưa hoàn thành"));
     // Oldest deadline first.
@@ -226,7 +227,7 @@ async fn overdue_csv_matches_the_dashboard_and_the_xlsx() {
 async fn upcoming_area_and_search_lists() {
     let h = harness().await;
     let as_of = date("2024-07-01");
-    let (_, board) = cchc_web::pages::dashboard::compute(&h.state, as_of).await.unwrap();
+    let (_, board) = cchc_web::pages::dashboard::compute(&h.state, &Default::default(), as_of).await.unwrap();
     let upcoming = h.csv("/xuat/sap-den-han.csv?as_of=2024-07-01").await;
     assert_eq!(upcoming.len(), board.upcoming.len(), "default window is the dashboard's 30 days");
     for r in &upcoming {
