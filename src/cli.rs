@@ -69,6 +69,12 @@ pub enum IndicatorsCommand {
         #[arg(long)]
         rules_out: PathBuf,
     },
+    /// Một chỉ tiêu qua các năm: mục tiêu theo kế hoạch từng năm và kết quả toàn tỉnh của kỳ
+    /// báo cáo gần nhất có số liệu.
+    Years {
+        /// Mã chỉ tiêu, ví dụ VII.2.1.
+        code: String,
+    },
     /// Nạp danh mục đã chỉnh sửa thành phiên bản mới (kiểm tra trước; có lỗi thì không nạp).
     Import {
         /// Tệp danh mục chỉ tiêu (.json).

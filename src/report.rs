@@ -377,6 +377,7 @@ async fn results(app: &App, user: &User, period: PeriodId, as_json: bool) -> Res
 /// `cchc indicators export|import`: the catalogue is data an administrator edits.
 pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: bool) -> Result<ExitCode> {
     match command {
+        IndicatorsCommand::Years { code } => return indicator_years(app, &code, as_json).await,
         IndicatorsCommand::Export { out, rules_out } => {
             let (version, catalogue, rules) = app.catalogue_sources().await.map_err(anyhow::Error::new)?;
             std::fs::write(&out, catalogue).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
@@ -427,5 +428,65 @@ pub async fn indicators_command(app: &App, command: IndicatorsCommand, as_json: 
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cchc indicators years CODE`: the indicator in every plan, oldest year first.
+async fn indicator_years(app: &App, code: &str, as_json: bool) -> Result<ExitCode> {
+    let parsed = cchc_domain::reporting::IndicatorCode::parse(code.trim())
+        .with_context(|| format!("mã chỉ tiêu «{code}» không hợp lệ (ví dụ VII.2.1)"))?;
+    let user = app.command_line_user(crate::clock::now()).await.map_err(anyhow::Error::new)?;
+    let lines = app.indicator_over_years(&user, &parsed).await.map_err(anyhow::Error::new)?;
+    if as_json {
+        let rows: Vec<serde_json::Value> = lines
+            .iter()
+            .map(|line| {
+                serde_json::json!({
+                    "plan": line.plan_key,
+                    "year": line.year,
+                    "period": line.period.as_ref().map(|p| p.id.to_string()),
+                    "reports_counted": line.sources.map(|s| s.counted()),
+                    "levels": line.result.as_ref().map(|r| result_rows(std::slice::from_ref(r))),
+                })
+            })
+            .collect();
+        outln!("{}", serde_json::to_string_pretty(&serde_json::json!({ "code": parsed.to_string(), "years": rows }))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = render::table(&["Năm", "Kỳ báo cáo", "Cấp", "Mục tiêu", "Kết quả", "Tử số/mẫu số", "Đánh giá"]);
+    for line in &lines {
+        let year = line.year.map_or_else(|| line.plan_key.clone(), |y| y.to_string());
+        let Some(result) = &line.result else {
+            t.add_row(vec![
+                year,
+                "(kế hoạch không có chỉ tiêu này)".into(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
+            continue;
+        };
+        let period = line.period.as_ref().map(|p| p.id.label_vn()).unwrap_or_default();
+        for l in &result.levels {
+            t.add_row(vec![
+                year.clone(),
+                period.clone(),
+                level_label(l.level).to_string(),
+                l.target.clone().unwrap_or_default(),
+                l.value.map_or_else(|| "—".to_string(), |v| v.to_string()),
+                if l.reporting_agencies > 0 {
+                    format!("{}/{}", count_vn(l.numerator), count_vn(l.denominator))
+                } else {
+                    String::new()
+                },
+                l.assessment.label_vn().to_string(),
+            ]);
+        }
+    }
+    let name = lines.iter().rev().find_map(|l| l.result.as_ref().map(|r| r.name.clone())).unwrap_or_default();
+    outln!("Chỉ tiêu {parsed}: {name}");
+    outln!("{t}");
     Ok(ExitCode::SUCCESS)
 }

@@ -273,6 +273,12 @@ fn the_open_work_of_an_ended_district_is_handed_over_from_the_command_line() {
     assert_eq!(rows.iter().filter(|r| r["agency"].as_str().unwrap().starts_with("ubnd-huyen-")).count(), 12);
     let city = rows.iter().find(|r| r["agency"] == "ubnd-huyen-116").expect("the city");
     assert!(city["successors"].as_array().unwrap().iter().any(|s| s == "ubnd-xa-03646-2025"));
+    // One indicator across the two plans.
+    let years = run.json(&["indicators", "years", "VII.2.1"]);
+    let listed: Vec<i64> = years["years"].as_array().unwrap().iter().filter_map(|y| y["year"].as_i64()).collect();
+    assert_eq!(listed, [2024, 2025]);
+    let table = run.ok(&["indicators", "years", "VII.2.1"]);
+    assert!(table.contains("Chỉ tiêu VII.2.1") && table.contains("Cấp xã"), "{table}");
     // Four successors: the officer must choose.
     let ask = run.fails(&["assignments", "transfer", "--from", "ubnd-huyen-116", "--as-of", "01/07/2025"]);
     assert!(ask.contains("4 đơn vị kế thừa") && ask.contains("ubnd-xa-03646-2025"), "{ask}");

@@ -23,6 +23,8 @@ pub mod handover;
 pub mod reporting;
 /// Assignments, milestones, progress and events.
 pub mod tracking;
+/// One indicator across the plans of several years.
+pub mod years;
 
 use cchc_domain::schedule::Milestone;
 use cchc_domain::text::normalize_document;

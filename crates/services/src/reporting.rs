@@ -777,7 +777,7 @@ impl App {
     }
 
     /// A period's standings and results, from the cache when no report changed since.
-    async fn period_data(&self, period: &ReportingPeriod) -> Result<Arc<PeriodData>, ServiceError> {
+    pub(crate) async fn period_data(&self, period: &ReportingPeriod) -> Result<Arc<PeriodData>, ServiceError> {
         let current = self.plan_of_period(period.id).await?;
         let key = self.cache.period_key(current.version.id);
         if let Some(found) = self.cache.period(period.id, key) {

@@ -516,3 +516,32 @@ async fn requests_that_miss_together_share_one_computation() {
         assert!(std::sync::Arc::ptr_eq(status, first_status), "a period was computed twice");
     }
 }
+
+#[tokio::test]
+async fn an_indicator_is_compared_across_the_plans_of_several_years() {
+    let app = App::open_in_memory().await.expect("app");
+    let admin = account(&app, "snv", UserRole::Admin, None).await;
+    let t = "2024-06-10T02:00:00Z";
+    for (id, n, d) in [("ubnd-xa-03646", 3.0, 4.0), ("ubnd-xa-03649", 90.0, 100.0)] {
+        submit(&app, &admin, id, &[("VII.2.1", n, d)], t).await;
+    }
+    let text = cchc_import::SON_LA_2024_PLAN.replace("2024", "2026").replace("2023", "2025");
+    app.import_plan_text("ke-hoach-2026.txt", &text, "2026-01-05T00:00:00Z").await.expect("2026 plan");
+    let years = app.indicator_over_years(&admin, &code("VII.2.1")).await.expect("years");
+    assert_eq!(years.iter().map(|y| y.year).collect::<Vec<_>>(), vec![Some(2024), Some(2026)]);
+    // 2024: the latest period with reports counted (6 tháng), xã 93/104 = 89,4% against ≥ 75%.
+    let y2024 = &years[0];
+    assert_eq!(y2024.period.as_ref().map(|p| p.id.to_string()).as_deref(), Some("2024S1"));
+    let xa = y2024.result.as_ref().unwrap().levels.iter().find(|l| l.level == Some(AdminLevel::Xa)).unwrap();
+    assert_eq!((xa.value.map(|v| v.vn()).as_deref(), xa.assessment.attainment), (Some("89,4"), Attainment::Met));
+    assert!(xa.target.as_deref().is_some_and(|t| t.contains("75")), "{:?}", xa.target);
+    // 2026: the same targets, no report yet.
+    let y2026 = &years[1];
+    assert_eq!(y2026.sources.map(|s| s.counted()), Some(0));
+    let xa = y2026.result.as_ref().unwrap().levels.iter().find(|l| l.level == Some(AdminLevel::Xa)).unwrap();
+    assert_eq!((xa.value, xa.assessment.attainment), (None, Attainment::NoData));
+    // Officers do not read the province's results; an unknown code is «không tìm thấy».
+    let officer = account(&app, "can-bo-xa", UserRole::Agency, Some("ubnd-xa-03646")).await;
+    assert!(matches!(app.indicator_over_years(&officer, &code("VII.2.1")).await, Err(ServiceError::Forbidden(_))));
+    assert!(matches!(app.indicator_over_years(&admin, &code("VIII.9.9")).await, Err(ServiceError::NotFound(_))));
+}

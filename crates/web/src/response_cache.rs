@@ -141,8 +141,9 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/openapi.json",
         "/api/dashboard",
     ];
-    const PREFIXES: [&str; 13] = [
+    const PREFIXES: [&str; 14] = [
         "/cong-khai/",
+        "/chi-tieu/",
         "/linh-vuc/",
         "/hoat-dong/",
         "/co-quan/",

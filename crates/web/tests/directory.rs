@@ -135,6 +135,16 @@ async fn pages_say_which_plan_they_show_and_switch_to_another() {
     assert!(h.get("/tong-quan", &login).await.text().contains("tỉnh Sơn La năm 2026"));
     assert!(h.get("/bao-cao", &login).await.text().contains("/bao-cao/2026S1"));
     assert_eq!(h.get("/bao-cao/2024S1", &login).await.status, StatusCode::OK);
+    // One indicator across the years.
+    let years = h.get("/chi-tieu/VII.2.1", &login).await;
+    assert_eq!(years.status, StatusCode::OK);
+    let html = years.text();
+    assert!(
+        html.contains("Chỉ tiêu VII.2.1 qua các năm") && html.contains(">2024<") && html.contains(">2026<"),
+        "{html}"
+    );
+    assert!(html.contains("Cấp xã: mục tiêu"), "{html}");
+    assert_eq!(h.get("/chi-tieu/khong-co", &login).await.status, StatusCode::NOT_FOUND);
     // Unknown plans and foreign return addresses are refused.
     assert_eq!(h.get("/ke-hoach/son-la-1999", &login).await.status, StatusCode::NOT_FOUND);
     let away = h.get("/ke-hoach/son-la-2024?tiep=//evil.example", &login).await;

@@ -28,10 +28,13 @@ mod documents;
 mod form;
 /// The periods, completeness and indicator results.
 mod period;
+/// One indicator across the plans of several years.
+mod years;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/bao-cao", get(period::index_page))
+        .route("/chi-tieu/{code}", get(years::years_page))
         .route("/bao-cao/thiet-lap", get(documents::settings_page).post(documents::save_settings))
         .route("/bao-cao/{period}", get(period::period_page))
         .route("/bao-cao/{period}/tong-hop.docx", get(documents::consolidated_docx))

@@ -301,7 +301,7 @@ fn completeness_row(label: String, link: String, c: &Completeness) -> GroupRow {
     }
 }
 
-fn verdict_class(attainment: Attainment) -> &'static str {
+pub(super) fn verdict_class(attainment: Attainment) -> &'static str {
     match attainment {
         Attainment::Met => "st-done-on-time",
         Attainment::NotMet => "st-overdue",
@@ -309,7 +309,7 @@ fn verdict_class(attainment: Attainment) -> &'static str {
     }
 }
 
-fn value_text(value: Option<Percent1>) -> String {
+pub(super) fn value_text(value: Option<Percent1>) -> String {
     value.map_or_else(|| "—".to_string(), |v| v.to_string())
 }
 
