@@ -71,7 +71,7 @@ impl App {
                 }
                 if let Some((period, data)) = chosen {
                     line.result = data.results.iter().find(|r| &r.code == code).cloned();
-                    line.sources = Some(data.sources.clone());
+                    line.sources = Some(data.sources);
                     line.period = Some(period);
                 }
             }
