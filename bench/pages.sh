@@ -107,6 +107,9 @@ PAGES=(
     "api report status|viewer|/api/reports?period=2024S1"
     "api report results|viewer|/api/reports/2024S1/results"
     "api report|officer|/api/reports/2024S1/ubnd-xa-03646"
+    "hand-over (issue 9)|viewer|/ban-giao?ngay=2025-07-01"
+    "indicator years (issue 9)|viewer|/chi-tieu/VII.2.1"
+    "api agencies of a day (issue 9)|viewer|/api/agencies?as_of=2025-07-01"
 )
 EXPORTS=(
     "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"

@@ -24,7 +24,6 @@ pub fn routes() -> Router<AppState> {
 struct Choice {
     id: String,
     name: String,
-    suggested: bool,
 }
 
 struct Row {
@@ -53,6 +52,8 @@ struct HandoverPage {
     plan_key: String,
     as_of: String,
     rows: Vec<Row>,
+    /// Every agency that exists on the day, once, for the «other agency» field of each row.
+    all: Vec<Choice>,
     done: Vec<Done>,
     notice: Option<String>,
     problems: Vec<String>,
@@ -77,6 +78,9 @@ struct TransferFields {
     from: Option<String>,
     #[serde(rename = "sang")]
     to: Option<String>,
+    /// Another agency than the suggested ones (its id), which wins when given.
+    #[serde(rename = "sang_khac")]
+    other: Option<String>,
     #[serde(rename = "ngay")]
     as_of: Option<String>,
 }
@@ -88,19 +92,8 @@ async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<Hand
     let rows = pending
         .into_iter()
         .map(|p| {
-            let mut choices: Vec<Choice> = p
-                .successors
-                .iter()
-                .map(|a| Choice { id: a.id.to_string(), name: a.name.clone(), suggested: true })
-                .collect();
-            // Any agency of the same level that exists on the day, after the suggestions.
-            choices.extend(
-                map.agencies
-                    .iter()
-                    .filter(|a| !p.successors.iter().any(|s| s.id == a.id))
-                    .filter(|a| a.level == p.agency.level || p.agency.kind == cchc_domain::AgencyKind::District)
-                    .map(|a| Choice { id: a.id.to_string(), name: a.name.clone(), suggested: false }),
-            );
+            let choices: Vec<Choice> =
+                p.successors.iter().map(|a| Choice { id: a.id.to_string(), name: a.name.clone() }).collect();
             Row {
                 id: p.agency.id.to_string(),
                 name: p.agency.name.clone(),
@@ -134,6 +127,7 @@ async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<Hand
         plan_key: version.plan_key,
         as_of: as_of.vn(),
         rows,
+        all: map.agencies.iter().map(|a| Choice { id: a.id.to_string(), name: a.name.clone() }).collect(),
         done,
         notice: None,
         problems: Vec::new(),
@@ -175,7 +169,8 @@ async fn transfer(
         .as_deref()
         .and_then(|t| AgencyId::parse(t.trim()))
         .ok_or_else(|| bad_request("thiếu hoặc sai mã cơ quan bàn giao"))?;
-    let to = match fields.to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let other = fields.other.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let to = match other.or(fields.to.as_deref().map(str::trim)).filter(|t| !t.is_empty()) {
         None => None,
         Some(text) => {
             Some(AgencyId::parse(text).ok_or_else(|| bad_request(format!("mã cơ quan nhận «{text}» không hợp lệ")))?)
