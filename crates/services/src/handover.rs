@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use cchc_domain::account::User;
-use cchc_domain::tracking::{MilestoneQuery, ProgressStatus};
+use cchc_domain::tracking::ProgressStatus;
 use cchc_domain::{Agency, AgencyId, Date, PlanVersion, Timestamp};
 
 use crate::{App, ServiceError};
@@ -62,8 +62,10 @@ impl App {
         if !user.reads_all() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ và lãnh đạo xem được việc bàn giao nhiệm vụ".into()));
         }
-        let (version, _, _) = self.current_plan(plan_key).await?;
-        let milestones = self.store().milestones(version.id, &MilestoneQuery::default()).await?;
+        // The cached snapshot: every milestone of the plan is already in memory.
+        let current = self.plan_snapshot(plan_key).await?;
+        let version = current.version.clone();
+        let milestones = &current.milestones;
         let mut open: BTreeMap<AgencyId, (usize, std::collections::BTreeSet<i64>)> = BTreeMap::new();
         for m in milestones.iter().filter(|m| m.progress.status != ProgressStatus::Done) {
             let entry = open.entry(m.agency.clone()).or_default();

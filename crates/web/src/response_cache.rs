@@ -130,8 +130,9 @@ impl ResponseCache {
 /// Whether answers to `GET path` may be kept: the reading pages and API reads, exports, report
 /// forms and consolidated documents — not the login, accounts, settings or evidence files.
 pub fn is_cacheable(path: &str) -> bool {
-    const EXACT: [&str; 9] = [
+    const EXACT: [&str; 10] = [
         "/",
+        "/ban-giao",
         "/tong-quan",
         "/co-quan",
         "/qua-han",
