@@ -47,6 +47,8 @@ pub(crate) struct Cache {
     generation: AtomicU64,
     /// The snapshot of each plan asked for, by plan key (`None`: the current plan, latest year).
     plans: RwLock<HashMap<Option<String>, Arc<Current>>>,
+    /// Every stored plan version (newest year first), read once per generation.
+    versions: RwLock<Option<(u64, Arc<Vec<PlanVersion>>)>>,
     /// Bumped when the indicator catalogue changes (a progress write does not touch it).
     catalogue_generation: AtomicU64,
     /// The indicator catalogue in force of each plan version, parsed from JSON against it:
@@ -216,6 +218,25 @@ impl App {
         Ok(current)
     }
 
+    /// Every stored plan version, newest plan year first (cached until the next write).
+    pub async fn plan_versions_cached(&self) -> Result<Arc<Vec<PlanVersion>>, ServiceError> {
+        let generation = self.cache.generation();
+        if let Ok(guard) = self.cache.versions.read() {
+            if let Some((g, versions)) = guard.as_ref() {
+                if *g == generation {
+                    return Ok(Arc::clone(versions));
+                }
+            }
+        }
+        let versions = Arc::new(self.plan_versions().await?);
+        if let Ok(mut guard) = self.cache.versions.write() {
+            if self.cache.generation() == generation {
+                *guard = Some((generation, Arc::clone(&versions)));
+            }
+        }
+        Ok(versions)
+    }
+
     /// The plan a reporting period belongs to: the plan of the period's year (its latest
     /// version), else the current plan. 2024's reports stay reachable when 2026 is current.
     pub async fn plan_of_period(&self, period: PeriodId) -> Result<Arc<Current>, ServiceError> {
@@ -223,7 +244,7 @@ impl App {
         if current.plan.meta.year == Some(period.year()) {
             return Ok(current);
         }
-        let versions = self.plan_versions().await?;
+        let versions = self.plan_versions_cached().await?;
         match versions.iter().find(|v| v.year == Some(period.year())) {
             Some(version) => {
                 let key = version.plan_key.clone();

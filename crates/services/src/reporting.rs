@@ -227,9 +227,9 @@ impl App {
     /// each plan's periods in order: 2024's stay reachable when 2026 is current.
     pub async fn reporting_periods(&self) -> Result<Vec<ReportingPeriod>, ServiceError> {
         let mut keys: Vec<(Option<i32>, String)> = Vec::new();
-        for version in self.plan_versions().await? {
+        for version in self.plan_versions_cached().await?.iter() {
             if !keys.iter().any(|(_, k)| *k == version.plan_key) {
-                keys.push((version.year, version.plan_key));
+                keys.push((version.year, version.plan_key.clone()));
             }
         }
         let mut out = Vec::new();

@@ -37,9 +37,9 @@ impl App {
             ));
         }
         let mut keys: Vec<(Option<i32>, String)> = Vec::new();
-        for version in self.plan_versions().await? {
+        for version in self.plan_versions_cached().await?.iter() {
             if !keys.iter().any(|(_, k)| *k == version.plan_key) {
-                keys.push((version.year, version.plan_key));
+                keys.push((version.year, version.plan_key.clone()));
             }
         }
         keys.sort();

@@ -70,7 +70,7 @@ async fn choose(
     let value = if key == "hien-hanh" {
         cookie(PLAN_COOKIE, "", 0, state.secure_cookies)
     } else {
-        let known = state.app.plan_versions().await?.into_iter().any(|v| v.plan_key == key);
+        let known = state.app.plan_versions_cached().await?.iter().any(|v| v.plan_key == key);
         if !valid_key(&key) || !known {
             return Err(PageError(WebError::NotFound(format!("kế hoạch «{key}»"))));
         }
@@ -104,12 +104,16 @@ pub struct PlanBar {
 /// The bar of the plan a page shows; `back` is the page's path (no query).
 pub async fn plan_bar(state: &AppState, shown: &Current, back: &str) -> Result<PlanBar, PageError> {
     let mut plans: Vec<PlanLink> = Vec::new();
-    for version in state.app.plan_versions().await? {
+    for version in state.app.plan_versions_cached().await?.iter() {
         if plans.iter().any(|p| p.key == version.plan_key) {
             continue;
         }
         let label = version.year.map_or_else(|| version.plan_key.clone(), |y| format!("Năm {y}"));
-        plans.push(PlanLink { shown: version.plan_key == shown.version.plan_key, key: version.plan_key, label });
+        plans.push(PlanLink {
+            shown: version.plan_key == shown.version.plan_key,
+            key: version.plan_key.clone(),
+            label,
+        });
     }
     let current_key = plans.first().map(|p| p.key.clone());
     let meta = &shown.plan.meta;
