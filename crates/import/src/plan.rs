@@ -36,28 +36,28 @@ pub fn parse_plan(source: &str, directory: &AgencyDirectory) -> ParsedPlan {
 /// The plan's metadata alone (decision, signer, province, year): enough to choose the map of
 /// agencies the plan is read against.
 pub fn read_plan_meta(source: &str) -> cchc_domain::PlanMeta {
-    let text = normalize_document(source);
-    let lines: Vec<Line> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, raw)| Line { number: u32::try_from(i + 1).unwrap_or(u32::MAX), raw: strip_markup(raw) })
-        .collect();
+    let (lines, appendix_start) = lines_of(source);
     let mut reader = Reader { plan: Plan::empty(), diagnostics: Vec::new() };
-    let appendix_start = lines.iter().position(|l| fold(&l.raw).starts_with("phu luc")).unwrap_or(lines.len());
     reader.read_meta(&lines[..appendix_start]);
     reader.plan.meta
 }
 
-/// Reads a plan document with a matcher built once for its directory (an `App` keeps one).
-pub fn parse_plan_with(source: &str, matcher: &AgencyMatcher<'_>) -> ParsedPlan {
+/// The normalised lines of a document, and where its appendix ("Phụ lục") starts.
+fn lines_of(source: &str) -> (Vec<Line>, usize) {
     let text = normalize_document(source);
     let lines: Vec<Line> = text
         .split('\n')
         .enumerate()
         .map(|(i, raw)| Line { number: u32::try_from(i + 1).unwrap_or(u32::MAX), raw: strip_markup(raw) })
         .collect();
-    let mut reader = Reader { plan: Plan::empty(), diagnostics: Vec::new() };
     let appendix_start = lines.iter().position(|l| fold(&l.raw).starts_with("phu luc")).unwrap_or(lines.len());
+    (lines, appendix_start)
+}
+
+/// Reads a plan document with a matcher built once for its directory (an `App` keeps one).
+pub fn parse_plan_with(source: &str, matcher: &AgencyMatcher<'_>) -> ParsedPlan {
+    let (lines, appendix_start) = lines_of(source);
+    let mut reader = Reader { plan: Plan::empty(), diagnostics: Vec::new() };
     reader.read_meta(&lines[..appendix_start]);
     reader.read_prose(&lines[..appendix_start]);
     let rows = reader.read_table_rows(&lines[appendix_start..]);
