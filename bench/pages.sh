@@ -108,6 +108,7 @@ PAGES=(
     "api report results|viewer|/api/reports/2024S1/results"
     "api report|officer|/api/reports/2024S1/ubnd-xa-03646"
     "hand-over (issue 9)|viewer|/ban-giao?ngay=2025-07-01"
+    "hand-over of a unit (issue 9)|viewer|/ban-giao/ubnd-huyen-116?ngay=2025-07-01"
     "indicator years (issue 9)|viewer|/chi-tieu/VII.2.1"
     "api agencies of a day (issue 9)|viewer|/api/agencies?as_of=2025-07-01"
 )

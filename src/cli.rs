@@ -404,6 +404,10 @@ pub enum AssignmentsCommand {
         /// Mã cơ quan nhận; bỏ trống khi đơn vị chỉ có một đơn vị kế thừa.
         #[arg(long, value_name = "MÃ")]
         to: Option<String>,
+        /// Chỉ các hoạt động này (ví dụ --activity III.6 --activity IV.2), để chia nhiệm vụ của
+        /// một huyện cho nhiều xã, phường; mặc định mọi hoạt động.
+        #[arg(long = "activity", value_name = "MÃ_HOẠT_ĐỘNG")]
+        activities: Vec<String>,
         /// Kế hoạch (ví dụ son-la-2025); mặc định kế hoạch hiện hành.
         #[arg(long)]
         plan: Option<String>,

@@ -33,6 +33,9 @@ pub async fn run(app: &App, command: AssignmentsCommand, as_json: bool) -> Resul
                             "open_milestones": p.open,
                             "activities": p.activities,
                             "successors": p.successors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+                            "by_activity": p.by_activity.iter().map(|(code, title, open)| serde_json::json!({
+                                "activity": code, "title": title, "open_milestones": open,
+                            })).collect::<Vec<_>>(),
                         })
                     })
                     .collect();
@@ -59,12 +62,20 @@ pub async fn run(app: &App, command: AssignmentsCommand, as_json: bool) -> Resul
                 as_of.vn()
             );
         }
-        AssignmentsCommand::Transfer { from, to, plan, as_of } => {
+        AssignmentsCommand::Transfer { from, to, activities, plan, as_of } => {
             let as_of = as_of.unwrap_or_else(crate::clock::today);
             let from = agency_id(&from)?;
             let to = to.as_deref().map(agency_id).transpose()?;
             let report = match app
-                .transfer_assignments(&user, plan.as_deref(), &from, to.as_ref(), as_of, crate::clock::now())
+                .transfer_activities(
+                    &user,
+                    plan.as_deref(),
+                    &from,
+                    to.as_ref(),
+                    &activities,
+                    as_of,
+                    crate::clock::now(),
+                )
                 .await
             {
                 Ok(report) => report,

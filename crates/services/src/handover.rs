@@ -19,6 +19,9 @@ pub struct PendingHandOver {
     pub open: usize,
     /// Activities they belong to.
     pub activities: usize,
+    /// Per activity: its code ("III.6"), title and milestones not done, in plan order — to
+    /// divide the work between several successors.
+    pub by_activity: Vec<(String, String, usize)>,
 }
 
 /// What a hand-over did.
@@ -66,11 +69,16 @@ impl App {
         let current = self.plan_snapshot(plan_key).await?;
         let version = current.version.clone();
         let milestones = &current.milestones;
-        let mut open: BTreeMap<AgencyId, (usize, std::collections::BTreeSet<i64>)> = BTreeMap::new();
+        // Per agency: milestones not done, and per activity (in plan order) code, title, count.
+        type Open = (usize, Vec<(i64, String, String, usize)>);
+        let mut open: BTreeMap<AgencyId, Open> = BTreeMap::new();
         for m in milestones.iter().filter(|m| m.progress.status != ProgressStatus::Done) {
             let entry = open.entry(m.agency.clone()).or_default();
             entry.0 += 1;
-            entry.1.insert(m.activity.0);
+            match entry.1.iter_mut().find(|(id, _, _, _)| *id == m.activity.0) {
+                Some(found) => found.3 += 1,
+                None => entry.1.push((m.activity.0, m.activity_code(), m.activity_title.clone(), 1)),
+            }
         }
         let directory = self.directory();
         let pending = directory
@@ -84,6 +92,10 @@ impl App {
                     successors: directory.successors_on(&a.id, as_of).into_iter().cloned().collect(),
                     open: *count,
                     activities: activities.len(),
+                    by_activity: activities
+                        .iter()
+                        .map(|(_, code, title, n)| (code.clone(), title.clone(), *n))
+                        .collect(),
                 })
             })
             .collect();
@@ -99,6 +111,22 @@ impl App {
         plan_key: Option<&str>,
         from: &AgencyId,
         to: Option<&AgencyId>,
+        as_of: Date,
+        now: Timestamp,
+    ) -> Result<HandOverReport, ServiceError> {
+        self.transfer_activities(user, plan_key, from, to, &[], as_of, now).await
+    }
+
+    /// [`App::transfer_assignments`] for the open milestones of some activities only (codes such
+    /// as "III.6"; empty: all), so that a district's work can be divided between its wards.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn transfer_activities(
+        &self,
+        user: &User,
+        plan_key: Option<&str>,
+        from: &AgencyId,
+        to: Option<&AgencyId>,
+        activities: &[String],
         as_of: Date,
         now: Timestamp,
     ) -> Result<HandOverReport, ServiceError> {
@@ -145,7 +173,21 @@ impl App {
                 as_of.vn()
             )));
         }
-        let (version, _, _) = self.current_plan(plan_key).await?;
+        let current = self.plan_snapshot(plan_key).await?;
+        let version = current.version.clone();
+        let mut ids: Vec<i64> = Vec::new();
+        for code in activities {
+            let code = code.trim();
+            match current.milestones.iter().find(|m| m.agency == source.id && m.activity_code() == code) {
+                Some(m) => ids.push(m.activity.0),
+                None => {
+                    return Err(invalid(format!(
+                        "{} không có nhiệm vụ ở hoạt động «{code}» trong kế hoạch {}",
+                        source.name, version.plan_key
+                    )))
+                }
+            }
+        }
         let note = format!(
             "{} kết thúc ngày {}{}",
             source.name,
@@ -163,6 +205,7 @@ impl App {
                     by: Some(user.id.0),
                     at: &now.rfc3339(),
                     note: &note,
+                    activities: (!ids.is_empty()).then_some(ids.as_slice()),
                 },
             )
             .await?;

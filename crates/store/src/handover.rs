@@ -26,6 +26,8 @@ pub struct NewTransfer<'a> {
     pub by: Option<i64>,
     pub at: &'a str,
     pub note: &'a str,
+    /// Only the milestones of these activities (ids); `None`: every activity.
+    pub activities: Option<&'a [i64]>,
 }
 
 /// One recorded move of a milestone.
@@ -46,7 +48,7 @@ impl Store {
     /// `t.label_suffix` to its label, in one transaction; done milestones stay with `t.from`, whose
     /// work they record.
     pub async fn transfer_open_milestones(&self, version_id: i64, t: &NewTransfer<'_>) -> Result<HandOver, StoreError> {
-        let NewTransfer { from, to, label_suffix, by, at, note } = *t;
+        let NewTransfer { from, to, label_suffix, by, at, note, activities } = *t;
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
             "SELECT m.id, m.assignment_id, m.label, a.activity_id
@@ -67,6 +69,9 @@ impl Store {
             let from_assignment: i64 = row.try_get("assignment_id")?;
             let label: String = row.try_get("label")?;
             let activity: i64 = row.try_get("activity_id")?;
+            if activities.is_some_and(|only| !only.contains(&activity)) {
+                continue;
+            }
             let target = match targets.iter().find(|(a, _)| *a == activity) {
                 Some((_, target)) => *target,
                 None => {

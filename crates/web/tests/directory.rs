@@ -89,6 +89,35 @@ async fn sở_nội_vụ_hands_an_ended_district_over_in_the_browser() {
     let ward = h.form_login("to-hieu", "/co-quan/ubnd-xa-03646-2025").await;
     let ward_page = h.get("/co-quan/ubnd-xa-03646-2025", &ward).await;
     assert!(ward_page.text().contains("tiếp nhận từ UBND thành phố Sơn La"), "{}", ward_page.text());
+    // Quỳnh Nhai's work divided activity by activity: III.6 to one of its successors.
+    let district = h.get("/ban-giao/ubnd-huyen-118?ngay=01/07/2025", &admin).await;
+    assert_eq!(district.status, StatusCode::OK);
+    let html = district.text();
+    assert!(html.contains("<strong>III.6</strong>") && html.contains("name=\"hoat_dong\" value=\"III.6\""), "{html}");
+    let successor = html
+        .split("<option value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a suggested successor")
+        .to_string();
+    let divided = h
+        .post_form(
+            "/ban-giao",
+            &admin,
+            &[
+                ("csrf_token", &admin.csrf),
+                ("tu", "ubnd-huyen-118"),
+                ("sang", &successor),
+                ("hoat_dong", "III.6"),
+                ("ngay", "01/07/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(divided.status, StatusCode::SEE_OTHER, "{}", divided.text());
+    assert!(divided.location().starts_with("/ban-giao/ubnd-huyen-118?"), "{}", divided.location());
+    let rest = h.get(&divided.location(), &admin).await.text();
+    assert!(rest.contains("Đã bàn giao") && !rest.contains("<strong>III.6</strong>"), "{rest}");
+    assert!(rest.contains("<strong>"), "other activities still wait: {rest}");
     // Leaders read the page but cannot hand over; officers cannot read it.
     let leader = h.form_login("lanh-dao", "/ban-giao").await;
     let by_leader = h

@@ -2,7 +2,7 @@
 //! current plan, and hands each one's open milestones to a successor in one audited step.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -11,14 +11,14 @@ use cchc_domain::{AgencyId, Date};
 use serde::Deserialize;
 
 use crate::auth::{CurrentUser, PageUser};
-use crate::error::PageError;
+use crate::error::{PageError, WebError};
 use crate::extract::{VnForm, VnQuery};
 use crate::pages::plan::bad_request;
 use crate::pages::{as_of_or_today, render, Nav};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/ban-giao", get(page).post(transfer))
+    Router::new().route("/ban-giao", get(page).post(transfer)).route("/ban-giao/{agency}", get(agency_page))
 }
 
 struct Choice {
@@ -33,6 +33,8 @@ struct Row {
     open: usize,
     activities: usize,
     choices: Vec<Choice>,
+    /// (code, title, milestones not done) per activity.
+    by_activity: Vec<(String, String, usize)>,
 }
 
 struct Done {
@@ -83,6 +85,9 @@ struct TransferFields {
     other: Option<String>,
     #[serde(rename = "ngay")]
     as_of: Option<String>,
+    /// Only this activity ("III.6"), from the page of one unit.
+    #[serde(rename = "hoat_dong")]
+    activity: Option<String>,
 }
 
 async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<HandoverPage, PageError> {
@@ -101,6 +106,7 @@ async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<Hand
                 open: p.open,
                 activities: p.activities,
                 choices,
+                by_activity: p.by_activity,
             }
         })
         .collect();
@@ -176,15 +182,24 @@ async fn transfer(
             Some(AgencyId::parse(text).ok_or_else(|| bad_request(format!("mã cơ quan nhận «{text}» không hợp lệ")))?)
         }
     };
-    match state.app.transfer_assignments(&user.user, None, &from, to.as_ref(), as_of, state.now()).await {
-        Ok(report) => Ok(Redirect::to(&format!(
-            "/ban-giao?ngay={}&da_chuyen={}&tu={}&sang={}",
-            as_of.iso(),
-            report.milestones,
-            report.from.id,
-            report.to.id
-        ))
-        .into_response()),
+    let activities: Vec<String> =
+        fields.activity.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+    let result =
+        state.app.transfer_activities(&user.user, None, &from, to.as_ref(), &activities, as_of, state.now()).await;
+    match result {
+        Ok(report) => {
+            // Back to the unit's page while it still has work to divide, else to the list.
+            let path =
+                if activities.is_empty() { "/ban-giao".to_string() } else { format!("/ban-giao/{}", report.from.id) };
+            Ok(Redirect::to(&format!(
+                "{path}?ngay={}&da_chuyen={}&tu={}&sang={}",
+                as_of.iso(),
+                report.milestones,
+                report.from.id,
+                report.to.id
+            ))
+            .into_response())
+        }
         Err(cchc_services::ServiceError::Invalid(problems)) => {
             let mut page = build(&state, &user, as_of).await?;
             page.problems = problems;
@@ -194,4 +209,50 @@ async fn transfer(
         }
         Err(other) => Err(PageError::from(other)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "handover_agency.html")]
+struct AgencyHandoverPage {
+    nav: Nav,
+    csrf_token: String,
+    plan_key: String,
+    as_of: String,
+    row: Option<Row>,
+    name: String,
+    all: Vec<Choice>,
+    notice: Option<String>,
+}
+
+/// `/ban-giao/{agency}`: one ended unit's open work activity by activity, each handed to the
+/// successor chosen for it (a district's work divided between its wards).
+async fn agency_page(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path(agency): Path<String>,
+    VnQuery(q): VnQuery<PageQuery>,
+) -> Result<Response, PageError> {
+    let as_of = as_of_or_today(q.as_of.as_deref(), state.now().date_in_vietnam())?;
+    let id = AgencyId::parse(agency.trim())
+        .filter(|id| state.app.directory().agency(id).is_some())
+        .ok_or_else(|| PageError(WebError::NotFound(format!("cơ quan «{agency}»"))))?;
+    let name = state.app.directory().agency(&id).map(|a| a.name.clone()).unwrap_or_default();
+    let page = build(&state, &user, as_of).await?;
+    let notice = q.moved.map(|count| {
+        let to =
+            q.to.as_deref()
+                .and_then(AgencyId::parse)
+                .and_then(|t| state.app.directory().agency(&t).map(|a| a.name.clone()));
+        format!("Đã bàn giao {count} mốc chưa hoàn thành sang {}.", to.unwrap_or_default())
+    });
+    render(&AgencyHandoverPage {
+        nav: page.nav,
+        csrf_token: page.csrf_token,
+        plan_key: page.plan_key,
+        as_of: page.as_of,
+        row: page.rows.into_iter().find(|r| r.id == id.as_str()),
+        name,
+        all: page.all,
+        notice,
+    })
 }
