@@ -142,7 +142,8 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/openapi.json",
         "/api/dashboard",
     ];
-    const PREFIXES: [&str; 14] = [
+    const PREFIXES: [&str; 15] = [
+        "/ban-giao/",
         "/cong-khai/",
         "/chi-tieu/",
         "/linh-vuc/",
