@@ -190,10 +190,7 @@ async fn export(
         _ => return Err(not_found_list(&file)),
     };
     let today = state.now().date_in_vietnam();
-    let (default, _) = match state.app.default_as_of_of(plan.key(), today).await {
-        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
-        other => other?,
-    };
+    let (default, _) = state.app.default_as_of_of(plan.key(), today).await?;
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
     let kind = parse_list(&state, name, &query)?;
     let filters = parse_filters(&query)?;

@@ -40,8 +40,14 @@ fn valid_key(text: &str) -> bool {
 
 impl FromRequestParts<AppState> for PlanChoice {
     type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(PlanChoice(cookie_value(&parts.headers, PLAN_COOKIE).filter(|k| valid_key(k))))
+    /// A cookie naming a plan that is not stored (any more) reads as the current plan, so the
+    /// pages never meet an unknown key.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(key) = cookie_value(&parts.headers, PLAN_COOKIE).filter(|k| valid_key(k)) else {
+            return Ok(PlanChoice(None));
+        };
+        let known = state.app.plan_versions_cached().await.is_ok_and(|v| v.iter().any(|v| v.plan_key == key));
+        Ok(PlanChoice(known.then_some(key)))
     }
 }
 

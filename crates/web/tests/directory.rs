@@ -178,6 +178,12 @@ async fn pages_say_which_plan_they_show_and_switch_to_another() {
     assert_eq!(h.get("/ke-hoach/son-la-1999", &login).await.status, StatusCode::NOT_FOUND);
     let away = h.get("/ke-hoach/son-la-2024?tiep=//evil.example", &login).await;
     assert_eq!(away.location(), "/tong-quan");
+    // A cookie naming a plan that is not stored reads as the current plan.
+    let stale =
+        common::Login { cookie: format!("{}; cchc_ke_hoach=son-la-1999", login.cookie), csrf: login.csrf.clone() };
+    let page = h.get("/tong-quan", &stale).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("tỉnh Sơn La năm 2026"));
     let back = h.get("/ke-hoach/hien-hanh", &with_2024).await;
     assert_eq!(back.cookie("cchc_ke_hoach").as_deref(), Some("cchc_ke_hoach="));
 }

@@ -97,10 +97,7 @@ pub async fn compute(
     plan: &PlanChoice,
     as_of: cchc_domain::Date,
 ) -> Result<(std::sync::Arc<cchc_services::Current>, std::sync::Arc<Dashboard>), PageError> {
-    match state.app.dashboard_of(plan.key(), as_of).await {
-        Err(cchc_services::ServiceError::UnknownPlan(_)) => Ok(state.app.dashboard(as_of).await?),
-        other => Ok(other?),
-    }
+    Ok(state.app.dashboard_of(plan.key(), as_of).await?)
 }
 
 async fn page(
@@ -110,10 +107,7 @@ async fn page(
     VnQuery(query): VnQuery<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let today = state.now().date_in_vietnam();
-    let (default, note) = match state.app.default_as_of_of(plan.key(), today).await {
-        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
-        other => other?,
-    };
+    let (default, note) = state.app.default_as_of_of(plan.key(), today).await?;
     let as_of = as_of_or_today(query.as_of.as_deref(), default)?;
     let as_of_note = note.filter(|_| query.as_of.as_deref().map(str::trim).is_none_or(str::is_empty));
     let (current, board) = compute(&state, &plan, as_of).await?;

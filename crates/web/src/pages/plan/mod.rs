@@ -78,11 +78,7 @@ pub(crate) use cchc_services::{ActivityEntry, Snapshot};
 
 /// The current snapshot (cached by the services, rebuilt only after a write).
 pub(crate) async fn snapshot(state: &AppState, plan: &PlanChoice) -> Result<Snapshot, PageError> {
-    match state.app.snapshot_of(plan.key()).await {
-        // A chosen plan that no longer exists: the current one.
-        Err(cchc_services::ServiceError::UnknownPlan(_)) => Ok(state.app.snapshot().await?),
-        other => Ok(other?),
-    }
+    Ok(state.app.snapshot_of(plan.key()).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,10 +221,7 @@ pub(crate) async fn as_of(
     action: &str,
 ) -> Result<AsOf, PageError> {
     let today = state.now().date_in_vietnam();
-    let (default, note) = match state.app.default_as_of_of(plan.key(), today).await {
-        Err(cchc_services::ServiceError::UnknownPlan(_)) => state.app.default_as_of(today).await?,
-        other => other?,
-    };
+    let (default, note) = state.app.default_as_of_of(plan.key(), today).await?;
     let date = as_of_or_today(raw, default)?;
     let note = note.filter(|_| raw.map(str::trim).is_none_or(str::is_empty));
     Ok(AsOf {
