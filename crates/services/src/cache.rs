@@ -237,6 +237,17 @@ impl App {
         Ok(versions)
     }
 
+    /// The latest version of each plan, newest plan year first (one line per plan key).
+    pub async fn plans_latest(&self) -> Result<Vec<PlanVersion>, ServiceError> {
+        let mut out: Vec<PlanVersion> = Vec::new();
+        for version in self.plan_versions_cached().await?.iter() {
+            if !out.iter().any(|v| v.plan_key == version.plan_key) {
+                out.push(version.clone());
+            }
+        }
+        Ok(out)
+    }
+
     /// The plan a reporting period belongs to: the plan of the period's year (its latest
     /// version), else the current plan. 2024's reports stay reachable when 2026 is current.
     pub async fn plan_of_period(&self, period: PeriodId) -> Result<Arc<Current>, ServiceError> {

@@ -226,15 +226,9 @@ impl App {
     /// The reporting periods of every plan (the latest version of each), newest year first,
     /// each plan's periods in order: 2024's stay reachable when 2026 is current.
     pub async fn reporting_periods(&self) -> Result<Vec<ReportingPeriod>, ServiceError> {
-        let mut keys: Vec<(Option<i32>, String)> = Vec::new();
-        for version in self.plan_versions_cached().await?.iter() {
-            if !keys.iter().any(|(_, k)| *k == version.plan_key) {
-                keys.push((version.year, version.plan_key.clone()));
-            }
-        }
         let mut out = Vec::new();
-        for (_, key) in keys {
-            out.extend(self.plan_snapshot(Some(&key)).await?.plan.reporting_periods.iter().cloned());
+        for version in self.plans_latest().await? {
+            out.extend(self.plan_snapshot(Some(&version.plan_key)).await?.plan.reporting_periods.iter().cloned());
         }
         Ok(out)
     }

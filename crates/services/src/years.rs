@@ -36,12 +36,8 @@ impl App {
                 "kết quả chỉ tiêu toàn tỉnh chỉ dành cho Sở Nội vụ và lãnh đạo".into(),
             ));
         }
-        let mut keys: Vec<(Option<i32>, String)> = Vec::new();
-        for version in self.plan_versions_cached().await?.iter() {
-            if !keys.iter().any(|(_, k)| *k == version.plan_key) {
-                keys.push((version.year, version.plan_key.clone()));
-            }
-        }
+        let mut keys: Vec<(Option<i32>, String)> =
+            self.plans_latest().await?.into_iter().map(|v| (v.year, v.plan_key)).collect();
         keys.sort();
         let mut out = Vec::new();
         let mut found_anywhere = false;

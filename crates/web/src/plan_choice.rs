@@ -110,16 +110,9 @@ pub struct PlanBar {
 /// The bar of the plan a page shows; `back` is the page's path (no query).
 pub async fn plan_bar(state: &AppState, shown: &Current, back: &str) -> Result<PlanBar, PageError> {
     let mut plans: Vec<PlanLink> = Vec::new();
-    for version in state.app.plan_versions_cached().await?.iter() {
-        if plans.iter().any(|p| p.key == version.plan_key) {
-            continue;
-        }
+    for version in state.app.plans_latest().await? {
         let label = version.year.map_or_else(|| version.plan_key.clone(), |y| format!("Năm {y}"));
-        plans.push(PlanLink {
-            shown: version.plan_key == shown.version.plan_key,
-            key: version.plan_key.clone(),
-            label,
-        });
+        plans.push(PlanLink { shown: version.plan_key == shown.version.plan_key, key: version.plan_key, label });
     }
     let current_key = plans.first().map(|p| p.key.clone());
     let meta = &shown.plan.meta;
