@@ -31,7 +31,7 @@ pub async fn run(app: &App, command: AssignmentsCommand, as_json: bool) -> Resul
                             "name": p.agency.name,
                             "valid_until": p.agency.validity.until.map(|d| d.iso()),
                             "open_milestones": p.open,
-                            "activities": p.activities,
+                            "activities": p.by_activity.len(),
                             "successors": p.successors.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
                             "by_activity": p.by_activity.iter().map(|(code, title, open)| serde_json::json!({
                                 "activity": code, "title": title, "open_milestones": open,
@@ -50,7 +50,7 @@ pub async fn run(app: &App, command: AssignmentsCommand, as_json: bool) -> Resul
                     p.agency.name.clone(),
                     p.agency.validity.until.map(|d| d.vn()).unwrap_or_default(),
                     p.open.to_string(),
-                    p.activities.to_string(),
+                    p.by_activity.len().to_string(),
                     p.successors.iter().map(|a| format!("{} ({})", a.name, a.id)).collect::<Vec<_>>().join("; "),
                 ]);
             }

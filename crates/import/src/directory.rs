@@ -553,6 +553,13 @@ fn apply_two_level(
 /// day, latest first; when it names agencies or groups there, they are replaced by their
 /// successors on `date` and the "not recognised" warning by one that names the successors.
 pub fn resolve_successors(parsed: &mut crate::ParsedPlan, directory: &AgencyDirectory, date: Date) {
+    let unresolved = parsed.plan.activities().any(|(_, activity)| {
+        activity.lead.iter().chain(&activity.partners).any(|r| r.agencies.is_empty() && r.groups.is_empty())
+    });
+    if !unresolved {
+        // Nothing to look up on earlier days: no map to build.
+        return;
+    }
     let mut days: Vec<Date> =
         std::iter::once(Date::MIN).chain(directory.change_dates()).filter(|d| *d <= date).collect();
     days.reverse();

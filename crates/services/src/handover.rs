@@ -17,8 +17,6 @@ pub struct PendingHandOver {
     pub successors: Vec<Agency>,
     /// Milestones not done.
     pub open: usize,
-    /// Activities they belong to.
-    pub activities: usize,
     /// Per activity: its code ("III.6"), title and milestones not done, in plan order — to
     /// divide the work between several successors.
     pub by_activity: Vec<(String, String, usize)>,
@@ -91,7 +89,6 @@ impl App {
                     agency: a.clone(),
                     successors: directory.successors_on(&a.id, as_of).into_iter().cloned().collect(),
                     open: *count,
-                    activities: activities.len(),
                     by_activity: activities
                         .iter()
                         .map(|(_, code, title, n)| (code.clone(), title.clone(), *n))

@@ -104,7 +104,7 @@ async fn build(state: &AppState, user: &CurrentUser, as_of: Date) -> Result<Hand
                 name: p.agency.name.clone(),
                 ended: p.agency.validity.until.map(|d| d.vn()).unwrap_or_default(),
                 open: p.open,
-                activities: p.activities,
+                activities: p.by_activity.len(),
                 choices,
                 by_activity: p.by_activity,
             }
