@@ -178,12 +178,12 @@ struct Root {
 }
 
 /// 1-based line of the first `"key"` in `source`, 0 when absent.
-fn key_line(source: &str, key: &str) -> u32 {
+pub(crate) fn key_line(source: &str, key: &str) -> u32 {
     serde_json::to_string(key).ok().and_then(|needle| source.find(&needle)).map_or(0, |at| line_at(source, at))
 }
 
 /// 1-based line of the `nth` (0-based) occurrence of `"field": <value>` in `source`, 0 when absent.
-fn field_line(source: &str, field: &str, value: &str, nth: usize) -> u32 {
+pub(crate) fn field_line(source: &str, field: &str, value: &str, nth: usize) -> u32 {
     let (Ok(field), Ok(value)) = (serde_json::to_string(field), serde_json::to_string(value)) else {
         return 0;
     };
@@ -197,17 +197,17 @@ fn field_line(source: &str, field: &str, value: &str, nth: usize) -> u32 {
         .map_or(0, |(at, _)| line_at(source, at))
 }
 
-fn line_at(source: &str, byte: usize) -> u32 {
+pub(crate) fn line_at(source: &str, byte: usize) -> u32 {
     let prefix = source.get(..byte).unwrap_or(source);
     u32::try_from(prefix.matches('\n').count() + 1).unwrap_or(u32::MAX)
 }
 
 /// Counts occurrences of a value so that duplicates find their own line.
 #[derive(Default)]
-struct Occurrences(HashMap<String, usize>);
+pub(crate) struct Occurrences(HashMap<String, usize>);
 
 impl Occurrences {
-    fn next(&mut self, value: &str) -> usize {
+    pub(crate) fn next(&mut self, value: &str) -> usize {
         let count = self.0.entry(value.to_string()).or_insert(0);
         *count += 1;
         *count - 1

@@ -7,6 +7,8 @@
 pub mod agencies;
 /// The directory over time (validity, successors, former names) and its editable document.
 pub mod directory;
+/// The PAR Index criteria framework document and its template.
+pub mod evaluation;
 /// The indicator catalogue (thresholds from the parsed plan) and cross-indicator validation rules.
 pub mod indicators;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.

@@ -1,0 +1,10 @@
+//! Evaluation of agencies: the PAR Index criteria framework and its scoring.
+
+pub mod framework;
+pub mod score;
+
+pub use framework::{
+    check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, FrameworkProblem, Level, Mapping,
+    Method, Points, Step, SubCriterion, SurveyMeasure, ASSESSED_KINDS,
+};
+pub use score::{points_of, ranks, score_agency, AgencyScore, Answer, AreaScore, IndexValue, SubScore};
