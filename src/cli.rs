@@ -231,8 +231,8 @@ pub enum UserCommand {
         /// Tên đăng nhập (chữ thường không dấu, số, . _ -).
         #[arg(long)]
         username: String,
-        /// Vai trò: admin (Sở Nội vụ), agency (cán bộ cơ quan), viewer (lãnh đạo, xem).
-        #[arg(long, value_parser = ["admin", "agency", "viewer"])]
+        /// Vai trò: admin (Sở Nội vụ), agency (cán bộ cơ quan), viewer (lãnh đạo, xem), appraiser (thẩm định Chỉ số CCHC).
+        #[arg(long, value_parser = ["admin", "agency", "viewer", "appraiser"])]
         role: String,
         /// Mã cơ quan (bắt buộc với vai trò agency), ví dụ so-tu-phap.
         #[arg(long, value_name = "MÃ_CƠ_QUAN")]

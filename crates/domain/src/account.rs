@@ -12,24 +12,31 @@ pub enum UserRole {
     Agency,
     /// A leader or viewer: reads everything, writes nothing.
     Viewer,
+    /// A member of the PAR Index appraisal council ("thẩm định"): reads everything, appraises
+    /// the agencies' self-assessments, writes nothing else.
+    Appraiser,
 }
 
 impl UserRole {
+    pub const ALL: [UserRole; 4] = [UserRole::Admin, UserRole::Agency, UserRole::Viewer, UserRole::Appraiser];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserRole::Admin => "admin",
             UserRole::Agency => "agency",
             UserRole::Viewer => "viewer",
+            UserRole::Appraiser => "appraiser",
         }
     }
     pub fn parse(text: &str) -> Option<UserRole> {
-        [UserRole::Admin, UserRole::Agency, UserRole::Viewer].into_iter().find(|r| r.as_str() == text)
+        UserRole::ALL.into_iter().find(|r| r.as_str() == text)
     }
     pub fn label_vn(self) -> &'static str {
         match self {
             UserRole::Admin => "Quản trị (Sở Nội vụ)",
             UserRole::Agency => "Cán bộ cơ quan",
             UserRole::Viewer => "Lãnh đạo / xem",
+            UserRole::Appraiser => "Thẩm định Chỉ số CCHC",
         }
     }
 }
@@ -57,8 +64,13 @@ impl User {
             && match self.role {
                 UserRole::Admin => true,
                 UserRole::Agency => self.agency.as_ref() == Some(agency),
-                UserRole::Viewer => false,
+                UserRole::Viewer | UserRole::Appraiser => false,
             }
+    }
+
+    /// Whether this user appraises PAR Index self-assessments (the council, or Sở Nội vụ).
+    pub fn is_appraiser(&self) -> bool {
+        self.active && matches!(self.role, UserRole::Admin | UserRole::Appraiser)
     }
 
     pub fn is_admin(&self) -> bool {
@@ -67,7 +79,7 @@ impl User {
 
     /// Whether this user reads every agency's records (Sở Nội vụ and leaders).
     pub fn reads_all(&self) -> bool {
-        self.active && matches!(self.role, UserRole::Admin | UserRole::Viewer)
+        self.active && matches!(self.role, UserRole::Admin | UserRole::Viewer | UserRole::Appraiser)
     }
 
     /// Whether this user may read `agency`'s reports and records: readers of everything, the

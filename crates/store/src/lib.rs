@@ -18,6 +18,8 @@ mod accounts;
 mod carry;
 /// Reading and writing the agency directory.
 mod directory;
+/// The PAR Index: framework versions, rounds, assessments, scores and their log.
+mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.
 mod handover;
 /// Reading and writing plan versions.
@@ -30,6 +32,7 @@ mod tracking;
 pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use carry::{CarryCounts, CarryLink, CarryPlan, CarryRefusal, EventCarry, NewMilestoneRef};
 pub use directory::DirectoryVersion;
+pub use evaluation::{Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow, SelfScore};
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use plans::{plan_key, NewDocument};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};

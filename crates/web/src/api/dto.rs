@@ -193,8 +193,11 @@ impl PartialSchema for NewUserRequest {
             object
         };
         let agency_role = [cchc_domain::account::UserRole::Agency.as_str()];
-        let other_roles =
-            [cchc_domain::account::UserRole::Admin.as_str(), cchc_domain::account::UserRole::Viewer.as_str()];
+        let other_roles = [
+            cchc_domain::account::UserRole::Admin.as_str(),
+            cchc_domain::account::UserRole::Viewer.as_str(),
+            cchc_domain::account::UserRole::Appraiser.as_str(),
+        ];
         OneOfBuilder::new()
             .description(Some(
                 "Tạo tài khoản. Vai trò agency (cán bộ cơ quan) phải kèm mã cơ quan; vai trò khác không kèm. \

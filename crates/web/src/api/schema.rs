@@ -150,8 +150,8 @@ component!(
     /// `UserRole::as_str`.
     UserRoleValue = "UserRole",
     values(
-        "Vai trò: admin (quản trị, Sở Nội vụ) | agency (cán bộ cơ quan) | viewer (lãnh đạo, chỉ xem)",
-        [UserRole::Admin, UserRole::Agency, UserRole::Viewer].iter().map(|r| r.as_str())
+        "Vai trò: admin (quản trị, Sở Nội vụ) | agency (cán bộ cơ quan) | viewer (lãnh đạo, chỉ xem) | appraiser (thẩm định Chỉ số CCHC)",
+        UserRole::ALL.iter().map(|r| r.as_str())
     )
 );
 component!(

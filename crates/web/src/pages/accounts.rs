@@ -143,7 +143,7 @@ async fn accounts_page_of(
                 target: e.target.clone(),
             })
             .collect(),
-        role_options: [UserRole::Agency, UserRole::Viewer, UserRole::Admin]
+        role_options: [UserRole::Agency, UserRole::Viewer, UserRole::Appraiser, UserRole::Admin]
             .iter()
             .map(|r| SelectOption {
                 value: r.as_str().to_string(),
