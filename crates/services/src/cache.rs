@@ -61,6 +61,10 @@ pub(crate) struct Cache {
     /// Bumped when the document settings (signer, recipients) change: nothing here depends on
     /// them, but documents kept by the web layer do.
     settings_generation: AtomicU64,
+    /// Bumped by every write of the PAR Index (frameworks, rounds, assessments).
+    evaluation_generation: AtomicU64,
+    /// Scores of a year under the data generation they were computed at.
+    pub(crate) evaluations: Mutex<HashMap<i32, (u64, Arc<crate::evaluation::YearScores>)>>,
     /// Held while the snapshot is read from the store: the requests that miss it together wait
     /// for one reload instead of each reading the whole plan (a crowd after a restart or a
     /// write would otherwise all compute the same thing and none would finish in time).
@@ -104,6 +108,12 @@ impl Cache {
             .wrapping_add(self.catalogue_generation())
             .wrapping_add(self.reports_generation.load(Ordering::SeqCst))
             .wrapping_add(self.settings_generation.load(Ordering::SeqCst))
+            .wrapping_add(self.evaluation_generation.load(Ordering::SeqCst))
+    }
+
+    /// Notes a write of the PAR Index.
+    pub(crate) fn evaluation_changed(&self) {
+        self.evaluation_generation.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The document settings were written.

@@ -17,6 +17,8 @@ mod cache;
 pub mod dashboard;
 /// The agency directory over time: maps of any day, plans read against their year, versions.
 pub mod directory;
+/// The PAR Index: criteria framework, assessment round, scores, ranks and bands.
+pub mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.
 pub mod handover;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.

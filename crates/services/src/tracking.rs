@@ -380,7 +380,7 @@ fn milestone_not_found(id: MilestoneId) -> ServiceError {
 
 /// A text field of a progress report through the one check of typed text; the problem, named
 /// after the field, goes to `problems`.
-fn typed_text(name: &str, value: &str, problems: &mut Vec<String>) -> String {
+pub(crate) fn typed_text(name: &str, value: &str, problems: &mut Vec<String>) -> String {
     checked_text(value, MAX_TEXT_CHARS).unwrap_or_else(|e| {
         problems.push(format!("{name} {e}"));
         String::new()

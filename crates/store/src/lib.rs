@@ -96,7 +96,18 @@ impl Store {
 
     async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Store, StoreError> {
         let pool = SqlitePoolOptions::new().max_connections(connections).connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
+        // Migrations run with foreign keys off, as SQLite's procedure for rebuilding a table
+        // requires (0014 rebuilds `users`); every foreign key is checked afterwards.
+        let mut connection = pool.acquire().await?;
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *connection).await?;
+        let migrated = MIGRATOR.run(&mut *connection).await;
+        let violations = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut *connection).await;
+        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *connection).await?;
+        migrated?;
+        if !violations?.is_empty() {
+            return Err(StoreError::Corrupt("foreign keys broken after migrating".into()));
+        }
+        drop(connection);
         Ok(Store { pool })
     }
 
