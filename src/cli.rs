@@ -43,6 +43,9 @@ pub enum Command {
     /// Lịch ngày làm việc của Việt Nam.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Chỉ số CCHC của các cơ quan: bộ tiêu chí, điểm, xếp hạng.
+    #[command(subcommand)]
+    Evaluation(EvaluationCommand),
     /// Danh mục chỉ tiêu (từ kế hoạch) kèm định nghĩa tử số, mẫu số và ngưỡng theo cấp.
     Indicators {
         #[command(subcommand)]
@@ -56,6 +59,42 @@ pub enum Command {
     /// Quản lý tài khoản người dùng.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvaluationCommand {
+    /// Bộ tiêu chí xác định Chỉ số CCHC (ghi ra tệp JSON để chỉnh sửa, nạp phiên bản mới).
+    #[command(subcommand)]
+    Framework(FrameworkCommand),
+    /// Điểm, chỉ số, xếp hạng và xếp loại của các cơ quan trong năm (tạm tính đến khi công bố).
+    Score {
+        /// Năm đánh giá, ví dụ 2024.
+        #[arg(long)]
+        year: i32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworkCommand {
+    /// Ghi bộ tiêu chí đang áp dụng (hoặc bộ mẫu) ra tệp JSON.
+    Export {
+        #[arg(long)]
+        year: i32,
+        /// department (sở, ban, ngành), district (UBND cấp huyện), commune (UBND cấp xã).
+        #[arg(long, value_parser = ["department", "district", "commune"])]
+        kind: String,
+        /// Tệp ghi ra (.json).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Nạp bộ tiêu chí đã chỉnh sửa thành phiên bản mới (có lỗi thì không nạp gì).
+    Import {
+        /// Tệp bộ tiêu chí (.json).
+        file: PathBuf,
+        /// Ghi chú (ví dụ số quyết định ban hành).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

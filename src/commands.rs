@@ -50,6 +50,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Targets(args)) => targets(&open(&data).await?, args, as_json).await,
         Some(Command::Agencies(args)) => agencies(&open(&data).await?, args, as_json).await,
         Some(Command::Assignments(command)) => crate::handover::run(&open(&data).await?, command, as_json).await,
+        Some(Command::Evaluation(command)) => crate::evaluation::run(&open(&data).await?, command, as_json).await,
         Some(Command::Calendar(command)) => calendar(command, as_json),
         Some(Command::Serve(args)) => serve(&data, args).await,
         Some(Command::Indicators { command: None }) => indicators(&open(&data).await?, as_json).await,

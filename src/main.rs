@@ -19,6 +19,8 @@ mod cli;
 mod clock;
 /// Command implementations.
 mod commands;
+/// `cchc evaluation …`: the PAR Index framework and scores.
+mod evaluation;
 /// `cchc assignments pending|transfer`: hand-over of an ended unit's open work.
 mod handover;
 /// JSON views of domain values (`--json`).

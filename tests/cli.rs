@@ -955,3 +955,52 @@ fn an_uncertain_match_is_carried_once_an_administrator_confirms_it() {
     let err = run.fails(&["plan", "carry-over", "--match", &format!("{old}={new}")]);
     assert!(err.contains("đã"), "{err}");
 }
+
+#[test]
+fn evaluation_framework_export_import_refuses_whole_and_score_lists_every_agency() {
+    let run = Run::new();
+    let file = run.path("tieu-chi.json");
+    let file_arg = file.to_str().unwrap();
+    run.ok(&["evaluation", "framework", "export", "--year", "2024", "--kind", "department", "--out", file_arg]);
+    let original = std::fs::read_to_string(&file).unwrap();
+    // Points that do not add up and an unknown method: refused, exit ≠ 0, every error with its line.
+    let broken = original.replacen("\"max\": 100.0", "\"max\": 98.0", 1).replacen(
+        "\"measure\": \"reports_on_time\"",
+        "\"measure\": \"ho_so\"",
+        1,
+    );
+    let bad = run.path("sai.json");
+    std::fs::write(&bad, broken).unwrap();
+    let stderr = run.fails(&["evaluation", "framework", "import", bad.to_str().unwrap()]);
+    assert!(stderr.contains("không có gì thay đổi"), "{stderr}");
+    assert!(stderr.contains("dòng 7: Tổng điểm tối đa của bộ tiêu chí ghi 98"), "{stderr}");
+    assert!(stderr.contains("số liệu tự động «ho_so» không có"), "{stderr}");
+    let again = run.path("lai.json");
+    run.ok(&[
+        "evaluation",
+        "framework",
+        "export",
+        "--year",
+        "2024",
+        "--kind",
+        "department",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), original, "nothing changed");
+    // A correct edit becomes version 1.
+    std::fs::write(&bad, original.replacen("(mẫu)", "(QĐ thử)", 1)).unwrap();
+    let imported = run.json(&["evaluation", "framework", "import", bad.to_str().unwrap(), "--note", "QĐ thử"]);
+    assert_eq!(imported["version"], 1);
+
+    let scores = run.json(&["evaluation", "score", "--year", "2024"]);
+    let results = scores["results"].as_array().unwrap();
+    let count = |kind: &str| results.iter().filter(|r| r["kind"] == kind).count();
+    assert!(count("department") >= 20, "{}", count("department"));
+    assert_eq!(count("district"), 12);
+    let first = &results[0];
+    for key in ["agency", "kind", "points", "max", "index", "rank", "band", "by_area"] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    assert_eq!(first["by_area"].as_array().unwrap().len(), 8);
+}

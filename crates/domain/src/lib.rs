@@ -12,10 +12,10 @@ pub mod agency;
 pub mod calendar;
 /// Dates as the users write them (dd/mm/yyyy) and as machines do (ISO 8601).
 pub mod date;
-/// The PAR Index: criteria frameworks, scoring, ranking and bands.
-pub mod evaluation;
 /// Line-numbered messages that parsers return instead of failing.
 pub mod diagnostic;
+/// The PAR Index: criteria frameworks, scoring, ranking and bands.
+pub mod evaluation;
 /// Numbers as Vietnamese documents print them: one rounding rule for every percentage.
 pub mod number;
 /// Reporting periods (quarter, half-year, year) and their data windows.

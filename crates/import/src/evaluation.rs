@@ -224,7 +224,11 @@ fn read_bands(reader: &mut Reader<'_>, root: &Map<String, Value>) -> Vec<Band> {
     bands
 }
 
-fn coded_object<'v>(reader: &mut Reader<'_>, value: &'v Value, what: &str) -> Option<(&'v Map<String, Value>, String, u32)> {
+fn coded_object<'v>(
+    reader: &mut Reader<'_>,
+    value: &'v Value,
+    what: &str,
+) -> Option<(&'v Map<String, Value>, String, u32)> {
     let Value::Object(object) = value else {
         reader.error(0, format!("{what} phải là một đối tượng JSON; bỏ qua."));
         return None;
@@ -258,7 +262,8 @@ fn read_area(reader: &mut Reader<'_>, value: &Value, index: usize) -> Option<Eva
         let max = reader.points(object, "max", &what, line);
         let mut subs = Vec::new();
         for (i, sub) in reader.list(object, "subs", &what, line).iter().enumerate() {
-            if let Some(sub) = read_sub(reader, sub, &format!("Tiêu chí thành phần thứ {} của {what}", i + 1)) {
+            if let Some(sub) = read_sub(reader, sub, &format!("Tiêu chí thành phần thứ {} của {what}", i + 1))
+            {
                 subs.push(sub);
             }
         }
@@ -301,7 +306,9 @@ fn read_sub(reader: &mut Reader<'_>, value: &Value, position: &str) -> Option<Su
                 let known = AutoMeasure::ALL.map(|m| format!("{} ({})", m.as_str(), m.label_vn())).join("; ");
                 reader.error(
                     line,
-                    format!("{what}: số liệu tự động «{measure_name}» không có trong hệ thống; dùng một trong: {known}."),
+                    format!(
+                        "{what}: số liệu tự động «{measure_name}» không có trong hệ thống; dùng một trong: {known}."
+                    ),
                 );
                 return None;
             };
@@ -545,9 +552,11 @@ mod tests {
 
     #[test]
     fn an_unknown_method_or_measure_is_refused() {
-        let text = PAR_INDEX_TEMPLATE
-            .replacen("\"method\": \"yes_no\"", "\"method\": \"magic\"", 1)
-            .replacen("\"measure\": \"reports_on_time\"", "\"measure\": \"dossiers\"", 1);
+        let text = PAR_INDEX_TEMPLATE.replacen("\"method\": \"yes_no\"", "\"method\": \"magic\"", 1).replacen(
+            "\"measure\": \"reports_on_time\"",
+            "\"measure\": \"dossiers\"",
+            1,
+        );
         let (framework, diagnostics) = load_framework(&text);
         assert!(framework.is_none());
         let errors = errors(&diagnostics);

@@ -229,12 +229,7 @@ fn appraised_of(row: &ScoreRow) -> Option<Option<Points>> {
 
 /// What counts for one sub-criterion: the final score once published, else the appraisal, else
 /// the self-assessed answer; automatic and survey figures from `computed`.
-fn answer_for(
-    method: &Method,
-    row: Option<&ScoreRow>,
-    computed: Option<f64>,
-    published: bool,
-) -> Option<Answer> {
+fn answer_for(method: &Method, row: Option<&ScoreRow>, computed: Option<f64>, published: bool) -> Option<Answer> {
     if published {
         let row = row?;
         return Some(if row.final_na {
@@ -361,7 +356,10 @@ impl App {
             }
             for (agency, (on_time, total)) in counts {
                 if total > 0 {
-                    out.insert(((*agency).clone(), AutoMeasure::MilestonesOnTime), on_time as f64 * 100.0 / total as f64);
+                    out.insert(
+                        ((*agency).clone(), AutoMeasure::MilestonesOnTime),
+                        on_time as f64 * 100.0 / total as f64,
+                    );
                 }
             }
         }
@@ -468,8 +466,13 @@ impl App {
                         .subs()
                         .filter_map(|(_, _, sub)| {
                             let value = computed_value(&sub.method, &agency.id, &automatic, &survey);
-                            answer_for(&sub.method, rows.and_then(|r| r.get(sub.code.as_str()).copied()), value, published)
-                                .map(|a| (sub.code.clone(), a))
+                            answer_for(
+                                &sub.method,
+                                rows.and_then(|r| r.get(sub.code.as_str()).copied()),
+                                value,
+                                published,
+                            )
+                            .map(|a| (sub.code.clone(), a))
                         })
                         .collect();
                     let score = score_agency(&framework.framework, &agency.id, &answers);
@@ -491,7 +494,10 @@ impl App {
                 })
                 .collect();
             results.sort_by(|a, b| {
-                a.rank.unwrap_or(u32::MAX).cmp(&b.rank.unwrap_or(u32::MAX)).then_with(|| a.agency.name.cmp(&b.agency.name))
+                a.rank
+                    .unwrap_or(u32::MAX)
+                    .cmp(&b.rank.unwrap_or(u32::MAX))
+                    .then_with(|| a.agency.name.cmp(&b.agency.name))
             });
             kinds.push(KindResults { kind, framework, round, results });
         }
@@ -503,7 +509,11 @@ impl App {
     }
 
     /// The published indices of a year and kind, by agency (empty when not published).
-    async fn published_indices(&self, year: i32, kind: AgencyKind) -> Result<HashMap<AgencyId, IndexValue>, ServiceError> {
+    async fn published_indices(
+        &self,
+        year: i32,
+        kind: AgencyKind,
+    ) -> Result<HashMap<AgencyId, IndexValue>, ServiceError> {
         let Some(round) = self.store().round(year, kind).await?.filter(|r| r.stage == RoundStage::Published) else {
             return Ok(HashMap::new());
         };
@@ -523,11 +533,10 @@ impl App {
     }
 
     async fn round_framework(&self, round: &RoundRow) -> Result<Arc<FrameworkInForce>, ServiceError> {
-        let stored = self
-            .store()
-            .framework(round.framework_id)
-            .await?
-            .ok_or_else(|| ServiceError::Store(StoreError::Corrupt(format!("round {} without framework", round.id))))?;
+        let stored =
+            self.store().framework(round.framework_id).await?.ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!("round {} without framework", round.id)))
+            })?;
         let (framework, _) = load_framework(&stored.document);
         let framework = framework.ok_or_else(|| {
             ServiceError::Store(StoreError::Corrupt(format!("stored framework {} does not load", stored.id)))
@@ -600,7 +609,9 @@ impl App {
             Some(id) => id,
             None => {
                 let document = framework_document(&framework.framework);
-                self.store().save_framework(year, kind, &document, "Bộ tiêu chí mẫu, lưu khi mở đợt đánh giá", actor).await?;
+                self.store()
+                    .save_framework(year, kind, &document, "Bộ tiêu chí mẫu, lưu khi mở đợt đánh giá", actor)
+                    .await?;
                 self.store()
                     .latest_framework(year, kind)
                     .await?
@@ -608,7 +619,11 @@ impl App {
                     .ok_or_else(|| ServiceError::Store(StoreError::Corrupt("framework not stored".into())))?
             }
         };
-        let round = match self.store().open_round(year, kind, framework_id, &self_deadline.iso(), explanation_days, actor).await {
+        let round = match self
+            .store()
+            .open_round(year, kind, framework_id, &self_deadline.iso(), explanation_days, actor)
+            .await
+        {
             Err(StoreError::Conflict(_)) => {
                 return Err(ServiceError::Invalid(vec![format!(
                     "đợt đánh giá năm {year} của {} đã được mở",
@@ -663,7 +678,9 @@ impl App {
             None => None,
         };
         let scores: HashMap<String, ScoreRow> = match &assessment {
-            Some(a) => self.store().assessment_scores(a.id).await?.into_iter().map(|r| (r.sub_code.clone(), r)).collect(),
+            Some(a) => {
+                self.store().assessment_scores(a.id).await?.into_iter().map(|r| (r.sub_code.clone(), r)).collect()
+            }
             None => HashMap::new(),
         };
         let log = match &assessment {
@@ -809,12 +826,7 @@ impl App {
         }
         let scores: Vec<SelfScore<'_>> = encoded
             .iter()
-            .map(|(code, answer, note, evidence)| SelfScore {
-                sub_code: code,
-                answer: answer.clone(),
-                note,
-                evidence,
-            })
+            .map(|(code, answer, note, evidence)| SelfScore { sub_code: code, answer: answer.clone(), note, evidence })
             .collect();
         let changed = self
             .store()
@@ -826,15 +838,26 @@ impl App {
     }
 
     /// Ends the self-assessment of a round (Sở Nội vụ): drafts are sent as they stand.
-    pub async fn start_appraisal(&self, user: &User, year: i32, kind: AgencyKind, now: Timestamp) -> Result<usize, ServiceError> {
+    pub async fn start_appraisal(
+        &self,
+        user: &User,
+        year: i32,
+        kind: AgencyKind,
+        now: Timestamp,
+    ) -> Result<usize, ServiceError> {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được chuyển đợt đánh giá sang thẩm định".into()));
         }
-        let round = self.store().round(year, kind).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind)))
-        })?;
+        let round = self
+            .store()
+            .round(year, kind)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind))))?;
         if round.stage != RoundStage::SelfAssessment {
-            return Err(ServiceError::Invalid(vec![format!("đợt đánh giá đang ở giai đoạn «{}»", round.stage.label_vn())]));
+            return Err(ServiceError::Invalid(vec![format!(
+                "đợt đánh giá đang ở giai đoạn «{}»",
+                round.stage.label_vn()
+            )]));
         }
         let actor = Actor { user: Some(user.id), at: &now.rfc3339() };
         for agency in self.assessed_agencies(year, kind) {
@@ -866,13 +889,8 @@ impl App {
         let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
         allowed(WorkflowStep::Appraise, round.stage, assessment.stage).map_err(|m| ServiceError::Invalid(vec![m]))?;
         let framework = self.round_framework(&round).await?;
-        let stored: HashMap<String, ScoreRow> = self
-            .store()
-            .assessment_scores(assessment.id)
-            .await?
-            .into_iter()
-            .map(|r| (r.sub_code.clone(), r))
-            .collect();
+        let stored: HashMap<String, ScoreRow> =
+            self.store().assessment_scores(assessment.id).await?.into_iter().map(|r| (r.sub_code.clone(), r)).collect();
         let mut problems = Vec::new();
         let mut appraised = Vec::new();
         for input in inputs {
@@ -889,7 +907,12 @@ impl App {
                 .and_then(|a| cchc_domain::evaluation::points_of(&sub.method, sub.max, Some(&a)));
             if text.is_empty() {
                 if sub.method.is_self_assessed() {
-                    appraised.push((sub.code.clone(), Some(self_points.unwrap_or_default().hundredths()), false, reason));
+                    appraised.push((
+                        sub.code.clone(),
+                        Some(self_points.unwrap_or_default().hundredths()),
+                        false,
+                        reason,
+                    ));
                 }
                 continue;
             }
@@ -919,7 +942,12 @@ impl App {
         let due = self.calendar().add_working_days(now.date_in_vietnam(), round.explanation_days).iso();
         let scores: Vec<AppraisedScore<'_>> = appraised
             .iter()
-            .map(|(code, points, na, reason)| AppraisedScore { sub_code: code, points: *points, not_applicable: *na, reason })
+            .map(|(code, points, na, reason)| AppraisedScore {
+                sub_code: code,
+                points: *points,
+                not_applicable: *na,
+                reason,
+            })
             .collect();
         let changed = self
             .store()
@@ -955,7 +983,12 @@ impl App {
         if assessment.explanation_due.as_deref().is_some_and(|due| due < today.as_str()) {
             return Err(ServiceError::Invalid(vec![format!(
                 "đã hết hạn giải trình ({})",
-                assessment.explanation_due.as_deref().and_then(|d| Date::parse(d).ok()).map(|d| d.vn()).unwrap_or_default()
+                assessment
+                    .explanation_due
+                    .as_deref()
+                    .and_then(|d| Date::parse(d).ok())
+                    .map(|d| d.vn())
+                    .unwrap_or_default()
             )]));
         }
         let framework = self.round_framework(&round).await?;
@@ -988,7 +1021,13 @@ impl App {
 
     /// Makes an appraised assessment final without explanation (the council, once the window
     /// has passed).
-    pub async fn finalise_assessment(&self, user: &User, year: i32, agency: &AgencyId, now: Timestamp) -> Result<(), ServiceError> {
+    pub async fn finalise_assessment(
+        &self,
+        user: &User,
+        year: i32,
+        agency: &AgencyId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         if !user.is_appraiser() {
             return Err(ServiceError::Forbidden("chỉ Hội đồng thẩm định được chốt điểm".into()));
         }
@@ -1005,7 +1044,12 @@ impl App {
         if assessment.explanation_due.as_deref().is_some_and(|due| due >= today.as_str()) {
             return Err(ServiceError::Invalid(vec![format!(
                 "cơ quan còn được giải trình đến hết {}",
-                assessment.explanation_due.as_deref().and_then(|d| Date::parse(d).ok()).map(|d| d.vn()).unwrap_or_default()
+                assessment
+                    .explanation_due
+                    .as_deref()
+                    .and_then(|d| Date::parse(d).ok())
+                    .map(|d| d.vn())
+                    .unwrap_or_default()
             )]));
         }
         self.store()
@@ -1022,15 +1066,26 @@ impl App {
 
     /// Publishes a round (Sở Nội vụ): every assessment must be final; the automatic and survey
     /// figures are frozen with the appraised ones, and the results become public.
-    pub async fn publish_round(&self, user: &User, year: i32, kind: AgencyKind, now: Timestamp) -> Result<usize, ServiceError> {
+    pub async fn publish_round(
+        &self,
+        user: &User,
+        year: i32,
+        kind: AgencyKind,
+        now: Timestamp,
+    ) -> Result<usize, ServiceError> {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được công bố kết quả".into()));
         }
-        let round = self.store().round(year, kind).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind)))
-        })?;
+        let round = self
+            .store()
+            .round(year, kind)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind))))?;
         if round.stage != RoundStage::Appraisal {
-            return Err(ServiceError::Invalid(vec![format!("đợt đánh giá đang ở giai đoạn «{}»", round.stage.label_vn())]));
+            return Err(ServiceError::Invalid(vec![format!(
+                "đợt đánh giá đang ở giai đoạn «{}»",
+                round.stage.label_vn()
+            )]));
         }
         let assessments = self.store().assessments(round.id).await?;
         let agencies = self.assessed_agencies(year, kind);

@@ -47,7 +47,8 @@ async fn a_framework_that_does_not_add_up_or_names_an_unknown_method_is_refused_
     let original = app.export_framework(2024, AgencyKind::Department).await.unwrap();
     let broken = original.replacen("\"max\": 100.0", "\"max\": 99.0", 1);
     assert_ne!(broken, original);
-    let Err(ServiceError::Invalid(errors)) = app.import_framework(&admin, &broken, "", at("2024-07-01T00:00:00Z")).await
+    let Err(ServiceError::Invalid(errors)) =
+        app.import_framework(&admin, &broken, "", at("2024-07-01T00:00:00Z")).await
     else {
         panic!("accepted a framework whose points do not add up");
     };
@@ -62,7 +63,8 @@ async fn a_framework_that_does_not_add_up_or_names_an_unknown_method_is_refused_
     assert_eq!(app.export_framework(2024, AgencyKind::Department).await.unwrap(), original);
     // A correct edit becomes version 1; an agency officer may not import.
     let edited = original.replacen("(mẫu)", "(Quyết định thử)", 1);
-    let (year, kind, version, _) = app.import_framework(&admin, &edited, "thử", at("2024-07-01T00:00:00Z")).await.unwrap();
+    let (year, kind, version, _) =
+        app.import_framework(&admin, &edited, "thử", at("2024-07-01T00:00:00Z")).await.unwrap();
     assert_eq!((year, kind, version), (2024, AgencyKind::Department, 1));
     let officer = account(&app, "snv", UserRole::Agency, Some("so-noi-vu")).await;
     assert!(matches!(
@@ -105,7 +107,8 @@ async fn automatic_criteria_count_what_tracking_and_reporting_recorded() {
     }
     let measures = app.automatic_measures(2024, date("05/01/2025")).await.unwrap();
     let share = measures.get(&(agency("so-noi-vu"), AutoMeasure::MilestonesOnTime)).copied().unwrap();
-    let expected = 2.0 * 100.0 / mine.iter().filter(|m| m.derived(year_end, app.calendar()) != DerivedStatus::WaitingEvent).count() as f64;
+    let expected = 2.0 * 100.0
+        / mine.iter().filter(|m| m.derived(year_end, app.calendar()) != DerivedStatus::WaitingEvent).count() as f64;
     assert!((share - expected).abs() < 1e-9, "{share} vs {expected}");
     // No report sent: 0 of the 4 periods on time; nothing reported: no indicator attainment.
     assert_eq!(measures.get(&(agency("so-noi-vu"), AutoMeasure::ReportsOnTime)).copied(), Some(0.0));
@@ -156,7 +159,13 @@ async fn a_round_from_self_assessment_to_publication() {
         app.save_self_assessment(&snv, 2024, &agency("so-noi-vu"), &inputs, true, opened).await,
         Err(ServiceError::Invalid(_))
     ));
-    assert!(app.assessment(Some(&snv), 2024, &agency("so-noi-vu"), today).await.unwrap().rows.iter().all(|r| r.self_value.is_empty()));
+    assert!(app
+        .assessment(Some(&snv), 2024, &agency("so-noi-vu"), today)
+        .await
+        .unwrap()
+        .rows
+        .iter()
+        .all(|r| r.self_value.is_empty()));
     // Another agency can neither write nor read it.
     assert!(matches!(
         app.save_self_assessment(&stp, 2024, &agency("so-noi-vu"), &good, false, opened).await,
@@ -180,7 +189,10 @@ async fn a_round_from_self_assessment_to_publication() {
     // Appraisal: the council lowers I.1.1 (1 point) to 0 with a reason; a change without reason
     // is refused; nobody else may appraise.
     let council_at = at("2025-01-21T02:00:00Z");
-    assert!(app.appraise(&council, 2024, &agency("so-noi-vu"), &[], false, council_at).await.is_err(), "still self-assessment");
+    assert!(
+        app.appraise(&council, 2024, &agency("so-noi-vu"), &[], false, council_at).await.is_err(),
+        "still self-assessment"
+    );
     app.start_appraisal(&admin, 2024, AgencyKind::Department, council_at).await.unwrap();
     let no_reason = [AppraisalInput { sub: "I.1.1".into(), points: "0".into(), reason: String::new() }];
     assert!(matches!(
@@ -191,7 +203,8 @@ async fn a_round_from_self_assessment_to_publication() {
         app.appraise(&snv, 2024, &agency("so-noi-vu"), &no_reason, true, council_at).await,
         Err(ServiceError::Forbidden(_))
     ));
-    let lowered = [AppraisalInput { sub: "I.1.1".into(), points: "0".into(), reason: "Ban hành kế hoạch sau 10/01".into() }];
+    let lowered =
+        [AppraisalInput { sub: "I.1.1".into(), points: "0".into(), reason: "Ban hành kế hoạch sau 10/01".into() }];
     app.appraise(&council, 2024, &agency("so-noi-vu"), &lowered, true, council_at).await.unwrap();
     let view = app.assessment(Some(&snv), 2024, &agency("so-noi-vu"), date("21/01/2025")).await.unwrap();
     assert_eq!(view.assessment.as_ref().unwrap().stage, AssessmentStage::Appraised);
@@ -204,19 +217,27 @@ async fn a_round_from_self_assessment_to_publication() {
     assert_eq!(view.score.index.unwrap().vn(), "91,89");
 
     // Explanation, once; the council restores the point and closes.
-    app.explain(&snv, 2024, &agency("so-noi-vu"), &[("I.1.1".into(), "Kế hoạch ban hành ngày 08/01".into())], at("2025-01-22T02:00:00Z"))
-        .await
-        .unwrap();
+    app.explain(
+        &snv,
+        2024,
+        &agency("so-noi-vu"),
+        &[("I.1.1".into(), "Kế hoạch ban hành ngày 08/01".into())],
+        at("2025-01-22T02:00:00Z"),
+    )
+    .await
+    .unwrap();
     assert!(app
         .explain(&snv, 2024, &agency("so-noi-vu"), &[("I.1.1".into(), "lần hai".into())], at("2025-01-22T03:00:00Z"))
         .await
         .is_err());
-    let restored = [AppraisalInput { sub: "I.1.1".into(), points: "1".into(), reason: "Chấp nhận giải trình".into() }];
+    let restored =
+        [AppraisalInput { sub: "I.1.1".into(), points: "1".into(), reason: "Chấp nhận giải trình".into() }];
     app.appraise(&council, 2024, &agency("so-noi-vu"), &restored, true, at("2025-01-23T02:00:00Z")).await.unwrap();
 
     // Publication waits for every agency to be final.
     let publish_at = at("2025-02-10T02:00:00Z");
-    let Err(ServiceError::Invalid(pending)) = app.publish_round(&admin, 2024, AgencyKind::Department, publish_at).await else {
+    let Err(ServiceError::Invalid(pending)) = app.publish_round(&admin, 2024, AgencyKind::Department, publish_at).await
+    else {
         panic!("published with agencies pending");
     };
     assert!(pending[0].contains("chưa được chốt điểm"), "{pending:?}");

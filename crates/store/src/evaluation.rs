@@ -350,9 +350,17 @@ impl Store {
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
         for id in &drafts {
-            move_stage(&mut tx, *id, &[AssessmentStage::Draft], AssessmentStage::Submitted, Some("submitted_at"), actor.at)
+            move_stage(
+                &mut tx,
+                *id,
+                &[AssessmentStage::Draft],
+                AssessmentStage::Submitted,
+                Some("submitted_at"),
+                actor.at,
+            )
+            .await?;
+            log(&mut tx, *id, None, "submitted", "Hết hạn tự đánh giá: bản tự chấm được gửi như đang lưu.", actor)
                 .await?;
-            log(&mut tx, *id, None, "submitted", "Hết hạn tự đánh giá: bản tự chấm được gửi như đang lưu.", actor).await?;
         }
         tx.commit().await?;
         Ok(drafts.len())
@@ -449,7 +457,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let agency: String = r.try_get("agency_id")?;
-                let agency = AgencyId::parse(&agency).ok_or_else(|| StoreError::Corrupt(format!("agency id {agency}")))?;
+                let agency =
+                    AgencyId::parse(&agency).ok_or_else(|| StoreError::Corrupt(format!("agency id {agency}")))?;
                 Ok((agency, score_of(r)?))
             })
             .collect()
@@ -487,7 +496,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let old: Option<(Option<String>, String, String)> = old
-                .map(|r| Ok::<_, sqlx::Error>((r.try_get("self_answer")?, r.try_get("self_note")?, r.try_get("evidence")?)))
+                .map(|r| {
+                    Ok::<_, sqlx::Error>((r.try_get("self_answer")?, r.try_get("self_note")?, r.try_get("evidence")?))
+                })
                 .transpose()?;
             let new = (score.answer.clone(), score.note.to_string(), score.evidence.to_string());
             if old.as_ref() == Some(&new) || (old.is_none() && new == (None, String::new(), String::new())) {
@@ -513,8 +524,15 @@ impl Store {
             changed += 1;
         }
         if submit {
-            move_stage(&mut tx, assessment, &[AssessmentStage::Draft], AssessmentStage::Submitted, Some("submitted_at"), actor.at)
-                .await?;
+            move_stage(
+                &mut tx,
+                assessment,
+                &[AssessmentStage::Draft],
+                AssessmentStage::Submitted,
+                Some("submitted_at"),
+                actor.at,
+            )
+            .await?;
             log(&mut tx, assessment, None, "submitted", "Gửi kết quả tự chấm để thẩm định.", actor).await?;
         }
         tx.commit().await?;
@@ -571,17 +589,32 @@ impl Store {
         }
         if let Some(due) = complete {
             if stage == AssessmentStage::Submitted {
-                move_stage(&mut tx, assessment, &[AssessmentStage::Submitted], AssessmentStage::Appraised, Some("appraised_at"), actor.at)
-                    .await?;
+                move_stage(
+                    &mut tx,
+                    assessment,
+                    &[AssessmentStage::Submitted],
+                    AssessmentStage::Appraised,
+                    Some("appraised_at"),
+                    actor.at,
+                )
+                .await?;
                 sqlx::query("UPDATE assessments SET explanation_due = $1 WHERE id = $2")
                     .bind(due)
                     .bind(assessment)
                     .execute(&mut *tx)
                     .await?;
-                log(&mut tx, assessment, None, "appraisal_completed", &format!("Hoàn thành thẩm định; giải trình đến hết {due}."), actor)
-                    .await?;
+                log(
+                    &mut tx,
+                    assessment,
+                    None,
+                    "appraisal_completed",
+                    &format!("Hoàn thành thẩm định; giải trình đến hết {due}."),
+                    actor,
+                )
+                .await?;
             } else {
-                move_stage(&mut tx, assessment, &[AssessmentStage::Explained], AssessmentStage::Final, None, actor.at).await?;
+                move_stage(&mut tx, assessment, &[AssessmentStage::Explained], AssessmentStage::Final, None, actor.at)
+                    .await?;
                 log(&mut tx, assessment, None, "finalised", "Xem xét giải trình xong; điểm được chốt.", actor).await?;
             }
         }
@@ -597,8 +630,15 @@ impl Store {
         actor: Actor<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        move_stage(&mut tx, assessment, &[AssessmentStage::Appraised], AssessmentStage::Explained, Some("explained_at"), actor.at)
-            .await?;
+        move_stage(
+            &mut tx,
+            assessment,
+            &[AssessmentStage::Appraised],
+            AssessmentStage::Explained,
+            Some("explained_at"),
+            actor.at,
+        )
+        .await?;
         for (sub, text) in explanations {
             sqlx::query(
                 "INSERT INTO assessment_scores (assessment_id, sub_code, explanation) VALUES ($1, $2, $3)

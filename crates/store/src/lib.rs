@@ -32,7 +32,9 @@ mod tracking;
 pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use carry::{CarryCounts, CarryLink, CarryPlan, CarryRefusal, EventCarry, NewMilestoneRef};
 pub use directory::DirectoryVersion;
-pub use evaluation::{Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow, SelfScore};
+pub use evaluation::{
+    Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow, SelfScore,
+};
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use plans::{plan_key, NewDocument};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};

@@ -426,9 +426,10 @@ pub fn check_framework(framework: &Framework) -> Vec<FrameworkProblem> {
 }
 
 fn is_child_code(parent: &str, child: &str) -> bool {
-    child.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')).is_some_and(|rest| {
-        !rest.is_empty() && !rest.contains('.') && rest.chars().all(|c| c.is_ascii_alphanumeric())
-    })
+    child
+        .strip_prefix(parent)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains('.') && rest.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 fn check_method(sub: &SubCriterion, push: &mut impl FnMut(&str, String)) {
@@ -460,13 +461,7 @@ fn check_method(sub: &SubCriterion, push: &mut impl FnMut(&str, String)) {
                 }
             }
             if !levels.is_empty() && levels.iter().map(|l| l.points).max() != Some(sub.max) {
-                push(
-                    code,
-                    format!(
-                        "Tiêu chí thành phần {code}: không mức nào cho đủ {} điểm tối đa.",
-                        sub.max.vn()
-                    ),
-                );
+                push(code, format!("Tiêu chí thành phần {code}: không mức nào cho đủ {} điểm tối đa.", sub.max.vn()));
             }
         }
         Method::Auto { mapping, .. } | Method::Survey { mapping, .. } | Method::Number { mapping, .. } => {

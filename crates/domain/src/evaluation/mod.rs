@@ -5,8 +5,8 @@ pub mod score;
 pub mod workflow;
 
 pub use framework::{
-    check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, FrameworkProblem, Level, Mapping,
-    Method, Points, Step, SubCriterion, SurveyMeasure, ASSESSED_KINDS,
+    check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, FrameworkProblem, Level, Mapping, Method,
+    Points, Step, SubCriterion, SurveyMeasure, ASSESSED_KINDS,
 };
 pub use score::{points_of, ranks, score_agency, AgencyScore, Answer, AreaScore, IndexValue, SubScore};
 pub use workflow::{allowed, AssessmentStage, RoundStage, Step as WorkflowStep};

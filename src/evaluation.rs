@@ -1,0 +1,132 @@
+//! `cchc evaluation framework export|import` and `cchc evaluation score`: the PAR Index criteria
+//! framework as an editable file, and the scores, ranks and bands of a year.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use cchc_import::evaluation::{kind_label, parse_kind};
+use cchc_services::{App, ServiceError};
+
+use crate::cli::{EvaluationCommand, FrameworkCommand};
+use crate::commands::{print_json, read_document, user_error};
+use crate::render;
+
+pub async fn run(app: &App, command: EvaluationCommand, as_json: bool) -> Result<ExitCode> {
+    match command {
+        EvaluationCommand::Framework(FrameworkCommand::Export { year, kind, out }) => {
+            let kind = parse_kind(&kind).context("loại cơ quan phải là department, district hoặc commune")?;
+            let framework = app.framework(year, kind).await.map_err(user_error)?;
+            let document = app.export_framework(year, kind).await.map_err(user_error)?;
+            std::fs::write(&out, document).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+            let source = match framework.version {
+                Some(version) => format!("phiên bản {version}"),
+                None => "bộ tiêu chí mẫu (cần thay bằng quyết định của tỉnh)".to_string(),
+            };
+            if as_json {
+                print_json(&serde_json::json!({
+                    "year": year, "kind": kind.as_str(), "version": framework.version,
+                    "template": framework.framework.template, "out": out.display().to_string(),
+                }))?;
+            } else {
+                outln!(
+                    "Đã ghi bộ tiêu chí năm {year} của {} ({source}, {} điểm) ra «{}».",
+                    kind_label(kind),
+                    framework.framework.max.vn(),
+                    out.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EvaluationCommand::Framework(FrameworkCommand::Import { file, note }) => {
+            let document = read_document(&file)?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            match app.import_framework(&user, &document, &note, crate::clock::now()).await {
+                Ok((year, kind, version, warnings)) => {
+                    if as_json {
+                        print_json(&serde_json::json!({
+                            "year": year, "kind": kind.as_str(), "version": version, "warnings": warnings,
+                        }))?;
+                    } else {
+                        for warning in &warnings {
+                            outln!("Cảnh báo: {warning}");
+                        }
+                        outln!("Đã nạp bộ tiêu chí năm {year} của {}: phiên bản {version}.", kind_label(kind));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ServiceError::Invalid(errors)) => {
+                    if as_json {
+                        print_json(&serde_json::json!({ "refused": true, "errors": errors }))?;
+                    } else {
+                        errln!("Không nạp bộ tiêu chí (không có gì thay đổi) vì {} lỗi:", errors.len());
+                        for error in &errors {
+                            errln!("  - {error}");
+                        }
+                    }
+                    Ok(ExitCode::from(1))
+                }
+                Err(other) => Err(user_error(other)),
+            }
+        }
+        EvaluationCommand::Score { year } => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let scores = app.evaluation_scores(Some(&user), year, crate::clock::today()).await.map_err(user_error)?;
+            if as_json {
+                let results: Vec<serde_json::Value> = scores
+                    .kinds
+                    .iter()
+                    .flat_map(|k| {
+                        k.results.iter().map(move |r| {
+                            serde_json::json!({
+                                "agency": r.agency.id.as_str(),
+                                "name": r.agency.name,
+                                "kind": k.kind.as_str(),
+                                "points": r.score.points.value(),
+                                "max": r.score.max.value(),
+                                "full_max": r.score.full_max.value(),
+                                "index": r.score.index.map(|i| i.value()),
+                                "rank": r.rank,
+                                "band": r.band,
+                                "previous_index": r.previous.map(|i| i.value()),
+                                "published": k.published(),
+                                "by_area": r.score.by_area.iter().map(|a| serde_json::json!({
+                                    "area": a.code, "name": a.name, "points": a.points.value(),
+                                    "max": a.max.value(), "full_max": a.full_max.value(),
+                                })).collect::<Vec<_>>(),
+                            })
+                        })
+                    })
+                    .collect();
+                print_json(&serde_json::json!({ "year": year, "results": results }))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            for kind in &scores.kinds {
+                let state = if kind.published() { "đã công bố" } else { "tạm tính, chưa công bố" };
+                let source = if kind.framework.framework.template { " — bộ tiêu chí mẫu" } else { "" };
+                outln!("Chỉ số CCHC năm {year} của {} ({state}{source})", kind_label(kind.kind));
+                let mut t = render::table(&[
+                    "Hạng",
+                    "Cơ quan, đơn vị",
+                    "Điểm",
+                    "Tối đa",
+                    "Chỉ số (%)",
+                    "Xếp loại",
+                    "Năm trước",
+                ]);
+                for r in &kind.results {
+                    t.add_row(vec![
+                        r.rank.map(|n| n.to_string()).unwrap_or_default(),
+                        r.agency.name.clone(),
+                        r.score.points.vn(),
+                        r.score.max.vn(),
+                        r.score.index.map(|i| i.vn()).unwrap_or_else(|| "—".into()),
+                        r.band.clone().unwrap_or_default(),
+                        r.previous.map(|i| i.vn()).unwrap_or_default(),
+                    ]);
+                }
+                outln!("{t}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
