@@ -17,7 +17,8 @@ use cchc_domain::evaluation::{
 use cchc_domain::reporting::{level_of, Attainment};
 use cchc_domain::tracking::DerivedStatus;
 use cchc_domain::{Agency, AgencyId, AgencyKind, Date, PeriodId, Timestamp};
-use cchc_import::evaluation::{framework_document, kind_label, load_framework, template};
+use cchc_import::evaluation::{framework_document, load_framework, template};
+pub use cchc_import::evaluation::{kind_label, parse_kind};
 use cchc_store::{Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, RoundRow, ScoreRow, SelfScore, StoreError};
 
 use crate::{App, ServiceError};

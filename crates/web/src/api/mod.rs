@@ -31,6 +31,8 @@ use crate::AppState;
 mod accounts;
 /// Wire types (DTOs) of the API.
 pub mod dto;
+/// The PAR Index scores.
+mod evaluation;
 /// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
@@ -93,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{period}/{agency}/return", post(reports::return_report))
         .route("/reports/{period}/{agency}/receipt", post(reports::receipt))
         .route("/reports/{period}/{agency}/extension", post(reports::extension))
+        .route("/evaluation/score", get(evaluation::score))
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::update))
         .route("/me/password", put(accounts::change_password))

@@ -17,6 +17,8 @@ use crate::AppState;
 pub mod accounts;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
+/// The PAR Index: ranking of a year.
+pub mod evaluation;
 /// Hand-over of the open work of agencies and units that ended.
 pub mod handover;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(accounts::routes())
         .merge(dashboard::routes())
+        .merge(evaluation::routes())
         .merge(handover::routes())
         .merge(plan::routes())
         .merge(public::routes())
