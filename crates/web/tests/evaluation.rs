@@ -58,3 +58,142 @@ async fn scores_through_the_api_and_the_ranking_page_before_publication() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text().contains("năm «hai-nghin» không hợp lệ"));
 }
+
+/// Every self-assessed answer at its best: (field, value) pairs for the assessment form.
+async fn best_answers(h: &common::Harness) -> Vec<(String, String)> {
+    let framework = h.state.app.framework(2024, cchc_domain::AgencyKind::Department).await.unwrap();
+    framework
+        .framework
+        .subs()
+        .filter(|(_, _, s)| s.method.is_self_assessed())
+        .map(|(_, _, s)| {
+            let value = match &s.method {
+                cchc_domain::evaluation::Method::YesNo => "có".to_string(),
+                cchc_domain::evaluation::Method::Levels(levels) => levels.last().unwrap().label.clone(),
+                _ => "100".to_string(),
+            };
+            (format!("gia_tri:{}", s.code), value)
+        })
+        .collect()
+}
+
+fn fields<'a>(csrf: &'a str, step: &'a str, rest: &'a [(String, String)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = vec![("csrf_token", csrf), ("buoc", step)];
+    all.extend(rest.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    all
+}
+
+#[tokio::test]
+async fn a_round_through_the_pages_each_step_by_its_role() {
+    let h = harness(
+        "2025-01-10T02:00:00Z",
+        &[
+            ("snv", UserRole::Admin, None),
+            ("thamdinh", UserRole::Appraiser, None),
+            ("stp", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+        ],
+    )
+    .await;
+    let admin = h.form_login("snv", "/danh-gia?nam=2024").await;
+    let opened = h
+        .post_form(
+            "/danh-gia/2024/dot",
+            &admin,
+            &[
+                ("csrf_token", &admin.csrf),
+                ("loai", "department"),
+                ("buoc", "mo"),
+                ("han", "24/01/2025"),
+                ("so_ngay", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.text());
+    let officer = h.form_login("stp", "/danh-gia/2024/so-tu-phap").await;
+    let page = h.get("/danh-gia/2024/so-tu-phap", &officer).await.text();
+    assert!(page.contains("name=\"gia_tri:I.1.1\"") && !page.contains("name=\"diem:"), "{page}");
+    // A wrong answer: nothing saved, the reason listed.
+    let mut answers = best_answers(&h).await;
+    let good = answers.clone();
+    answers[0].1 = "có lẽ".into();
+    let refused = h.post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "gui", &answers)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("trả lời «có» hoặc «không»"), "{}", refused.text());
+    let sent = h.post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "gui", &good)).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    // Another agency neither reads nor writes it.
+    let other = h.form_login("noivu", "/danh-gia/2024/so-noi-vu").await;
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap", &other).await.status, StatusCode::FORBIDDEN);
+    let forged = h.post_form("/danh-gia/2024/so-tu-phap", &other, &fields(&other.csrf, "luu", &good)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap", None).await.status, StatusCode::FORBIDDEN);
+
+    let closed = h
+        .post_form(
+            "/danh-gia/2024/dot",
+            &admin,
+            &[("csrf_token", &admin.csrf), ("loai", "department"), ("buoc", "tham_dinh")],
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text());
+    let council = h.form_login("thamdinh", "/danh-gia/2024/so-tu-phap").await;
+    let page = h.get("/danh-gia/2024/so-tu-phap", &council).await.text();
+    assert!(page.contains("name=\"diem:I.1.1\"") && !page.contains("name=\"gia_tri:"), "{page}");
+    let lower = |reason: &str| {
+        vec![("diem:I.1.1".to_string(), "0".to_string()), ("ly_do:I.1.1".to_string(), reason.to_string())]
+    };
+    let no_reason = lower("");
+    let refused =
+        h.post_form("/danh-gia/2024/so-tu-phap", &council, &fields(&council.csrf, "hoan_thanh", &no_reason)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let with_reason = lower("Kế hoạch ban hành sau ngày 10/01");
+    let done =
+        h.post_form("/danh-gia/2024/so-tu-phap", &council, &fields(&council.csrf, "hoan_thanh", &with_reason)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    // The officer may not appraise; it explains once.
+    let forged =
+        h.post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "tham_dinh", &with_reason)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let explanation = vec![("giai_trinh:I.1.1".to_string(), "Kế hoạch số 12/KH-STP ngày 08/01".to_string())];
+    let explained =
+        h.post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "giai_trinh", &explanation)).await;
+    assert_eq!(explained.status, StatusCode::SEE_OTHER, "{}", explained.text());
+    let again =
+        h.post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "giai_trinh", &explanation)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let restore = vec![
+        ("diem:I.1.1".to_string(), "1".to_string()),
+        ("ly_do:I.1.1".to_string(), "Chấp nhận giải trình".to_string()),
+    ];
+    let closed =
+        h.post_form("/danh-gia/2024/so-tu-phap", &council, &fields(&council.csrf, "hoan_thanh", &restore)).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.text());
+    let page = h.get("/danh-gia/2024/so-tu-phap", &officer).await.text();
+    assert!(page.contains("Điểm chính thức") && page.contains("Chấp nhận giải trình"), "{page}");
+
+    // The other departments: appraised as they stand and closed after their window.
+    let council_user =
+        h.state.app.accounts_for_operator().await.unwrap().into_iter().find(|u| u.username == "thamdinh").unwrap();
+    let later = cchc_domain::Timestamp::parse_rfc3339("2025-03-01T02:00:00Z").unwrap();
+    for agency in h.state.app.assessed_agencies(2024, cchc_domain::AgencyKind::Department) {
+        if agency.id.as_str() == "so-tu-phap" {
+            continue;
+        }
+        h.state.app.appraise(&council_user, 2024, &agency.id, &[], true, h.state.now()).await.unwrap();
+        h.state.app.finalise_assessment(&council_user, 2024, &agency.id, later).await.unwrap();
+    }
+    let published = h
+        .post_form(
+            "/danh-gia/2024/dot",
+            &admin,
+            &[("csrf_token", &admin.csrf), ("loai", "department"), ("buoc", "cong_bo")],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.text());
+    let public = h.get("/danh-gia?nam=2024", None).await.text();
+    assert!(public.contains("Đã công bố"), "{public}");
+    let row = public.split("<tr>").find(|r| r.contains("Sở Tư pháp")).unwrap();
+    assert!(row.contains("<td data-label=\"Hạng\">1</td>"), "{row}");
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap", None).await.status, StatusCode::OK);
+}

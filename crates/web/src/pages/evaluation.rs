@@ -25,9 +25,16 @@ pub(crate) struct RankingQuery {
     /// Year of the assessment.
     #[serde(rename = "nam")]
     year: Option<String>,
+    /// The round step just done.
+    #[serde(rename = "da_luu")]
+    done: Option<String>,
+    #[serde(rename = "loai")]
+    kind: Option<String>,
 }
 
 struct Row {
+    id: String,
+    stage: String,
     rank: String,
     agency: String,
     points: String,
@@ -41,6 +48,12 @@ struct Row {
 }
 
 struct KindBlock {
+    kind: String,
+    /// Sở Nội vụ's next step: open (none yet), close self-assessment, publish.
+    can_open: bool,
+    can_close: bool,
+    can_publish: bool,
+    default_deadline: String,
     title: String,
     state: String,
     template_note: bool,
@@ -57,6 +70,8 @@ struct RankingPage {
     next_year: i32,
     kinds: Vec<KindBlock>,
     hidden: Vec<String>,
+    csrf_token: String,
+    notice: Option<String>,
 }
 
 async fn ranking_page(
@@ -71,11 +86,19 @@ async fn ranking_page(
             PageError(WebError::BadRequest(format!("năm «{}» không hợp lệ", text.chars().take(20).collect::<String>())))
         })?,
     };
+    let is_admin = user.as_ref().is_some_and(|u| u.user.is_admin());
     let scores = state.app.evaluation_scores(user.as_ref().map(|u| &u.user), year, today).await?;
     let kinds = scores
         .kinds
         .iter()
         .map(|kind| KindBlock {
+            kind: kind.kind.as_str().to_string(),
+            can_open: is_admin && kind.round.is_none(),
+            can_close: is_admin
+                && kind.round.as_ref().is_some_and(|r| r.stage == cchc_domain::evaluation::RoundStage::SelfAssessment),
+            can_publish: is_admin
+                && kind.round.as_ref().is_some_and(|r| r.stage == cchc_domain::evaluation::RoundStage::Appraisal),
+            default_deadline: today.add_days(14).vn(),
             title: format!("Chỉ số CCHC năm {year} của {}", kind_label(kind.kind)),
             state: if kind.published() {
                 format!(
@@ -99,6 +122,8 @@ async fn ranking_page(
                 .results
                 .iter()
                 .map(|r| Row {
+                    id: r.agency.id.to_string(),
+                    stage: r.stage.map(|s| s.label_vn().to_string()).unwrap_or_default(),
                     rank: r.rank.map(|n| n.to_string()).unwrap_or_default(),
                     agency: r.agency.name.clone(),
                     points: r.score.points.vn(),
@@ -132,5 +157,20 @@ async fn ranking_page(
         next_year: year + 1,
         kinds,
         hidden: scores.hidden.iter().map(|k| kind_label(*k).to_string()).collect(),
+        csrf_token: user.as_ref().map(|u| u.csrf_token.clone()).unwrap_or_default(),
+        notice: query.done.as_deref().map(|step| {
+            let kind = query
+                .kind
+                .as_deref()
+                .and_then(cchc_services::evaluation::parse_kind)
+                .map(kind_label)
+                .unwrap_or_default();
+            match step {
+                "mo" => format!("Đã mở đợt đánh giá của {kind}."),
+                "tham_dinh" => format!("Đã kết thúc tự đánh giá của {kind}; chuyển sang thẩm định."),
+                "cong_bo" => format!("Đã công bố Chỉ số CCHC của {kind}."),
+                _ => "Đã lưu.".to_string(),
+            }
+        }),
     })
 }

@@ -15,6 +15,8 @@ use crate::AppState;
 
 /// Accounts: the administrators' page and everyone's own password.
 pub mod accounts;
+/// The PAR Index: one agency's assessment and the round's steps.
+pub mod assessment;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
 /// The PAR Index: ranking of a year.
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(session::routes())
         .merge(accounts::routes())
         .merge(dashboard::routes())
+        .merge(assessment::routes())
         .merge(evaluation::routes())
         .merge(handover::routes())
         .merge(plan::routes())
