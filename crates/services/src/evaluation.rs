@@ -330,6 +330,18 @@ impl App {
         agencies
     }
 
+    /// Whether the province scores `kind` in `year` without being asked: departments always;
+    /// district People's Committees while districts exist; commune People's Committees once
+    /// there are no districts any more (two-level local government, from 1 July 2025). A round
+    /// opened for another kind is scored too.
+    pub fn assessed_by_default(&self, year: i32, kind: AgencyKind) -> bool {
+        let districts = !self.assessed_agencies(year, AgencyKind::District).is_empty();
+        match kind {
+            AgencyKind::Commune => !districts,
+            _ => true,
+        }
+    }
+
     /// The automatic figures of a year for every agency, in percent: (agency, measure) → value.
     /// Counted as of the end of the year, or today while it runs. An agency with nothing to
     /// count has no value (the sub-criterion is then not applicable).
@@ -433,7 +445,7 @@ impl App {
         for kind in ASSESSED_KINDS {
             let agencies = self.assessed_agencies(year, kind);
             let round = self.store().round(year, kind).await?;
-            if agencies.is_empty() && round.is_none() {
+            if (agencies.is_empty() || !self.assessed_by_default(year, kind)) && round.is_none() {
                 continue;
             }
             let framework = match &round {

@@ -177,15 +177,11 @@ async fn wait_for_text(c: &Client, text: &str) -> Result<String, String> {
     Err(format!("«{text}» did not appear on {url}; page:\n{}", &source[..source.len().min(4000)]))
 }
 
-/// The scenario. Returns an error message rather than panicking, so that the browser is always
-/// closed.
-async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &Path) -> Result<(), String> {
-    c.set_window_size(1280, 2200).await.map_err(|e| format!("window size: {e}"))?;
-
-    // Log in through the form.
+/// Logs in through the login form and waits for the logged-in layout.
+async fn log_in(c: &Client, base: &str, username: &str, password: &str) -> Result<(), String> {
     c.goto(&format!("{base}/dang-nhap")).await.map_err(|e| format!("open login page: {e}"))?;
     let login = c.find(Locator::Css("form[action='/dang-nhap']")).await.map_err(|e| format!("no login form: {e}"))?;
-    for (name, value) in [("username", USERNAME), ("password", PASSWORD)] {
+    for (name, value) in [("username", username), ("password", password)] {
         let field = login.find(Locator::Css(&format!("[name='{name}']"))).await.map_err(|e| e.to_string())?;
         field.clear().await.map_err(|e| e.to_string())?;
         field.send_keys(value).await.map_err(|e| e.to_string())?;
@@ -197,7 +193,28 @@ async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &P
         .click()
         .await
         .map_err(|e| format!("submit login: {e}"))?;
-    wait_for_text(c, "Đăng xuất").await.map_err(|e| format!("login failed: {e}"))?;
+    wait_for_text(c, "Đăng xuất").await.map_err(|e| format!("login of {username} failed: {e}"))?;
+    Ok(())
+}
+
+/// Logs out through the layout's button.
+async fn log_out(c: &Client) -> Result<(), String> {
+    c.find(Locator::Css("form[action='/dang-xuat'] button"))
+        .await
+        .map_err(|e| format!("no logout button: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("log out: {e}"))?;
+    wait_for_text(c, "Đăng nhập").await.map(|_| ())
+}
+
+/// The scenario. Returns an error message rather than panicking, so that the browser is always
+/// closed.
+async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &Path) -> Result<(), String> {
+    c.set_window_size(1280, 2200).await.map_err(|e| format!("window size: {e}"))?;
+
+    // Log in through the form.
+    log_in(c, base, USERNAME, PASSWORD).await?;
 
     // The dashboard before.
     let before = read_dashboard(c, base).await?;
@@ -311,6 +328,39 @@ async fn scenario(c: &Client, base: &str, activity: i64, milestone: i64, pdf: &P
     Ok(())
 }
 
+/// Starts chromedriver and opens a headless chromium session through it.
+async fn open_browser(chromium: &Path, chromedriver: &Path, dir: &Path) -> (Driver, Client) {
+    let driver = Driver::start(chromedriver, dir);
+    driver.wait_ready().await;
+    let profile = dir.join("chromium-profile");
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium.display().to_string(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--lang=vi",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .unwrap_or_else(|e| panic!("cannot open a chromium session: {e}\nchromedriver log:\n{}", driver.log_tail()));
+    (driver, client)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn officer_records_progress_in_a_real_browser() {
     let Some((chromium, chromedriver)) = browser_tools() else { return };
@@ -357,38 +407,204 @@ async fn officer_records_progress_in_a_real_browser() {
     let pdf = temp.path().join("ke-hoach-15-KH-UBND.pdf");
     std::fs::write(&pdf, PDF).unwrap();
 
-    let driver = Driver::start(&chromedriver, temp.path());
-    driver.wait_ready().await;
-    let profile = temp.path().join("chromium-profile");
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), json!("chrome"));
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium.display().to_string(),
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--lang=vi",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .unwrap_or_else(|e| panic!("cannot open a chromium session: {e}\nchromedriver log:\n{}", driver.log_tail()));
+    let (driver, client) = open_browser(&chromium, &chromedriver, temp.path()).await;
 
     let outcome = tokio::time::timeout(Duration::from_secs(120), scenario(&client, &base, activity, milestone, &pdf))
         .await
         .unwrap_or_else(|_| Err("the browser scenario took more than 120 s".into()));
+    let _ = client.close().await;
+    drop(driver);
+    server.abort();
+    if let Err(message) = outcome {
+        panic!("{message}");
+    }
+}
+
+const EVALUATION_ACCOUNTS: [(&str, UserRole, Option<&str>); 4] = [
+    ("quantri", UserRole::Admin, None),
+    ("thamdinh", UserRole::Appraiser, None),
+    ("tuphap", UserRole::Agency, Some("so-tu-phap")),
+    ("noivu", UserRole::Agency, Some("so-noi-vu")),
+];
+const EVALUATION_PASSWORD: &str = "mat-khau-danh-gia-2024";
+
+async fn click(c: &Client, css: &str) -> Result<(), String> {
+    c.find(Locator::Css(css))
+        .await
+        .map_err(|e| format!("no «{css}»: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("click «{css}»: {e}"))
+}
+
+async fn count(c: &Client, css: &str) -> Result<usize, String> {
+    Ok(c.find_all(Locator::Css(css)).await.map_err(|e| format!("find «{css}»: {e}"))?.len())
+}
+
+/// Self-assessment → appraisal → explanation → publication in the browser, each step by its
+/// role; `close_others` closes the other departments (appraised as they stand) through the
+/// services, as the council would one by one.
+async fn evaluation_scenario(
+    c: &Client,
+    base: &str,
+    close_others: impl std::future::Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    c.set_window_size(1280, 2200).await.map_err(|e| format!("window size: {e}"))?;
+    let assessment = format!("{base}/danh-gia/2024/so-tu-phap");
+    let ranking = format!("{base}/danh-gia?nam=2024");
+    let open = |url: String| async move { c.goto(&url).await.map_err(|e| format!("open {url}: {e}")) };
+
+    // Sở Nội vụ opens the round.
+    log_in(c, base, "quantri", EVALUATION_PASSWORD).await?;
+    open(ranking.clone()).await?;
+    click(c, "#mo-dot-department button").await?;
+    wait_for_text(c, "Đã mở đợt đánh giá").await?;
+    log_out(c).await?;
+
+    // Sở Tư pháp scores itself and sends; it has no appraisal field.
+    log_in(c, base, "tuphap", EVALUATION_PASSWORD).await?;
+    open(assessment.clone()).await?;
+    if count(c, "[name^='diem:']").await? > 0 {
+        return Err("an agency officer sees the appraisal fields".into());
+    }
+    c.execute(
+        "document.querySelectorAll(\"select[name^='gia_tri:']\").forEach(s => s.selectedIndex = s.options.length - 1);\
+         document.querySelectorAll(\"input[name^='gia_tri:']\").forEach(i => i.value = '100');",
+        vec![],
+    )
+    .await
+    .map_err(|e| format!("fill the self-assessment: {e}"))?;
+    click(c, "button[value='gui']").await?;
+    wait_for_text(c, "Đã gửi kết quả tự chấm").await?;
+    log_out(c).await?;
+
+    // Another agency cannot see it before publication.
+    log_in(c, base, "noivu", EVALUATION_PASSWORD).await?;
+    open(assessment.clone()).await?;
+    wait_for_text(c, "chỉ được xem sau khi công bố").await?;
+    open(ranking.clone()).await?;
+    let page = wait_for_text(c, "Chỉ số cải cách hành chính năm 2024").await?;
+    if page.contains("Sở Tư pháp") {
+        return Err("Sở Nội vụ's officer sees Sở Tư pháp before publication".into());
+    }
+    log_out(c).await?;
+
+    // Sở Nội vụ closes the self-assessment.
+    log_in(c, base, "quantri", EVALUATION_PASSWORD).await?;
+    open(ranking.clone()).await?;
+    click(c, "#ket-thuc-department button").await?;
+    wait_for_text(c, "chuyển sang thẩm định").await?;
+    log_out(c).await?;
+
+    // The council lowers I.1.1 with a reason; it has no self-assessment field.
+    log_in(c, base, "thamdinh", EVALUATION_PASSWORD).await?;
+    open(assessment.clone()).await?;
+    if count(c, "[name^='gia_tri:']").await? > 0 {
+        return Err("the council sees the self-assessment fields".into());
+    }
+    type_into(c, "phieu", "diem:I.1.1", "0").await?;
+    type_into(c, "phieu", "ly_do:I.1.1", "Kế hoạch ban hành sau ngày 10/01").await?;
+    click(c, "button[value='hoan_thanh']").await?;
+    wait_for_text(c, "Đã hoàn thành thẩm định").await?;
+    log_out(c).await?;
+
+    // Sở Tư pháp explains, once.
+    log_in(c, base, "tuphap", EVALUATION_PASSWORD).await?;
+    open(assessment.clone()).await?;
+    type_into(c, "phieu", "giai_trinh:I.1.1", "Kế hoạch số 12/KH-STP ban hành ngày 08/01/2024").await?;
+    click(c, "button[value='giai_trinh']").await?;
+    wait_for_text(c, "Đã gửi giải trình").await?;
+    if count(c, "[name^='giai_trinh:']").await? > 0 {
+        return Err("the explanation form is still offered after explaining".into());
+    }
+    log_out(c).await?;
+
+    // The council accepts the explanation and closes.
+    log_in(c, base, "thamdinh", EVALUATION_PASSWORD).await?;
+    open(assessment.clone()).await?;
+    type_into(c, "phieu", "diem:I.1.1", "1").await?;
+    type_into(c, "phieu", "ly_do:I.1.1", "Chấp nhận giải trình").await?;
+    click(c, "button[value='hoan_thanh']").await?;
+    wait_for_text(c, "Điểm chính thức").await?;
+    log_out(c).await?;
+
+    close_others.await?;
+
+    // Sở Nội vụ publishes; the public sees the ranking.
+    log_in(c, base, "quantri", EVALUATION_PASSWORD).await?;
+    open(ranking.clone()).await?;
+    click(c, "#cong-bo-department button").await?;
+    wait_for_text(c, "Đã công bố Chỉ số CCHC").await?;
+    log_out(c).await?;
+    open(ranking.clone()).await?;
+    let page = wait_for_text(c, "Sở Tư pháp").await?;
+    let row = page.split("<tr>").find(|r| r.contains("Sở Tư pháp")).unwrap_or_default();
+    if !row.contains("<td data-label=\"Hạng\">1</td>") {
+        return Err(format!("Sở Tư pháp is not first on the public ranking: {row}"));
+    }
+    let dir = artifacts_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let png = c.screenshot().await.map_err(|e| format!("ranking screenshot: {e}"))?;
+    std::fs::write(dir.join("evaluation-ranking.png"), &png).map_err(|e| format!("write screenshot: {e}"))?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_par_index_round_in_a_real_browser() {
+    let Some((chromium, chromedriver)) = browser_tools() else { return };
+    let temp = tempfile::tempdir().unwrap();
+    let app = Arc::new(App::open_in_memory().await.unwrap());
+    let now = Clock::System.now();
+    for (name, role, agency) in EVALUATION_ACCOUNTS {
+        app.create_account(
+            &NewAccount {
+                username: name.into(),
+                display_name: name.into(),
+                role,
+                agency: agency.and_then(AgencyId::parse),
+                password: EVALUATION_PASSWORD.into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let files = temp.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let state = AppState {
+        app: app.clone(),
+        files_dir: files,
+        clock: Clock::System,
+        secure_cookies: false,
+        trusted_proxies: Arc::from([]),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+    });
+    let (driver, client) = open_browser(&chromium, &chromedriver, temp.path()).await;
+    let close_others = async {
+        let council = app
+            .accounts_for_operator()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|u| u.username == "thamdinh")
+            .ok_or("no council account")?;
+        let after_window = now.plus_seconds(60 * 86_400);
+        for agency in app.assessed_agencies(2024, cchc_domain::AgencyKind::Department) {
+            if agency.id.as_str() == "so-tu-phap" {
+                continue;
+            }
+            app.appraise(&council, 2024, &agency.id, &[], true, now).await.map_err(|e| e.to_string())?;
+            app.finalise_assessment(&council, 2024, &agency.id, after_window).await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    };
+    let outcome = tokio::time::timeout(Duration::from_secs(180), evaluation_scenario(&client, &base, close_others))
+        .await
+        .unwrap_or_else(|_| Err("the evaluation scenario took more than 180 s".into()));
     let _ = client.close().await;
     drop(driver);
     server.abort();

@@ -251,7 +251,7 @@ async fn page(
             "luu" => "Đã lưu điểm tự chấm.",
             "gui" => "Đã gửi kết quả tự chấm để thẩm định.",
             "tham_dinh" => "Đã lưu điểm thẩm định.",
-            "hoan_thanh" => "Đã hoàn thành thẩm định; cơ quan được giải trình trong thời hạn.",
+            "hoan_thanh" => "Đã hoàn thành thẩm định.",
             "giai_trinh" => "Đã gửi giải trình.",
             "chot" => "Đã chốt điểm.",
             _ => "Đã lưu.",
