@@ -197,3 +197,63 @@ async fn a_round_through_the_pages_each_step_by_its_role() {
     assert!(row.contains("<td data-label=\"Hạng\">1</td>"), "{row}");
     assert_eq!(h.get("/danh-gia/2024/so-tu-phap", None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_framework_is_read_downloaded_and_replaced_whole_or_not_at_all() {
+    let h = harness(
+        "2025-01-10T02:00:00Z",
+        &[("snv", UserRole::Admin, None), ("stp", UserRole::Agency, Some("so-tu-phap"))],
+    )
+    .await;
+    let public = h.get("/danh-gia/tieu-chi?nam=2024&loai=department", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    let html = public.text();
+    assert!(html.contains("bộ tiêu chí mẫu") && html.contains("I.1.1") && !html.contains("nap-tieu-chi"), "{html}");
+    let json = h.get("/danh-gia/tieu-chi.json?nam=2024&loai=department", None).await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json
+        .header(axum::http::header::CONTENT_DISPOSITION)
+        .contains("bo-tieu-chi-chi-so-cchc-2024-department.json"));
+    let original = json.text();
+
+    let admin = h.form_login("snv", "/danh-gia/tieu-chi?nam=2024&loai=department").await;
+    let broken = original.replacen("\"max\": 100.0", "\"max\": 90.0", 1);
+    let body = common::multipart(
+        &[("csrf_token", &admin.csrf), ("ghi_chu", "thử")],
+        Some(("tieu-chi.json", "application/json", broken.as_bytes())),
+    );
+    let refused = h.post_multipart("/danh-gia/tieu-chi?nam=2024&loai=department", Some(&admin), body).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = refused.text();
+    assert!(
+        text.contains("không thay đổi") && text.contains("dòng 7: Tổng điểm tối đa của bộ tiêu chí ghi 90"),
+        "{text}"
+    );
+    assert_eq!(h.get("/danh-gia/tieu-chi.json?nam=2024&loai=department", None).await.text(), original);
+    // Not JSON by name, or an officer: refused.
+    let body =
+        common::multipart(&[("csrf_token", &admin.csrf)], Some(("tieu-chi.txt", "text/plain", original.as_bytes())));
+    assert_eq!(
+        h.post_multipart("/danh-gia/tieu-chi?nam=2024&loai=department", Some(&admin), body).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let officer = h.form_login("stp", "/danh-gia/tieu-chi?nam=2024").await;
+    let body = common::multipart(
+        &[("csrf_token", &officer.csrf)],
+        Some(("tieu-chi.json", "application/json", original.as_bytes())),
+    );
+    assert_eq!(
+        h.post_multipart("/danh-gia/tieu-chi?nam=2024&loai=department", Some(&officer), body).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A correct edit becomes version 1.
+    let edited = original.replacen("\"basis\": \"\"", "\"basis\": \"Quyết định thử số 1/QĐ-UBND\"", 1);
+    let body = common::multipart(
+        &[("csrf_token", &admin.csrf), ("ghi_chu", "QĐ thử")],
+        Some(("tieu-chi.json", "application/json", edited.as_bytes())),
+    );
+    let saved = h.post_multipart("/danh-gia/tieu-chi?nam=2024&loai=department", Some(&admin), body).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let page = h.get(&saved.location(), None).await.text();
+    assert!(page.contains("phiên bản 1") && page.contains("Quyết định thử số 1/QĐ-UBND"), "{page}");
+}

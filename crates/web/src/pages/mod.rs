@@ -21,6 +21,8 @@ pub mod assessment;
 pub mod dashboard;
 /// The PAR Index: ranking of a year.
 pub mod evaluation;
+/// The PAR Index criteria framework: read, download, upload.
+pub mod framework;
 /// Hand-over of the open work of agencies and units that ended.
 pub mod handover;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(assessment::routes())
         .merge(evaluation::routes())
+        .merge(framework::routes())
         .merge(handover::routes())
         .merge(plan::routes())
         .merge(public::routes())
