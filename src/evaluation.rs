@@ -72,32 +72,7 @@ pub async fn run(app: &App, command: EvaluationCommand, as_json: bool) -> Result
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let scores = app.evaluation_scores(Some(&user), year, crate::clock::today()).await.map_err(user_error)?;
             if as_json {
-                let results: Vec<serde_json::Value> = scores
-                    .kinds
-                    .iter()
-                    .flat_map(|k| {
-                        k.results.iter().map(move |r| {
-                            serde_json::json!({
-                                "agency": r.agency.id.as_str(),
-                                "name": r.agency.name,
-                                "kind": k.kind.as_str(),
-                                "points": r.score.points.value(),
-                                "max": r.score.max.value(),
-                                "full_max": r.score.full_max.value(),
-                                "index": r.score.index.map(|i| i.value()),
-                                "rank": r.rank,
-                                "band": r.band,
-                                "previous_index": r.previous.map(|i| i.value()),
-                                "published": k.published(),
-                                "by_area": r.score.by_area.iter().map(|a| serde_json::json!({
-                                    "area": a.code, "name": a.name, "points": a.points.value(),
-                                    "max": a.max.value(), "full_max": a.full_max.value(),
-                                })).collect::<Vec<_>>(),
-                            })
-                        })
-                    })
-                    .collect();
-                print_json(&serde_json::json!({ "year": year, "results": results }))?;
+                print_json(&cchc_web::api::evaluation::ScoresDto::of(&scores))?;
                 return Ok(ExitCode::SUCCESS);
             }
             for kind in &scores.kinds {

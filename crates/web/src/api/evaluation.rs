@@ -82,40 +82,47 @@ pub async fn score(
     ApiQuery(query): ApiQuery<ScoreQuery>,
 ) -> Result<Json<ScoresDto>, Problem> {
     let scores = state.app.evaluation_scores(Some(&user.user), query.year, state.now().date_in_vietnam()).await?;
-    let results = scores
-        .kinds
-        .iter()
-        .flat_map(|k| {
-            k.results.iter().map(move |r| AgencyScoreDto {
-                agency: r.agency.id.to_string(),
-                name: r.agency.name.clone(),
-                kind: k.kind.as_str().to_string(),
-                points: r.score.points.value(),
-                max: r.score.max.value(),
-                full_max: r.score.full_max.value(),
-                index: r.score.index.map(|i| i.value()),
-                rank: r.rank,
-                band: r.band.clone(),
-                previous_index: r.previous.map(|i| i.value()),
-                published: k.published(),
-                by_area: r
-                    .score
-                    .by_area
-                    .iter()
-                    .map(|a| AreaScoreDto {
-                        area: a.code.clone(),
-                        name: a.name.clone(),
-                        points: a.points.value(),
-                        max: a.max.value(),
-                        full_max: a.full_max.value(),
-                    })
-                    .collect(),
+    Ok(Json(ScoresDto::of(&scores)))
+}
+
+impl ScoresDto {
+    /// The wire form of what a caller may see (the CLI's `--json` answer too).
+    pub fn of(scores: &cchc_services::evaluation::VisibleScores) -> ScoresDto {
+        let results = scores
+            .kinds
+            .iter()
+            .flat_map(|k| {
+                k.results.iter().map(move |r| AgencyScoreDto {
+                    agency: r.agency.id.to_string(),
+                    name: r.agency.name.clone(),
+                    kind: k.kind.as_str().to_string(),
+                    points: r.score.points.value(),
+                    max: r.score.max.value(),
+                    full_max: r.score.full_max.value(),
+                    index: r.score.index.map(|i| i.value()),
+                    rank: r.rank,
+                    band: r.band.clone(),
+                    previous_index: r.previous.map(|i| i.value()),
+                    published: k.published(),
+                    by_area: r
+                        .score
+                        .by_area
+                        .iter()
+                        .map(|a| AreaScoreDto {
+                            area: a.code.clone(),
+                            name: a.name.clone(),
+                            points: a.points.value(),
+                            max: a.max.value(),
+                            full_max: a.full_max.value(),
+                        })
+                        .collect(),
+                })
             })
-        })
-        .collect();
-    Ok(Json(ScoresDto {
-        year: scores.year,
-        results,
-        hidden_kinds: scores.hidden.iter().map(|k| k.as_str().to_string()).collect(),
-    }))
+            .collect();
+        ScoresDto {
+            year: scores.year,
+            results,
+            hidden_kinds: scores.hidden.iter().map(|k| k.as_str().to_string()).collect(),
+        }
+    }
 }

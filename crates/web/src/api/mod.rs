@@ -32,7 +32,7 @@ mod accounts;
 /// Wire types (DTOs) of the API.
 pub mod dto;
 /// The PAR Index scores.
-mod evaluation;
+pub mod evaluation;
 /// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
