@@ -111,6 +111,8 @@ PAGES=(
     "hand-over of a unit (issue 9)|viewer|/ban-giao/ubnd-huyen-116?ngay=2025-07-01"
     "indicator years (issue 9)|viewer|/chi-tieu/VII.2.1"
     "api agencies of a day (issue 9)|viewer|/api/agencies?as_of=2025-07-01"
+    "SIPAS (issue 10; no responses unless imported)|viewer|/danh-gia/sipas?nam=2024"
+    "api SIPAS (issue 10)|viewer|/api/evaluation/sipas?year=2024"
 )
 EXPORTS=(
     "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"

@@ -59,6 +59,30 @@ pub enum Command {
     /// Quản lý tài khoản người dùng.
     #[command(subcommand)]
     User(UserCommand),
+    /// Khảo sát sự hài lòng (SIPAS): nhập phiếu, tính chỉ số.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Nhập tệp phiếu khảo sát (CSV UTF-8 hoặc Excel .xlsx): dòng tiêu đề có cột mã phiếu, cột cơ
+    /// quan và các cột câu hỏi (C1 … C22). Liệt kê mọi dòng không được tính; tệp không dùng được
+    /// thì không nhập gì.
+    Import {
+        /// Năm khảo sát.
+        #[arg(long)]
+        year: i32,
+        /// Tệp phiếu (.csv hoặc .xlsx).
+        file: PathBuf,
+    },
+    /// Chỉ số hài lòng của một năm theo cơ quan và yếu tố (tỷ lệ hài lòng, cỡ mẫu, khoảng tin
+    /// cậy 95%).
+    Index {
+        /// Năm khảo sát.
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,8 @@ mod json;
 mod render;
 /// `cchc report …`: forms, submission, status, consolidation.
 mod report;
+/// `cchc survey import|index`: SIPAS survey responses and the satisfaction index.
+mod survey;
 
 fn main() -> ExitCode {
     let args = match cli::Cli::try_parse() {

@@ -787,7 +787,7 @@ fn cell_count(data: &Data) -> Count {
     }
 }
 
-fn cell_text(data: &Data) -> Option<String> {
+pub(crate) fn cell_text(data: &Data) -> Option<String> {
     match data {
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
         Data::Int(i) => Some(i.to_string()),
@@ -810,18 +810,18 @@ fn part_label(part: Part) -> &'static str {
 // The package, inspected before calamine sees it
 // ---------------------------------------------------------------------------------------------
 
-mod package {
+pub(crate) mod package {
     use super::*;
     use quick_xml::events::Event;
     use quick_xml::name::QName;
 
     /// The XML parts of an XLSX package, unpacked within bounds. Keys are normalised the way
     /// calamine looks parts up (lower case, `/` separators).
-    pub(super) struct Package {
+    pub(crate) struct Package {
         parts: HashMap<String, Vec<u8>>,
     }
 
-    pub(super) fn open(bytes: &[u8]) -> Result<Package, FormError> {
+    pub(crate) fn open(bytes: &[u8]) -> Result<Package, FormError> {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FormError::NotXlsx)?;
         if archive.len() > MAX_PARTS {
             return Err(FormError::Suspicious(format!("{} tệp con", archive.len())));
@@ -1053,7 +1053,7 @@ mod package {
 
 type Cells = BTreeMap<(u32, u32), Data>;
 
-fn unreadable(error: impl std::fmt::Display) -> FormError {
+pub(crate) fn unreadable(error: impl std::fmt::Display) -> FormError {
     FormError::Unreadable(shorten(&error.to_string()))
 }
 
@@ -1174,7 +1174,7 @@ fn check_identity(identity: &Identity, expected: &ReportForm) -> Result<(), Form
     Ok(())
 }
 
-fn check_bytes(bytes: &[u8]) -> Result<(), FormError> {
+pub(crate) fn check_bytes(bytes: &[u8]) -> Result<(), FormError> {
     if bytes.len() > MAX_FORM_BYTES {
         return Err(FormError::TooLarge { size: bytes.len(), kind: FormKind::Xlsx });
     }

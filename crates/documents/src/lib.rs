@@ -17,3 +17,5 @@ pub mod docx;
 pub mod form;
 /// DOCX/XLSX → PDF through headless LibreOffice: the crate's only IO.
 pub mod pdf;
+/// SIPAS survey workbooks: the rows of the first sheet, read within the upload bounds.
+pub mod survey;

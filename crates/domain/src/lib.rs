@@ -28,6 +28,8 @@ pub mod plan_diff;
 pub mod reporting;
 /// When an activity is due: fixed dates, recurring reports, events, relative deadlines.
 pub mod schedule;
+/// SIPAS: the satisfaction index per agency and element, with Wilson intervals.
+pub mod sipas;
 /// Quantified targets ("chỉ tiêu") and their thresholds.
 pub mod target;
 /// Vietnamese text normalisation: NFC, accent folding for matching and search.
@@ -43,4 +45,5 @@ pub use diagnostic::{Diagnostic, Severity};
 pub use period::{PeriodId, ReportingPeriod};
 pub use plan::{Activity, AgencyRef, Area, AreaCode, ImportOutcome, Plan, PlanMeta, PlanVersion, Task};
 pub use schedule::{Schedule, ScheduleItem, ScheduleKind, When};
+pub use sipas::{Rating, SipasConfig, SipasElement, SipasIndex, SurveyResponse};
 pub use target::{Comparator, Target, Threshold};

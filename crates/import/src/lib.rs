@@ -15,6 +15,8 @@ pub mod indicators;
 pub mod plan;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
 pub mod schedule;
+/// SIPAS survey files (CSV, or rows read from XLSX) into responses, with the rows not counted.
+pub mod survey;
 /// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.
 pub mod target;
 

@@ -65,6 +65,10 @@ pub(crate) struct Cache {
     evaluation_generation: AtomicU64,
     /// Scores of a year under the data generation they were computed at.
     pub(crate) evaluations: Mutex<HashMap<i32, (u64, Arc<crate::evaluation::YearScores>)>>,
+    /// Bumped by every survey import or keyed form.
+    survey_generation: AtomicU64,
+    /// The SIPAS index of each year asked for: year → (survey generation, index).
+    sipas: Mutex<HashMap<i32, (u64, Arc<cchc_domain::sipas::SipasIndex>)>>,
     /// Held while the snapshot is read from the store: the requests that miss it together wait
     /// for one reload instead of each reading the whole plan (a crowd after a restart or a
     /// write would otherwise all compute the same thing and none would finish in time).
@@ -109,11 +113,35 @@ impl Cache {
             .wrapping_add(self.reports_generation.load(Ordering::SeqCst))
             .wrapping_add(self.settings_generation.load(Ordering::SeqCst))
             .wrapping_add(self.evaluation_generation.load(Ordering::SeqCst))
+            .wrapping_add(self.survey_generation())
     }
 
     /// Notes a write of the PAR Index.
     pub(crate) fn evaluation_changed(&self) {
         self.evaluation_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Survey responses were stored.
+    pub(crate) fn survey_changed(&self) {
+        self.survey_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub(crate) fn survey_generation(&self) -> u64 {
+        self.survey_generation.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn sipas_kept(&self, year: i32, generation: u64) -> Option<Arc<cchc_domain::sipas::SipasIndex>> {
+        let guard = self.sipas.lock().ok()?;
+        guard.get(&year).filter(|(g, _)| *g == generation).map(|(_, index)| Arc::clone(index))
+    }
+
+    /// Keeps a year's index computed under `generation` unless a survey write happened since.
+    pub(crate) fn keep_sipas(&self, year: i32, generation: u64, index: &Arc<cchc_domain::sipas::SipasIndex>) {
+        if let Ok(mut guard) = self.sipas.lock() {
+            if self.survey_generation() == generation {
+                guard.insert(year, (generation, Arc::clone(index)));
+            }
+        }
     }
 
     /// The document settings were written.

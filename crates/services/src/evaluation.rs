@@ -423,10 +423,15 @@ impl App {
         Ok(out)
     }
 
-    /// The survey figures of a year: (agency, measure) → share in percent.
+    /// The survey figures of a year: (agency, measure) → share in percent. An agency without
+    /// counted responses has none (the criterion is then not applicable).
     pub async fn survey_measures(&self, year: i32) -> Result<HashMap<(AgencyId, SurveyMeasure), f64>, ServiceError> {
-        let _ = year;
-        Ok(HashMap::new())
+        let index = self.sipas_index(year).await?;
+        Ok(index
+            .agencies
+            .iter()
+            .filter_map(|a| Some(((a.agency.clone()?, SurveyMeasure::Sipas), a.overall?.share * 100.0)))
+            .collect())
     }
 
     /// Every kind's scores of a year (kept until the data change).

@@ -23,6 +23,8 @@ pub mod evaluation;
 pub mod handover;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
+/// SIPAS: survey imports, keyed paper forms and the satisfaction index.
+pub mod survey;
 /// Assignments, milestones, progress and events.
 pub mod tracking;
 /// One indicator across the plans of several years.

@@ -272,3 +272,33 @@ async fn a_round_from_self_assessment_to_publication() {
         assert!(actions.contains(&action), "{action} missing from {actions:?}");
     }
 }
+
+#[tokio::test]
+async fn the_survey_criterion_reads_the_sipas_index_and_is_not_applicable_without_responses() {
+    let app = App::open_in_memory().await.unwrap();
+    let admin = account(&app, "quantri", UserRole::Admin, None).await;
+    let today = date("10/01/2025");
+    let before = app.evaluation_scores(Some(&admin), 2024, today).await.unwrap();
+    let row = |scores: &cchc_services::evaluation::VisibleScores, id: &str| {
+        scores.kinds.iter().flat_map(|k| k.results.iter()).find(|r| r.agency.id == agency(id)).unwrap().clone()
+    };
+    // No SIPAS response: VIII.1.1 (16 points) and VIII.2.1 (10, no annual report) are out.
+    assert_eq!(row(&before, "so-noi-vu").score.max.vn(), "74");
+    // Four paper forms for Sở Nội vụ: 3 of 4 satisfied on every item → 75 % → 16 × 75 / 90.
+    for (n, rating) in ["5", "4", "4", "2"].iter().enumerate() {
+        let answers = (1..=22u16).map(|item| (item, rating.to_string())).collect();
+        app.key_response(&admin, 2024, &format!("P-{n}"), "so-noi-vu", &answers, at("2025-01-08T02:00:00Z"))
+            .await
+            .unwrap();
+    }
+    let measures = app.survey_measures(2024).await.unwrap();
+    let share = measures.get(&(agency("so-noi-vu"), cchc_domain::evaluation::SurveyMeasure::Sipas)).copied().unwrap();
+    assert!((share - 75.0).abs() < 1e-9, "{share}");
+    let after = app.evaluation_scores(Some(&admin), 2024, today).await.unwrap();
+    let snv = row(&after, "so-noi-vu");
+    assert_eq!(snv.score.max.vn(), "90");
+    let survey = snv.score.subs.iter().find(|s| s.code == "VIII.1.1").unwrap();
+    // 16 × 75 ÷ 90 = 13,333… → 13,33
+    assert_eq!(survey.points.unwrap().vn(), "13,33");
+    assert_eq!(row(&after, "so-tu-phap").score.max.vn(), "74");
+}

@@ -26,6 +26,8 @@ mod handover;
 mod plans;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
 mod reports;
+/// SIPAS survey batches, responses and the rows not counted.
+mod survey;
 /// Assignments, milestones, events and progress history.
 mod tracking;
 
@@ -37,6 +39,7 @@ pub use evaluation::{
 };
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use plans::{plan_key, NewDocument};
+pub use survey::{NewSurveyBatch, StoredBatch, SurveyBatch, SurveySource};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

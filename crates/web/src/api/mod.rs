@@ -43,6 +43,8 @@ pub mod reports;
 pub mod schema;
 /// Login, logout, who am I.
 mod session;
+/// SIPAS: the satisfaction index of a year, survey file imports.
+pub mod sipas;
 /// Write endpoints: progress on a milestone, events of an activity.
 mod write;
 
@@ -73,6 +75,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/users"),
     ("patch", "/api/users/{username}"),
     ("put", "/api/me/password"),
+    ("get", "/api/evaluation/score"),
+    ("get", "/api/evaluation/sipas"),
+    ("post", "/api/evaluation/sipas/import"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -99,6 +104,8 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::update))
         .route("/me/password", put(accounts::change_password))
+        .route("/evaluation/sipas", get(sipas::index))
+        .route("/evaluation/sipas/import", post(sipas::import))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

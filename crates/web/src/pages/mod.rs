@@ -33,6 +33,8 @@ pub mod public;
 pub mod reports;
 /// Login and logout.
 pub mod session;
+/// `/danh-gia/sipas`: the satisfaction index of a year, survey uploads and paper forms.
+pub mod sipas;
 
 /// Version string appended to static asset URLs so that browsers refetch after an upgrade.
 pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plan::routes())
         .merge(public::routes())
         .merge(reports::routes())
+        .merge(sipas::routes())
 }
 
 async fn stylesheet() -> Response {

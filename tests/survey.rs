@@ -1,0 +1,118 @@
+//! `cchc survey import` and `cchc survey index` on the real binary: a generated set of responses
+//! with known shares, every excluded line listed, a refused file storing nothing.
+
+// Test code: a failed unwrap, expect or panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct Run {
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Run {
+        Run { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn cchc(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_cchc"))
+            .args(args)
+            .arg("--data")
+            .arg(self.dir.path().join("data"))
+            .env_remove("CCHC_DATA")
+            .env("CCHC_TODAY", "2025-01-10")
+            .output()
+            .expect("run cchc")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cchc(args);
+        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+}
+
+/// 10 responses for so-noi-vu: response i rates every item 5 when i < 7, else 2 (70% satisfied
+/// everywhere); 4 for so-tu-phap, all «Hài lòng» (100%); then one out-of-range, one invalid, one
+/// unknown agency and one duplicated row.
+fn survey_csv() -> String {
+    let items: Vec<String> = (1..=22).map(|i| format!("C{i}")).collect();
+    let mut csv = format!("Mã phiếu,Cơ quan,{}\n", items.join(","));
+    for i in 0..10 {
+        let level = if i < 7 { "5" } else { "2" };
+        writeln!(csv, "NV-{i},so-noi-vu,{}", vec![level; 22].join(",")).unwrap();
+    }
+    for i in 0..4 {
+        writeln!(csv, "TP-{i},Sở Tư pháp,{}", vec!["Hài lòng"; 22].join(",")).unwrap();
+    }
+    writeln!(csv, "X-1,so-noi-vu,6{}", ",4".repeat(21)).unwrap(); // line 16
+    writeln!(csv, "X-2,so-noi-vu,tốt{}", ",4".repeat(21)).unwrap(); // line 17
+    writeln!(csv, "X-3,Sở Không Tồn Tại XYZ{}", ",4".repeat(22)).unwrap(); // line 18
+    writeln!(csv, "TP-0,Sở Tư pháp,{}", vec!["Hài lòng"; 22].join(",")).unwrap(); // line 19
+    csv
+}
+
+#[test]
+fn survey_import_and_index_give_the_known_shares() {
+    let run = Run::new();
+    let file = run.path("khao-sat-2024.csv");
+    std::fs::write(&file, survey_csv()).unwrap();
+    let out = run.ok(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);
+    assert!(out.contains("14 phiếu được nhập và tính, 4 dòng không được tính"), "{out}");
+    for line in ["Dòng 16:", "Dòng 17:", "Dòng 18:", "Dòng 19:"] {
+        assert!(out.contains(line), "{line} missing in {out}");
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_str(&run.ok(&["survey", "index", "--year", "2024", "--json"])).unwrap();
+    assert_eq!(json["year"], 2024);
+    let agencies = json["agencies"].as_array().unwrap();
+    assert_eq!(agencies.len(), 2);
+    let noi_vu = agencies.iter().find(|a| a["agency"] == "so-noi-vu").unwrap();
+    assert_eq!(noi_vu["name"], "Sở Nội vụ");
+    assert_eq!(noi_vu["responses"], 10);
+    assert_eq!(noi_vu["overall"]["share"], 70.0);
+    let elements = noi_vu["elements"].as_array().unwrap();
+    assert_eq!(elements.len(), 5);
+    assert_eq!(elements[0]["element"], "access");
+    assert_eq!(elements[0]["answers"], 40);
+    assert_eq!(elements[0]["satisfied"], 28);
+    assert_eq!(elements[0]["share"], 70.0);
+    assert!(elements[0]["low"].as_f64().unwrap() < 70.0 && elements[0]["high"].as_f64().unwrap() > 70.0);
+    let tu_phap = agencies.iter().find(|a| a["agency"] == "so-tu-phap").unwrap();
+    assert_eq!(tu_phap["overall"]["share"], 100.0);
+    assert_eq!(tu_phap["overall"]["high"], 100.0);
+    assert_eq!(json["province"]["responses"], 14);
+    // (28 + 16) of (40 + 16) access answers.
+    assert_eq!(json["province"]["elements"][0]["share"], 78.6);
+
+    let table = run.ok(&["survey", "index", "--year", "2024"]);
+    assert!(table.contains("Toàn tỉnh") && table.contains("70,0%"), "{table}");
+
+    // The same file again: every response already stored, nothing counted twice.
+    let again = run.ok(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);
+    assert!(again.contains("0 phiếu được nhập và tính, 18 dòng không được tính"), "{again}");
+}
+
+#[test]
+fn a_file_without_usable_structure_is_refused_and_stores_nothing() {
+    let run = Run::new();
+    let file = run.path("sai.csv");
+    std::fs::write(&file, "Cơ quan,C1\nso-noi-vu,4\n").unwrap();
+    let out = run.cchc(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("cột mã phiếu"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    let json: serde_json::Value =
+        serde_json::from_str(&run.ok(&["survey", "index", "--year", "2024", "--json"])).unwrap();
+    assert_eq!(json["province"]["responses"], 0);
+    assert_eq!(json["agencies"].as_array().unwrap().len(), 0);
+}
