@@ -113,6 +113,11 @@ PAGES=(
     "api agencies of a day (issue 9)|viewer|/api/agencies?as_of=2025-07-01"
     "SIPAS (issue 10; no responses unless imported)|viewer|/danh-gia/sipas?nam=2024"
     "api SIPAS (issue 10)|viewer|/api/evaluation/sipas?year=2024"
+    "PAR Index ranking (issue 10)|viewer|/danh-gia?nam=2024"
+    "public PAR Index ranking (issue 10)|none|/danh-gia?nam=2024"
+    "PAR Index of an agency (issue 10)|viewer|/danh-gia/2024/so-tu-phap"
+    "PAR Index framework (issue 10)|none|/danh-gia/tieu-chi?nam=2024&loai=department"
+    "api PAR Index score (issue 10)|viewer|/api/evaluation/score?year=2024"
 )
 EXPORTS=(
     "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"
