@@ -63,8 +63,8 @@ pub(crate) struct Cache {
     settings_generation: AtomicU64,
     /// Bumped by every write of the PAR Index (frameworks, rounds, assessments).
     evaluation_generation: AtomicU64,
-    /// Scores of a year under the data generation they were computed at.
-    pub(crate) evaluations: Mutex<HashMap<i32, (u64, Arc<crate::evaluation::YearScores>)>>,
+    /// Scores of a year under the data generation and the day they were computed at.
+    pub(crate) evaluations: Mutex<HashMap<i32, (u64, cchc_domain::Date, Arc<crate::evaluation::YearScores>)>>,
     /// Bumped by every survey import or keyed form.
     survey_generation: AtomicU64,
     /// The SIPAS index of each year asked for: year → (survey generation, index).

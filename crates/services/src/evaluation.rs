@@ -438,8 +438,8 @@ impl App {
     pub async fn year_scores(&self, year: i32, today: Date) -> Result<Arc<YearScores>, ServiceError> {
         let generation = self.data_generation();
         if let Ok(memo) = self.cache.evaluations.lock() {
-            if let Some((at, scores)) = memo.get(&year) {
-                if *at == generation {
+            if let Some((at, day, scores)) = memo.get(&year) {
+                if *at == generation && *day == today {
                     return Ok(scores.clone());
                 }
             }
@@ -521,7 +521,7 @@ impl App {
         }
         let scores = Arc::new(YearScores { year, kinds });
         if let Ok(mut memo) = self.cache.evaluations.lock() {
-            memo.insert(year, (generation, scores.clone()));
+            memo.insert(year, (generation, today, scores.clone()));
         }
         Ok(scores)
     }
