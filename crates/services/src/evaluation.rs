@@ -139,6 +139,9 @@ pub struct AssessmentView {
     pub rows: Vec<SubRow>,
     pub score: AgencyScore,
     pub log: Vec<AssessmentLogRow>,
+    /// What the system already holds that can serve as evidence (for readers of the agency):
+    /// (label, same-site link) — its milestones done in the year and its periodic reports.
+    pub system_evidence: Vec<(String, String)>,
     pub may_self_assess: bool,
     pub may_appraise: bool,
     pub may_explain: bool,
@@ -755,8 +758,14 @@ impl App {
             .as_ref()
             .and_then(|a| a.explanation_due.as_deref())
             .is_some_and(|due| due >= today.iso().as_str());
+        let system_evidence = if user.is_some_and(|u| self.may_read_records(u, &agency.id)) {
+            self.system_evidence(year, &agency, today).await?
+        } else {
+            Vec::new()
+        };
         Ok(AssessmentView {
             year,
+            system_evidence,
             may_self_assess: own && before_deadline && step_ok(WorkflowStep::SaveSelf),
             may_appraise: user.is_some_and(User::is_appraiser)
                 && (step_ok(WorkflowStep::Appraise) || step_ok(WorkflowStep::Finalise)),
@@ -769,6 +778,40 @@ impl App {
             score,
             log,
         })
+    }
+
+    /// The agency's milestones done in the plan of `year` and its reports of the year's periods,
+    /// as (label, link) for the evidence of a self-assessment.
+    async fn system_evidence(
+        &self,
+        year: i32,
+        agency: &Agency,
+        today: Date,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
+        let mut out = Vec::new();
+        let plan = self.plan_of_period(PeriodId::Year { year }).await?;
+        if plan.plan.meta.year == Some(year) {
+            for m in plan.milestones.iter().filter(|m| m.agency == agency.id) {
+                if let Some(on) = m.progress.completed_on.filter(|_| m.derived(today, self.calendar()).is_done()) {
+                    out.push((
+                        format!("{} — {} (hoàn thành {})", m.activity_code(), m.label, on.vn()),
+                        format!("/hoat-dong/{}", m.activity.0),
+                    ));
+                }
+            }
+        }
+        for period in self.reporting_periods().await?.into_iter().filter(|p| p.id.year() == year) {
+            let data = self.period_data(&period).await?;
+            if let Some(standing) = data.status.agencies.iter().find(|s| s.agency.id == agency.id) {
+                if let Some(report) = &standing.report {
+                    out.push((
+                        format!("{} — {}", period.name, report.status.label_vn()),
+                        format!("/bao-cao/{}/{}", period.id, agency.id),
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Saves an agency's self-assessment (its own officers, before the deadline); with

@@ -113,6 +113,10 @@ async fn automatic_criteria_count_what_tracking_and_reporting_recorded() {
     // No report sent: 0 of the 4 periods on time; nothing reported: no indicator attainment.
     assert_eq!(measures.get(&(agency("so-noi-vu"), AutoMeasure::ReportsOnTime)).copied(), Some(0.0));
     assert_eq!(measures.get(&(agency("so-noi-vu"), AutoMeasure::IndicatorAttainment)), None);
+    // The milestones done are offered as evidence to the agency's officers, not to the public.
+    let view = app.assessment(Some(&officer), 2024, &agency("so-noi-vu"), date("05/01/2025")).await.unwrap();
+    assert_eq!(view.system_evidence.iter().filter(|(_, link)| link.starts_with("/hoat-dong/")).count(), 3);
+    assert!(view.system_evidence.iter().any(|(label, _)| label.contains("hoàn thành")));
 }
 
 fn self_inputs(app_framework: &cchc_services::evaluation::FrameworkInForce) -> Vec<SelfInput> {

@@ -60,6 +60,8 @@ struct RowView {
     self_value: String,
     self_note: String,
     evidence: String,
+    /// The evidence when it is a link to a page of this site.
+    evidence_link: Option<String>,
     self_points: String,
     computed: String,
     appraised: String,
@@ -98,6 +100,7 @@ struct AssessmentPage {
     areas: Vec<AreaBar>,
     rows: Vec<RowView>,
     log: Vec<LogView>,
+    system_evidence: Vec<(String, String)>,
     may_self_assess: bool,
     may_appraise: bool,
     may_finalise: bool,
@@ -142,6 +145,9 @@ fn build(view: &AssessmentView, user: Option<&CurrentUser>, today: Date) -> Asse
                 self_value: r.self_value.clone(),
                 self_note: r.self_note.clone(),
                 evidence: r.evidence.clone(),
+                evidence_link: Some(r.evidence.trim())
+                    .filter(|e| e.starts_with('/') && !e.starts_with("//") && !e.contains(char::is_whitespace))
+                    .map(str::to_string),
                 self_points: r.self_points.map(|p| p.vn()).unwrap_or_default(),
                 computed: r
                     .computed
@@ -213,6 +219,7 @@ fn build(view: &AssessmentView, user: Option<&CurrentUser>, today: Date) -> Asse
                 detail: l.detail.clone(),
             })
             .collect(),
+        system_evidence: view.system_evidence.clone(),
         may_self_assess: view.may_self_assess,
         may_appraise: view.may_appraise,
         may_finalise,
