@@ -147,6 +147,11 @@ pub struct AssessmentView {
     pub may_explain: bool,
 }
 
+/// "2025-01-31" → "31/01/2025"; empty when absent or unreadable.
+fn iso_vn(iso: Option<&str>) -> String {
+    iso.and_then(|d| Date::parse(d).ok()).map(|d| d.vn()).unwrap_or_default()
+}
+
 fn year_end(year: i32) -> Date {
     Date::from_ymd(year, 12, 31).unwrap_or_else(|| Timestamp::from_unix_seconds(0).date_in_vietnam())
 }
@@ -657,6 +662,29 @@ impl App {
         Ok(round)
     }
 
+    /// The round of `year` and `kind`, which must be at `stage`.
+    async fn round_at(&self, year: i32, kind: AgencyKind, stage: RoundStage) -> Result<RoundRow, ServiceError> {
+        let round = self
+            .store()
+            .round(year, kind)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind))))?;
+        if round.stage != stage {
+            return Err(ServiceError::Invalid(vec![format!(
+                "đợt đánh giá đang ở giai đoạn «{}»",
+                round.stage.label_vn()
+            )]));
+        }
+        Ok(round)
+    }
+
+    /// An agency's assessment in the round of its kind (created as a draft when missing).
+    async fn assessment_in_round(&self, year: i32, agency: &Agency) -> Result<(RoundRow, AssessmentRow), ServiceError> {
+        let round = self.round_of_agency(year, agency).await?;
+        let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
+        Ok((round, assessment))
+    }
+
     async fn round_of_agency(&self, year: i32, agency: &Agency) -> Result<RoundRow, ServiceError> {
         self.store().round(year, agency.kind).await?.ok_or_else(|| {
             ServiceError::NotFound(format!("đợt đánh giá Chỉ số CCHC năm {year} của {}", kind_label(agency.kind)))
@@ -832,14 +860,13 @@ impl App {
                 agency.name
             )));
         }
-        let round = self.round_of_agency(year, &agency).await?;
-        let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
+        let (round, assessment) = self.assessment_in_round(year, &agency).await?;
         allowed(WorkflowStep::SaveSelf, round.stage, assessment.stage).map_err(|m| ServiceError::Invalid(vec![m]))?;
         let today = now.date_in_vietnam();
         if round.self_deadline.as_str() < today.iso().as_str() {
             return Err(ServiceError::Invalid(vec![format!(
                 "đã hết hạn tự đánh giá ({})",
-                Date::parse(&round.self_deadline).map(|d| d.vn()).unwrap_or_default()
+                iso_vn(Some(&round.self_deadline))
             )]));
         }
         let framework = self.round_framework(&round).await?;
@@ -909,17 +936,7 @@ impl App {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được chuyển đợt đánh giá sang thẩm định".into()));
         }
-        let round = self
-            .store()
-            .round(year, kind)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind))))?;
-        if round.stage != RoundStage::SelfAssessment {
-            return Err(ServiceError::Invalid(vec![format!(
-                "đợt đánh giá đang ở giai đoạn «{}»",
-                round.stage.label_vn()
-            )]));
-        }
+        let round = self.round_at(year, kind, RoundStage::SelfAssessment).await?;
         let actor = Actor { user: Some(user.id), at: &now.rfc3339() };
         for agency in self.assessed_agencies(year, kind) {
             self.store().ensure_assessment(round.id, &agency.id).await?;
@@ -946,8 +963,7 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ Hội đồng thẩm định được thẩm định điểm".into()));
         }
         let agency = self.assessed_agency(year, agency)?;
-        let round = self.round_of_agency(year, &agency).await?;
-        let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
+        let (round, assessment) = self.assessment_in_round(year, &agency).await?;
         allowed(WorkflowStep::Appraise, round.stage, assessment.stage).map_err(|m| ServiceError::Invalid(vec![m]))?;
         let framework = self.round_framework(&round).await?;
         let stored: HashMap<String, ScoreRow> =
@@ -1037,8 +1053,7 @@ impl App {
         if !user.may_write_for(&agency.id) || user.is_admin() {
             return Err(ServiceError::Forbidden(format!("chỉ cán bộ của {} được giải trình", agency.name)));
         }
-        let round = self.round_of_agency(year, &agency).await?;
-        let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
+        let (round, assessment) = self.assessment_in_round(year, &agency).await?;
         allowed(WorkflowStep::Explain, round.stage, assessment.stage).map_err(|m| ServiceError::Invalid(vec![m]))?;
         let today = now.date_in_vietnam().iso();
         if assessment.explanation_due.as_deref().is_some_and(|due| due < today.as_str()) {
@@ -1093,8 +1108,7 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ Hội đồng thẩm định được chốt điểm".into()));
         }
         let agency = self.assessed_agency(year, agency)?;
-        let round = self.round_of_agency(year, &agency).await?;
-        let assessment = self.store().ensure_assessment(round.id, &agency.id).await?;
+        let (_, assessment) = self.assessment_in_round(year, &agency).await?;
         if assessment.stage != AssessmentStage::Appraised {
             return Err(ServiceError::Invalid(vec![format!(
                 "không thể chốt điểm khi bản đánh giá «{}»",
@@ -1137,17 +1151,7 @@ impl App {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được công bố kết quả".into()));
         }
-        let round = self
-            .store()
-            .round(year, kind)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("đợt đánh giá năm {year} của {}", kind_label(kind))))?;
-        if round.stage != RoundStage::Appraisal {
-            return Err(ServiceError::Invalid(vec![format!(
-                "đợt đánh giá đang ở giai đoạn «{}»",
-                round.stage.label_vn()
-            )]));
-        }
+        let round = self.round_at(year, kind, RoundStage::Appraisal).await?;
         let assessments = self.store().assessments(round.id).await?;
         let agencies = self.assessed_agencies(year, kind);
         let pending: Vec<String> = agencies
