@@ -14,6 +14,8 @@ pub mod calendar;
 pub mod date;
 /// Line-numbered messages that parsers return instead of failing.
 pub mod diagnostic;
+/// Inspection planning: which agencies to inspect in a year, by priority and a seeded draw.
+pub mod inspection;
 /// Numbers as Vietnamese documents print them: one rounding rule for every percentage.
 pub mod number;
 /// Reporting periods (quarter, half-year, year) and their data windows.
