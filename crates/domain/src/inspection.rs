@@ -217,6 +217,28 @@ pub enum Place {
 }
 
 impl Place {
+    pub const ALL: [Place; 3] = [Place::Priority, Place::PriorityDrawn, Place::Random];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Priority => "priority",
+            Place::PriorityDrawn => "priority_drawn",
+            Place::Random => "random",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Place> {
+        Place::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            Place::Priority => "Ưu tiên",
+            Place::PriorityDrawn => "Ưu tiên (bốc thăm khi cùng mức)",
+            Place::Random => "Đột xuất (chọn ngẫu nhiên)",
+        }
+    }
+
     /// Whether another seed could have given the place to another agency.
     pub fn is_drawn(self) -> bool {
         !matches!(self, Place::Priority)
@@ -259,6 +281,87 @@ impl InspectionPlan {
     pub fn chosen(&self) -> impl Iterator<Item = &ChosenAgency> {
         self.strata.iter().flat_map(|s| s.chosen.iter())
     }
+}
+
+/// Identifier of a stored inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InspectionId(pub i64);
+
+/// Identifier of a stored finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingId(pub i64);
+
+/// An adopted plan as stored: who adopted it and what it chose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdoptedPlan {
+    pub id: i64,
+    pub year: i32,
+    pub seed: u64,
+    pub share_percent: u32,
+    pub random_percent: u32,
+    pub created_by: Option<String>,
+    pub created_at: String,
+    /// In plan order (names are those of today's lookups, not kept).
+    pub chosen: Vec<ChosenAgency>,
+}
+
+/// One inspection of one agency ("cuộc kiểm tra").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    pub id: InspectionId,
+    pub year: i32,
+    /// The adopted plan it comes from; `None` for a re-inspection.
+    pub plan: Option<i64>,
+    pub agency: AgencyId,
+    pub planned_on: Date,
+    /// When it was done: recorded on it, else the completion date of its milestone.
+    pub done_on: Option<Date>,
+    /// The milestone that tracks it, in the inspecting agency's assignment.
+    pub milestone: Option<crate::tracking::MilestoneId>,
+    /// The finding it re-inspects ("tái kiểm tra").
+    pub reinspects: Option<FindingId>,
+    pub findings: Vec<Finding>,
+}
+
+/// What an inspection found that the agency must remedy ("tồn tại, hạn chế").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub id: FindingId,
+    pub inspection: InspectionId,
+    pub text: String,
+    /// Remediation deadline ("thời hạn khắc phục").
+    pub deadline: Date,
+    pub recorded_by: Option<String>,
+    pub recorded_at: String,
+    pub resolution: Option<Resolution>,
+    /// The re-inspection scheduled for it.
+    pub reinspection: Option<InspectionId>,
+}
+
+impl Finding {
+    /// Not resolved and past its deadline as of `as_of` (the deadline day is on time).
+    pub fn is_overdue(&self, as_of: Date) -> bool {
+        self.resolution.is_none() && as_of > self.deadline
+    }
+
+    pub fn status_vn(&self, as_of: Date) -> &'static str {
+        match (&self.resolution, self.is_overdue(as_of)) {
+            (Some(r), _) if r.on <= self.deadline => "Đã khắc phục đúng hạn",
+            (Some(_), _) => "Đã khắc phục trễ hạn",
+            (None, true) => "Quá hạn khắc phục",
+            (None, false) => "Đang khắc phục",
+        }
+    }
+}
+
+/// How a finding was remedied ("đã khắc phục").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    pub on: Date,
+    pub by: Option<String>,
+    pub at: String,
+    /// The evidence: a document number, a link, a short description.
+    pub evidence: String,
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014; the constants of Vigna's reference `splitmix64.c`): a

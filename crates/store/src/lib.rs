@@ -20,6 +20,8 @@ mod carry;
 mod directory;
 /// Hand-over of an ended agency's open milestones to its successor.
 mod handover;
+/// Inspection plans, inspections (with their milestones), findings, procedure counts.
+mod inspection;
 /// Reading and writing plan versions.
 mod plans;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
@@ -31,6 +33,7 @@ pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use carry::{CarryCounts, CarryLink, CarryPlan, CarryRefusal, EventCarry, NewMilestoneRef};
 pub use directory::DirectoryVersion;
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
+pub use inspection::{MilestoneTarget, NewInspectionPlan, PlannedInspection};
 pub use plans::{plan_key, NewDocument};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
