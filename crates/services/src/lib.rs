@@ -19,6 +19,8 @@ pub mod dashboard;
 pub mod directory;
 /// Hand-over of an ended agency's open milestones to its successor.
 pub mod handover;
+/// Inspection planning: proposed and adopted plans, inspections as milestones, findings.
+pub mod inspection;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// Assignments, milestones, progress and events.
