@@ -31,6 +31,8 @@ use crate::AppState;
 mod accounts;
 /// Wire types (DTOs) of the API.
 pub mod dto;
+/// Inspection planning: the proposed plan of a year for a seed.
+pub mod inspection;
 /// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
@@ -71,6 +73,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/users"),
     ("patch", "/api/users/{username}"),
     ("put", "/api/me/password"),
+    ("get", "/api/evaluation/inspections/plan"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -96,6 +99,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::update))
         .route("/me/password", put(accounts::change_password))
+        .route("/evaluation/inspections/plan", get(inspection::plan))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

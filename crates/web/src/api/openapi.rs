@@ -28,7 +28,7 @@ use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::dto::{reference, ErrorDto};
-use super::{accounts, read, reports, session, write};
+use super::{accounts, inspection, read, reports, session, write};
 use crate::auth::SESSION_COOKIE;
 
 /// The header that carries the session's CSRF token, as clients write it.
@@ -45,6 +45,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         (name = "plan", description = "Kế hoạch và danh mục cơ quan"),
         (name = "tracking", description = "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"),
         (name = "reports", description = "Chỉ tiêu, báo cáo định kỳ của cơ quan, tiếp nhận và trả lại"),
+        (name = "evaluation", description = "Đánh giá cơ quan: kế hoạch kiểm tra công tác CCHC"),
         (name = "meta", description = "Tài liệu API"),
     ),
     paths(
@@ -72,6 +73,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         reports::return_report,
         reports::receipt,
         reports::extension,
+        inspection::plan,
         serve,
     ),
     components(responses(E400, E401, E403, E404, E413, E415, E422, E429)),
