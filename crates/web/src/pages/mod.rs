@@ -19,6 +19,8 @@ pub mod accounts;
 pub mod dashboard;
 /// Hand-over of the open work of agencies and units that ended.
 pub mod handover;
+/// The inspection plan of a year, its adoption, the inspections and findings.
+pub mod inspection;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
@@ -38,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(dashboard::routes())
         .merge(handover::routes())
+        .merge(inspection::routes())
         .merge(plan::routes())
         .merge(public::routes())
         .merge(reports::routes())
