@@ -69,6 +69,32 @@ async fn sở_nội_vụ_adopts_the_plan_on_the_page() {
     assert!(html.contains("72 cuộc kiểm tra"), "{html}");
     assert!(html.contains("Các cuộc kiểm tra đã ban hành"));
     assert!(!html.contains("Ban hành kế hoạch kiểm tra</button>"));
+    // Each inspection is a milestone of I.5, shown on the activity's page like any other.
+    let link = html.split("href=\"/hoat-dong/").nth(1).and_then(|rest| rest.split('"').next()).expect("activity link");
+    let activity = h.get(&format!("/hoat-dong/{link}"), &admin).await;
+    assert_eq!(activity.status, StatusCode::OK);
+    assert!(activity.text().contains("Kiểm tra CCHC tại"), "{}", activity.text());
+    // A finding on the first inspection, then its remedy, through the page's forms.
+    let first =
+        html.split("<td data-label=\"Số\">").nth(1).and_then(|rest| rest.split('<').next()).expect("inspection id");
+    let base = [("csrf_token", admin.csrf.as_str()), ("nam", "2024"), ("seed", "3")];
+    let mut add = base.to_vec();
+    add.extend_from_slice(&[
+        ("thao_tac", "ghi"),
+        ("kiem_tra", first),
+        ("noi_dung", "Chưa niêm yết TTHC"),
+        ("ngay", "31/12/2024"),
+    ]);
+    let recorded = h.post_form("/danh-gia/kiem-tra/ton-tai", &admin, &add).await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.text());
+    let html = h.get("/danh-gia/kiem-tra?nam=2024&seed=3", &admin).await.text();
+    assert!(html.contains("Chưa niêm yết TTHC — hạn 31/12/2024: Đang khắc phục"), "{html}");
+    let finding = html.split("name=\"ton_tai\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("finding id");
+    let mut empty = base.to_vec();
+    empty.extend_from_slice(&[("thao_tac", "khac-phuc"), ("ton_tai", finding), ("ngay", "05/02/2024")]);
+    let refused = h.post_form("/danh-gia/kiem-tra/ton-tai", &admin, &empty).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("minh chứng"), "{}", refused.text());
     // Leaders read it without the form.
     let viewer = h.form_login("lanh-dao", "/danh-gia/kiem-tra?nam=2024&seed=3").await;
     let seen = h.get("/danh-gia/kiem-tra?nam=2024&seed=3", &viewer).await.text();

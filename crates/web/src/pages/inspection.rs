@@ -19,7 +19,9 @@ use crate::pages::{render, Nav};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/danh-gia/kiem-tra", get(page).post(adopt))
+    Router::new()
+        .route("/danh-gia/kiem-tra", get(page).post(adopt))
+        .route("/danh-gia/kiem-tra/ton-tai", axum::routing::post(finding))
 }
 
 struct Chosen {
@@ -38,6 +40,8 @@ struct StratumView {
 
 struct FindingView {
     id: i64,
+    open: bool,
+    reinspected: bool,
     text: String,
     deadline: String,
     status: &'static str,
@@ -145,6 +149,8 @@ async fn build(
                 .iter()
                 .map(|f| FindingView {
                     id: f.id.0,
+                    open: f.resolution.is_none(),
+                    reinspected: f.reinspection.is_some(),
                     text: f.text.clone(),
                     deadline: f.deadline.vn(),
                     status: f.status_vn(today),
@@ -225,6 +231,93 @@ async fn adopt(
             "/danh-gia/kiem-tra?nam={year}&seed={seed}&ty_le={}&da_ban_hanh={}",
             rules.share_percent(),
             adoption.inspections
+        ))
+        .into_response()),
+        Err(cchc_services::ServiceError::Invalid(problems)) => {
+            let mut page = build(&state, &user, year, seed, rules).await?;
+            page.problems = problems;
+            let mut response = render(&page)?;
+            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(other) => Err(PageError::from(other)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FindingFields {
+    csrf_token: Option<String>,
+    #[serde(rename = "nam")]
+    year: Option<String>,
+    seed: Option<String>,
+    #[serde(rename = "ty_le")]
+    share: Option<String>,
+    /// ghi (a new finding), khac-phuc (resolved), tai-kiem-tra (re-inspection).
+    #[serde(rename = "thao_tac")]
+    action: Option<String>,
+    #[serde(rename = "kiem_tra")]
+    inspection: Option<String>,
+    #[serde(rename = "ton_tai")]
+    finding: Option<String>,
+    #[serde(rename = "noi_dung")]
+    text: Option<String>,
+    #[serde(rename = "ngay")]
+    date: Option<String>,
+    #[serde(rename = "minh_chung")]
+    evidence: Option<String>,
+}
+
+/// `POST /danh-gia/kiem-tra/ton-tai`: records a finding, its remedy or its re-inspection
+/// (Sở Nội vụ), then back to the page of the year.
+async fn finding(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    VnForm(fields): VnForm<FindingFields>,
+) -> Result<Response, PageError> {
+    use cchc_domain::inspection::{FindingId, InspectionId};
+    user.check_csrf(fields.csrf_token.as_deref())?;
+    user.require_admin()?;
+    let (year, seed, rules) =
+        parameters(&state, fields.year.as_deref(), fields.seed.as_deref(), fields.share.as_deref())?;
+    let number = |text: Option<&str>, what: &str| {
+        text.unwrap_or("").trim().parse::<i64>().map_err(|_| format!("thiếu hoặc sai số {what}"))
+    };
+    let date = Date::parse(fields.date.as_deref().unwrap_or("").trim())
+        .map_err(|_| "ngày: cần ngày dạng dd/mm/yyyy".to_string());
+    let now = state.now();
+    let text = fields.text.as_deref().unwrap_or("");
+    let evidence = fields.evidence.as_deref().unwrap_or("");
+    let result: Result<&str, cchc_services::ServiceError> = match fields.action.as_deref().unwrap_or("") {
+        "ghi" => match (number(fields.inspection.as_deref(), "cuộc kiểm tra"), date) {
+            (Ok(id), Ok(deadline)) => state
+                .app
+                .record_finding(&user.user, InspectionId(id), text, deadline, now)
+                .await
+                .map(|_| "Đã ghi tồn tại."),
+            (a, b) => Err(cchc_services::ServiceError::Invalid([a.err(), b.err()].into_iter().flatten().collect())),
+        },
+        "khac-phuc" => match (number(fields.finding.as_deref(), "tồn tại"), date) {
+            (Ok(id), Ok(on)) => state
+                .app
+                .resolve_finding(&user.user, FindingId(id), on, evidence, now)
+                .await
+                .map(|_| "Đã ghi nhận khắc phục."),
+            (a, b) => Err(cchc_services::ServiceError::Invalid([a.err(), b.err()].into_iter().flatten().collect())),
+        },
+        "tai-kiem-tra" => match (number(fields.finding.as_deref(), "tồn tại"), date) {
+            (Ok(id), Ok(on)) => state
+                .app
+                .schedule_reinspection(&user.user, FindingId(id), on, now)
+                .await
+                .map(|_| "Đã lên lịch tái kiểm tra."),
+            (a, b) => Err(cchc_services::ServiceError::Invalid([a.err(), b.err()].into_iter().flatten().collect())),
+        },
+        other => Err(cchc_services::ServiceError::Invalid(vec![format!("thao tác «{other}» không hợp lệ")])),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/danh-gia/kiem-tra?nam={year}&seed={seed}&ty_le={}#cuoc-kiem-tra",
+            rules.share_percent()
         ))
         .into_response()),
         Err(cchc_services::ServiceError::Invalid(problems)) => {
