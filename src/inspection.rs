@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use cchc_domain::inspection::{FindingId, InspectionId, SelectionRules};
 use cchc_services::App;
-use cchc_web::api::inspection::InspectionPlanDto;
+use cchc_web::api::inspection::{InspectionPlanDto, InspectionsDto};
 
 use crate::cli::{FindingCommand, InspectionCommand};
 use crate::commands::{print_json, read_document, user_error};
@@ -74,35 +74,7 @@ pub async fn run(app: &App, command: InspectionCommand, as_json: bool) -> Result
             let listed = app.inspections(&user, year).await.map_err(user_error)?;
             let today = crate::clock::today();
             if as_json {
-                let rows: Vec<serde_json::Value> = listed
-                    .inspections
-                    .iter()
-                    .map(|i| {
-                        serde_json::json!({
-                            "id": i.id.0,
-                            "agency": i.agency.as_str(),
-                            "name": app.agency_name(&i.agency),
-                            "planned_on": i.planned_on.iso(),
-                            "done_on": i.done_on.map(|d| d.iso()),
-                            "milestone": i.milestone.map(|m| m.0),
-                            "reinspects": i.reinspects.map(|f| f.0),
-                            "findings": i.findings.iter().map(|f| serde_json::json!({
-                                "id": f.id.0,
-                                "text": f.text,
-                                "deadline": f.deadline.iso(),
-                                "resolved_on": f.resolution.as_ref().map(|r| r.on.iso()),
-                                "evidence": f.resolution.as_ref().map(|r| r.evidence.clone()),
-                                "reinspection": f.reinspection.map(|r| r.0),
-                                "status": f.status_vn(today),
-                            })).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
-                print_json(&serde_json::json!({
-                    "year": year,
-                    "seed": listed.adopted.as_ref().map(|p| p.seed),
-                    "inspections": rows,
-                }))?;
+                print_json(&InspectionsDto::from_year(&listed, |id| app.agency_name(id), today))?;
                 return Ok(ExitCode::SUCCESS);
             }
             let mut t = render::table(&["Số", "Cơ quan, đơn vị", "Ngày kiểm tra", "Đã kiểm tra", "Tồn tại"]);

@@ -95,6 +95,15 @@ async fn sở_nội_vụ_adopts_the_plan_on_the_page() {
     let refused = h.post_form("/danh-gia/kiem-tra/ton-tai", &admin, &empty).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("minh chứng"), "{}", refused.text());
+    // The same through the API, finding included.
+    let api = h.api_login("snv").await;
+    let listed = h.api(Method::GET, "/api/evaluation/inspections?year=2024", Some(&api), None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+    common::conforms("get", "/api/evaluation/inspections", "200", &listed.json());
+    let body = listed.json();
+    assert_eq!(body["seed"], 3);
+    assert_eq!(body["inspections"].as_array().unwrap().len(), 72);
+    assert!(body["inspections"].as_array().unwrap().iter().any(|i| i["findings"][0]["status"] == "Đang khắc phục"));
     // Leaders read it without the form.
     let viewer = h.form_login("lanh-dao", "/danh-gia/kiem-tra?nam=2024&seed=3").await;
     let seen = h.get("/danh-gia/kiem-tra?nam=2024&seed=3", &viewer).await.text();

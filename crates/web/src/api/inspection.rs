@@ -5,12 +5,12 @@
 use axum::extract::State;
 use axum::Json;
 use cchc_domain::inspection::{Reason, SelectionRules};
-use cchc_services::inspection::ProposedPlan;
+use cchc_services::inspection::{ProposedPlan, YearInspections};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::openapi::{E401, E403, E404, E422};
-use super::schema::AgencyKindValue;
+use super::schema::{AgencyKindValue, IsoDate};
 use super::{ApiQuery, Problem};
 use crate::auth::ApiUser;
 use crate::AppState;
@@ -111,6 +111,138 @@ impl InspectionPlanDto {
                 .collect(),
         }
     }
+}
+
+/// Một tồn tại phát hiện khi kiểm tra.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = InspectionFinding)]
+pub struct FindingDto {
+    pub id: i64,
+    pub text: String,
+    /// Thời hạn khắc phục.
+    #[schema(value_type = IsoDate)]
+    pub deadline: String,
+    /// Ngày khắc phục; null nếu chưa khắc phục.
+    #[schema(required, value_type = Option<IsoDate>)]
+    pub resolved_on: Option<String>,
+    /// Minh chứng khắc phục; null nếu chưa khắc phục.
+    #[schema(required)]
+    pub evidence: Option<String>,
+    /// Số cuộc tái kiểm tra đã lên lịch; null nếu chưa có.
+    #[schema(required)]
+    pub reinspection: Option<i64>,
+    /// Đang khắc phục | Quá hạn khắc phục | Đã khắc phục đúng hạn | Đã khắc phục trễ hạn.
+    pub status: &'static str,
+}
+
+/// Một cuộc kiểm tra.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Inspection)]
+pub struct InspectionDto {
+    pub id: i64,
+    pub agency: String,
+    pub name: String,
+    #[schema(value_type = IsoDate)]
+    pub planned_on: String,
+    /// Ngày đã kiểm tra (ngày hoàn thành của mốc); null nếu chưa.
+    #[schema(required, value_type = Option<IsoDate>)]
+    pub done_on: Option<String>,
+    /// Mốc theo dõi cuộc kiểm tra (xem /api/milestones/{id}).
+    #[schema(required)]
+    pub milestone: Option<i64>,
+    /// Tồn tại được tái kiểm tra; null nếu là cuộc kiểm tra theo kế hoạch.
+    #[schema(required)]
+    pub reinspects: Option<i64>,
+    pub findings: Vec<FindingDto>,
+}
+
+/// Các cuộc kiểm tra của một năm và kế hoạch đã ban hành.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = YearInspections)]
+pub struct InspectionsDto {
+    pub year: i32,
+    /// Hạt giống của kế hoạch đã ban hành; null nếu chưa ban hành.
+    #[schema(required)]
+    pub seed: Option<u64>,
+    /// Thời điểm ban hành (RFC 3339); null nếu chưa ban hành.
+    #[schema(required)]
+    pub adopted_at: Option<String>,
+    pub inspections: Vec<InspectionDto>,
+}
+
+impl InspectionsDto {
+    /// `names`: the agency's name for display; `today`: the day finding statuses are read on.
+    pub fn from_year(
+        year: &YearInspections,
+        names: impl Fn(&cchc_domain::AgencyId) -> String,
+        today: cchc_domain::Date,
+    ) -> InspectionsDto {
+        InspectionsDto {
+            year: year.year,
+            seed: year.adopted.as_ref().map(|p| p.seed),
+            adopted_at: year.adopted.as_ref().map(|p| p.created_at.clone()),
+            inspections: year
+                .inspections
+                .iter()
+                .map(|i| InspectionDto {
+                    id: i.id.0,
+                    agency: i.agency.to_string(),
+                    name: names(&i.agency),
+                    planned_on: i.planned_on.iso(),
+                    done_on: i.done_on.map(|d| d.iso()),
+                    milestone: i.milestone.map(|m| m.0),
+                    reinspects: i.reinspects.map(|f| f.0),
+                    findings: i
+                        .findings
+                        .iter()
+                        .map(|f| FindingDto {
+                            id: f.id.0,
+                            text: f.text.clone(),
+                            deadline: f.deadline.iso(),
+                            resolved_on: f.resolution.as_ref().map(|r| r.on.iso()),
+                            evidence: f.resolution.as_ref().map(|r| r.evidence.clone()),
+                            reinspection: f.reinspection.map(|r| r.0),
+                            status: f.status_vn(today),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The query of `GET /api/evaluation/inspections`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearQuery {
+    /// Năm kiểm tra.
+    #[param(value_type = i32, minimum = 2000, maximum = 2100)]
+    year: Option<String>,
+}
+
+#[utoipa::path(
+    get, path = "/api/evaluation/inspections", tag = "evaluation", operation_id = "listInspections",
+    summary = "Các cuộc kiểm tra CCHC của một năm (mỗi cuộc là một mốc) và các tồn tại",
+    params(YearQuery),
+    responses(
+        (status = 200, description = "Các cuộc kiểm tra", body = InspectionsDto),
+        (status = 401, response = E401),
+        (status = 403, response = E403),
+        (status = 422, response = E422),
+    ),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiQuery(query): ApiQuery<YearQuery>,
+) -> Result<Json<InspectionsDto>, Problem> {
+    let year = match query.year.as_deref().map(str::trim).map(str::parse::<i32>) {
+        Some(Ok(y)) if (2000..=2100).contains(&y) => y,
+        _ => return Err(Problem::invalid(vec!["year: năm phải là số từ 2000 đến 2100".to_string()])),
+    };
+    let listed = state.app.inspections(&user.user, year).await?;
+    let today = state.now().date_in_vietnam();
+    Ok(Json(InspectionsDto::from_year(&listed, |id| state.app.agency_name(id), today)))
 }
 
 /// The query of `GET /api/evaluation/inspections/plan`.

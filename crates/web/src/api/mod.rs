@@ -73,6 +73,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/users"),
     ("patch", "/api/users/{username}"),
     ("put", "/api/me/password"),
+    ("get", "/api/evaluation/inspections"),
     ("get", "/api/evaluation/inspections/plan"),
     ("get", "/api/openapi.json"),
 ];
@@ -99,6 +100,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::update))
         .route("/me/password", put(accounts::change_password))
+        .route("/evaluation/inspections", get(inspection::list))
         .route("/evaluation/inspections/plan", get(inspection::plan))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)

@@ -73,6 +73,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         reports::return_report,
         reports::receipt,
         reports::extension,
+        inspection::list,
         inspection::plan,
         serve,
     ),
