@@ -62,6 +62,9 @@ pub enum Command {
     /// Khảo sát sự hài lòng (SIPAS): nhập phiếu, tính chỉ số.
     #[command(subcommand)]
     Survey(SurveyCommand),
+    /// Kế hoạch kiểm tra công tác CCHC: đề xuất, ban hành, kết luận kiểm tra, tái kiểm tra.
+    #[command(subcommand)]
+    Inspection(InspectionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +121,88 @@ pub enum FrameworkCommand {
         /// Ghi chú (ví dụ số quyết định ban hành).
         #[arg(long, default_value = "")]
         note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectionCommand {
+    /// Kế hoạch kiểm tra đề xuất: tối thiểu 30% mỗi loại cơ quan, kèm điểm ưu tiên và lý do.
+    /// Cùng năm, cùng dữ liệu, cùng hạt giống (--seed) thì cùng kế hoạch.
+    Plan {
+        #[arg(long)]
+        year: i32,
+        /// Hạt giống của phép chọn ngẫu nhiên.
+        #[arg(long)]
+        seed: u64,
+        /// Tỷ lệ tối thiểu mỗi loại cơ quan, % (1–100).
+        #[arg(long, default_value_t = 30)]
+        share: u32,
+    },
+    /// Ban hành kế hoạch (Sở Nội vụ): mỗi cơ quan được chọn thành một cuộc kiểm tra và một mốc
+    /// «Kiểm tra CCHC tại …» của hoạt động kế hoạch kiểm tra, ngày kiểm tra rải đều trên các
+    /// ngày làm việc từ --from đến --to.
+    Adopt {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        seed: u64,
+        #[arg(long, default_value_t = 30)]
+        share: u32,
+        /// Ngày bắt đầu (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        from: Date,
+        /// Ngày kết thúc (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        to: Date,
+    },
+    /// Các cuộc kiểm tra của một năm và các tồn tại đã kết luận.
+    List {
+        #[arg(long)]
+        year: i32,
+    },
+    /// Tồn tại phát hiện khi kiểm tra: ghi, ghi nhận khắc phục, lên lịch tái kiểm tra.
+    #[command(subcommand)]
+    Finding(FindingCommand),
+    /// Nạp số thủ tục hành chính của từng cơ quan (CSV «ma_co_quan,so_tthc»).
+    Procedures {
+        /// Tệp CSV.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FindingCommand {
+    /// Ghi một tồn tại của cuộc kiểm tra, kèm thời hạn khắc phục.
+    Add {
+        /// Số cuộc kiểm tra (xem `cchc inspection list`).
+        #[arg(long)]
+        inspection: i64,
+        /// Nội dung tồn tại.
+        #[arg(long)]
+        text: String,
+        /// Thời hạn khắc phục (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        deadline: Date,
+    },
+    /// Ghi nhận tồn tại đã được khắc phục, kèm minh chứng.
+    Resolve {
+        /// Số tồn tại.
+        #[arg(long)]
+        finding: i64,
+        /// Ngày khắc phục (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        on: Date,
+        /// Minh chứng: số văn bản, đường dẫn hoặc mô tả.
+        #[arg(long)]
+        evidence: String,
+    },
+    /// Lên lịch tái kiểm tra việc khắc phục một tồn tại.
+    Reinspect {
+        #[arg(long)]
+        finding: i64,
+        /// Ngày tái kiểm tra (dd/mm/yyyy).
+        #[arg(long, value_parser = parse_date, value_name = "NGÀY")]
+        on: Date,
     },
 }
 

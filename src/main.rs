@@ -23,6 +23,8 @@ mod commands;
 mod evaluation;
 /// `cchc assignments pending|transfer`: hand-over of an ended unit's open work.
 mod handover;
+/// `cchc inspection …`: the inspection plan, its adoption, findings and re-inspections.
+mod inspection;
 /// JSON views of domain values (`--json`).
 mod json;
 /// Vietnamese tables.

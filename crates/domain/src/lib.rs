@@ -16,6 +16,8 @@ pub mod date;
 pub mod diagnostic;
 /// The PAR Index: criteria frameworks, scoring, ranking and bands.
 pub mod evaluation;
+/// Inspection planning: which agencies to inspect in a year, by priority and a seeded draw.
+pub mod inspection;
 /// Numbers as Vietnamese documents print them: one rounding rule for every percentage.
 pub mod number;
 /// Reporting periods (quarter, half-year, year) and their data windows.

@@ -58,6 +58,11 @@ impl Percent1 {
         self.0
     }
 
+    /// The inverse of [`Percent1::tenths`] (a value kept as tenths).
+    pub fn from_tenths(tenths: i64) -> Percent1 {
+        Percent1(tenths)
+    }
+
     /// "56,3" — always one decimal, thousands grouped with dots ("1.234,5").
     pub fn vn(self) -> String {
         let negative = self.0 < 0;

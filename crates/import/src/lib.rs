@@ -13,6 +13,8 @@ pub mod evaluation;
 pub mod indicators;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
 pub mod plan;
+/// Procedure counts per agency (`ma_co_quan,so_tthc`), an input of inspection planning.
+pub mod procedures;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
 pub mod schedule;
 /// SIPAS survey files (CSV, or rows read from XLSX) into responses, with the rows not counted.

@@ -21,6 +21,8 @@ pub mod directory;
 pub mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.
 pub mod handover;
+/// Inspection planning: proposed and adopted plans, inspections as milestones, findings.
+pub mod inspection;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// SIPAS: survey imports, keyed paper forms and the satisfaction index.

@@ -22,6 +22,8 @@ mod directory;
 mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.
 mod handover;
+/// Inspection plans, inspections (with their milestones), findings, procedure counts.
+mod inspection;
 /// Reading and writing plan versions.
 mod plans;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
@@ -38,6 +40,7 @@ pub use evaluation::{
     Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow, SelfScore,
 };
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
+pub use inspection::{MilestoneTarget, NewInspectionPlan, PlannedInspection};
 pub use plans::{plan_key, NewDocument};
 pub use survey::{NewSurveyBatch, StoredBatch, SurveyBatch, SurveySource};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};

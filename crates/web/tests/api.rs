@@ -781,6 +781,8 @@ async fn the_openapi_document_describes_every_route() {
             "/api/agencies",
             "/api/assignments",
             "/api/dashboard",
+            "/api/evaluation/inspections",
+            "/api/evaluation/inspections/plan",
             "/api/evaluation/score",
             "/api/evaluation/sipas",
             "/api/evaluation/sipas/import",

@@ -33,6 +33,8 @@ mod accounts;
 pub mod dto;
 /// The PAR Index scores.
 pub mod evaluation;
+/// Inspection planning: the proposed plan of a year for a seed.
+pub mod inspection;
 /// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
@@ -78,6 +80,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/evaluation/score"),
     ("get", "/api/evaluation/sipas"),
     ("post", "/api/evaluation/sipas/import"),
+    ("get", "/api/evaluation/inspections"),
+    ("get", "/api/evaluation/inspections/plan"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -106,6 +110,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/password", put(accounts::change_password))
         .route("/evaluation/sipas", get(sipas::index))
         .route("/evaluation/sipas/import", post(sipas::import))
+        .route("/evaluation/inspections", get(inspection::list))
+        .route("/evaluation/inspections/plan", get(inspection::plan))
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -28,7 +28,7 @@ use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::dto::{reference, ErrorDto};
-use super::{accounts, evaluation, read, reports, session, sipas, write};
+use super::{accounts, evaluation, inspection, read, reports, session, sipas, write};
 use crate::auth::SESSION_COOKIE;
 
 /// The header that carries the session's CSRF token, as clients write it.
@@ -45,7 +45,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         (name = "plan", description = "Kế hoạch và danh mục cơ quan"),
         (name = "tracking", description = "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"),
         (name = "reports", description = "Chỉ tiêu, báo cáo định kỳ của cơ quan, tiếp nhận và trả lại"),
-        (name = "evaluation", description = "Đánh giá: Chỉ số CCHC (điểm, xếp hạng, xếp loại), chỉ số hài lòng SIPAS"),
+        (name = "evaluation", description = "Đánh giá: Chỉ số CCHC (điểm, xếp hạng, xếp loại), chỉ số hài lòng SIPAS, kế hoạch kiểm tra công tác CCHC"),
         (name = "meta", description = "Tài liệu API"),
     ),
     paths(
@@ -76,6 +76,8 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         evaluation::score,
         sipas::index,
         sipas::import,
+        inspection::list,
+        inspection::plan,
         serve,
     ),
     components(responses(E400, E401, E403, E404, E413, E415, E422, E429)),

@@ -25,6 +25,8 @@ pub mod evaluation;
 pub mod framework;
 /// Hand-over of the open work of agencies and units that ended.
 pub mod handover;
+/// The inspection plan of a year, its adoption, the inspections and findings.
+pub mod inspection;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
@@ -49,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(framework::routes())
         .merge(handover::routes())
+        .merge(inspection::routes())
         .merge(plan::routes())
         .merge(public::routes())
         .merge(reports::routes())
