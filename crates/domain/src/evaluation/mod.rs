@@ -1,6 +1,8 @@
-//! Evaluation of agencies: the PAR Index criteria framework and its scoring.
+//! Evaluation of agencies: the PAR Index criteria framework and its scoring, and the year-end
+//! task-completion rating.
 
 pub mod framework;
+pub mod rating;
 pub mod score;
 pub mod workflow;
 
