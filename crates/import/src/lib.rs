@@ -13,6 +13,8 @@ pub mod evaluation;
 pub mod indicators;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
 pub mod plan;
+/// The rules of the year-end task-completion rating (Decree 90/2020 → 48/2023; Decree 335/2025).
+pub mod rating;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
 pub mod schedule;
 /// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.

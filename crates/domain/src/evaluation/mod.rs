@@ -10,5 +10,9 @@ pub use framework::{
     check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, FrameworkProblem, Level, Mapping, Method,
     Points, Step, SubCriterion, SurveyMeasure, ASSESSED_KINDS,
 };
+pub use rating::{
+    check_rules, rate, rules_for_year, Component, ComponentScore, Level as RatingLevel, Rating, RatingBand,
+    RatingInput, RatingOverride, RatingRules, RulesPart, RulesProblem, Source as RatingSource,
+};
 pub use score::{points_of, ranks, score_agency, AgencyScore, Answer, AreaScore, IndexValue, SubScore};
 pub use workflow::{allowed, AssessmentStage, RoundStage, Step as WorkflowStep};

@@ -154,60 +154,87 @@ pub fn rules_for_year(sets: &[RatingRules], year: i32) -> Option<&RatingRules> {
     sets.iter().filter(|r| r.valid_from_year <= year).max_by_key(|r| r.valid_from_year)
 }
 
+/// Which part of a rule set a problem concerns (the reader turns it into a line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesPart {
+    Components,
+    Component(String),
+    Bands,
+    /// The band at this index.
+    Band(usize),
+    Cap,
+}
+
+/// A problem that makes a rule set unusable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesProblem {
+    pub part: RulesPart,
+    pub message: String,
+}
+
 /// Checks a rule set: components add up to 100 with unique codes and positive maxima, constant
 /// shares within 0–100, bands start at 0, ascend strictly, stay within 100 and name each level at
 /// most once, the cap within 0–100.
-pub fn check_rules(rules: &RatingRules) -> Vec<String> {
+pub fn check_rules(rules: &RatingRules) -> Vec<RulesProblem> {
     let mut problems = Vec::new();
+    let mut push = |part: RulesPart, message: String| problems.push(RulesProblem { part, message });
     let hundred = Points::from_hundredths(10_000);
     if rules.components.is_empty() {
-        problems.push("Bộ quy tắc không có thành phần điểm nào.".to_string());
+        push(RulesPart::Components, "Bộ quy tắc không có thành phần điểm nào.".to_string());
     }
     let sum: Points = rules.components.iter().map(|c| c.max).sum();
     if !rules.components.is_empty() && sum != hundred {
-        problems.push(format!("Tổng điểm tối đa của các thành phần là {}, phải bằng 100.", sum.vn()));
+        push(RulesPart::Components, format!("Tổng điểm tối đa của các thành phần là {}, phải bằng 100.", sum.vn()));
     }
     let mut codes = std::collections::HashSet::new();
     for component in &rules.components {
+        let part = || RulesPart::Component(component.code.clone());
         if !codes.insert(component.code.as_str()) {
-            problems.push(format!("Mã thành phần «{}» bị trùng.", component.code));
+            push(part(), format!("Mã thành phần «{}» bị trùng.", component.code));
         }
         if component.max == Points::ZERO {
-            problems.push(format!("Thành phần {} có điểm tối đa bằng 0.", component.code));
+            push(part(), format!("Thành phần {} có điểm tối đa bằng 0.", component.code));
         }
         if let Source::Constant(share) = component.source {
             if !(0.0..=100.0).contains(&share) {
-                problems.push(format!("Thành phần {}: tỷ lệ cố định phải từ 0 đến 100.", component.code));
+                push(part(), format!("Thành phần {}: tỷ lệ cố định phải từ 0 đến 100.", component.code));
             }
         }
     }
     match rules.bands.first() {
-        None => problems.push("Bộ quy tắc không có mức xếp loại nào.".to_string()),
-        Some(first) if first.from != Points::ZERO => {
-            problems.push(format!("Mức xếp loại đầu tiên phải bắt đầu từ 0 điểm (đang là {}).", first.from.vn()))
-        }
+        None => push(RulesPart::Bands, "Bộ quy tắc không có mức xếp loại nào.".to_string()),
+        Some(first) if first.from != Points::ZERO => push(
+            RulesPart::Band(0),
+            format!("Mức xếp loại đầu tiên phải bắt đầu từ 0 điểm (đang là {}).", first.from.vn()),
+        ),
         Some(_) => {}
     }
-    for pair in rules.bands.windows(2) {
+    for (i, pair) in rules.bands.windows(2).enumerate() {
         if pair[1].from <= pair[0].from {
-            problems.push(format!(
-                "Các mức xếp loại phải theo thứ tự điểm tăng dần: {} điểm đứng sau {} điểm.",
-                pair[1].from.vn(),
-                pair[0].from.vn()
-            ));
+            push(
+                RulesPart::Band(i + 1),
+                format!(
+                    "Các mức xếp loại phải theo thứ tự điểm tăng dần: {} điểm đứng sau {} điểm.",
+                    pair[1].from.vn(),
+                    pair[0].from.vn()
+                ),
+            );
         }
     }
     let mut levels = std::collections::HashSet::new();
-    for band in &rules.bands {
+    for (i, band) in rules.bands.iter().enumerate() {
         if band.from > hundred {
-            problems.push(format!("Mức «{}» bắt đầu từ {} điểm, vượt 100.", band.level.label_vn(), band.from.vn()));
+            push(
+                RulesPart::Band(i),
+                format!("Mức «{}» bắt đầu từ {} điểm, vượt 100.", band.level.label_vn(), band.from.vn()),
+            );
         }
         if !levels.insert(band.level) {
-            problems.push(format!("Mức «{}» xuất hiện hai lần.", band.level.label_vn()));
+            push(RulesPart::Band(i), format!("Mức «{}» xuất hiện hai lần.", band.level.label_vn()));
         }
     }
     if rules.excellent_cap_percent.is_some_and(|p| p > 100) {
-        problems.push("Tỷ lệ tối đa xếp loại xuất sắc phải từ 0 đến 100%.".to_string());
+        push(RulesPart::Cap, "Tỷ lệ tối đa xếp loại xuất sắc phải từ 0 đến 100%.".to_string());
     }
     problems
 }
@@ -522,7 +549,7 @@ mod tests {
         r.components[1].max = p(60.0);
         r.bands[0].from = p(10.0);
         r.bands.push(RatingBand { from: p(80.0), level: Level::HoanThanh });
-        let problems = check_rules(&r);
+        let problems: Vec<String> = check_rules(&r).into_iter().map(|p| p.message).collect();
         assert!(problems.iter().any(|p| p.contains("phải bằng 100")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("bắt đầu từ 0")), "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("tăng dần")), "{problems:?}");
