@@ -25,6 +25,8 @@ mod evaluation;
 mod handover;
 /// JSON views of domain values (`--json`).
 mod json;
+/// `cchc rating …`: the year-end task-completion rating, overrides, rules.
+mod rating;
 /// Vietnamese tables.
 mod render;
 /// `cchc report …`: forms, submission, status, consolidation.

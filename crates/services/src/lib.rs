@@ -21,6 +21,8 @@ pub mod directory;
 pub mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.
 pub mod handover;
+/// The year-end task-completion rating: rules in force, breakdowns, cap, overrides.
+pub mod rating;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// Assignments, milestones, progress and events.

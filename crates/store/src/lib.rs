@@ -24,6 +24,8 @@ mod evaluation;
 mod handover;
 /// Reading and writing plan versions.
 mod plans;
+/// The task-completion rating: overrides and rule-set versions.
+mod rating;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
 mod reports;
 /// Assignments, milestones, events and progress history.
@@ -37,6 +39,7 @@ pub use evaluation::{
 };
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use plans::{plan_key, NewDocument};
+pub use rating::{OverrideRow, RulesVersion};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 
 /// Failures of the store. Details are for the logs; callers show users a generic message.

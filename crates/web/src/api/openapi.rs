@@ -28,7 +28,7 @@ use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::dto::{reference, ErrorDto};
-use super::{accounts, evaluation, read, reports, session, write};
+use super::{accounts, evaluation, rating, read, reports, session, write};
 use crate::auth::SESSION_COOKIE;
 
 /// The header that carries the session's CSRF token, as clients write it.
@@ -74,6 +74,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         reports::receipt,
         reports::extension,
         evaluation::score,
+        rating::rating,
         serve,
     ),
     components(responses(E400, E401, E403, E404, E413, E415, E422, E429)),
