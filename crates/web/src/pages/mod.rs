@@ -27,6 +27,8 @@ pub mod handover;
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
 pub mod public;
+/// The year-end task-completion rating: breakdown, levels, overrides.
+pub mod rating;
 /// Periodic agency reports: periods, completeness, indicator results, the form, the documents.
 pub mod reports;
 /// Login and logout.
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(assessment::routes())
         .merge(evaluation::routes())
+        .merge(rating::routes())
         .merge(handover::routes())
         .merge(plan::routes())
         .merge(public::routes())
