@@ -51,6 +51,8 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<IndicatorsCommand>,
     },
+    /// Xếp loại mức độ hoàn thành nhiệm vụ cuối năm của các cơ quan (chi tiết điểm, điều chỉnh).
+    Rating(RatingArgs),
     /// Báo cáo định kỳ: biểu mẫu Excel, nộp, tình hình nộp, báo cáo tổng hợp.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -98,6 +100,58 @@ pub enum EvaluationCommand {
         /// Năm đánh giá, ví dụ 2024.
         #[arg(long)]
         year: i32,
+    },
+}
+
+/// `cchc rating --year Y`, or one of its subcommands.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RatingArgs {
+    /// Năm xếp loại, ví dụ 2024.
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[command(subcommand)]
+    pub command: Option<RatingCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatingCommand {
+    /// Ghi quyết định điều chỉnh kết quả xếp loại của một cơ quan (có lý do; giữ lịch sử).
+    Override {
+        #[arg(long)]
+        year: i32,
+        /// Mã cơ quan, ví dụ so-tu-phap.
+        #[arg(long)]
+        agency: String,
+        /// Mức xếp loại.
+        #[arg(long, value_parser = ["xuat-sac", "tot", "hoan-thanh", "khong-hoan-thanh"])]
+        level: String,
+        /// Lý do điều chỉnh (bắt buộc).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Quy tắc xếp loại (ghi ra tệp JSON để chỉnh sửa, nạp phiên bản mới).
+    #[command(subcommand)]
+    Rules(RatingRulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatingRulesCommand {
+    /// Ghi bộ quy tắc áp dụng cho năm ra tệp JSON.
+    Export {
+        #[arg(long)]
+        year: i32,
+        /// Tệp ghi ra (.json).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Nạp bộ quy tắc đã chỉnh sửa thành phiên bản mới (có lỗi thì không nạp gì).
+    Import {
+        /// Tệp quy tắc (.json).
+        file: PathBuf,
+        /// Ghi chú (ví dụ số văn bản).
+        #[arg(long, default_value = "")]
+        note: String,
     },
 }
 

@@ -57,6 +57,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Indicators { command: Some(command) }) => {
             crate::report::indicators_command(&open(&data).await?, command, as_json).await
         }
+        Some(Command::Rating(args)) => crate::rating::run(&open(&data).await?, args, as_json).await,
         Some(Command::Report(command)) => crate::report::run(&open(&data).await?, command, as_json).await,
         Some(Command::User(command)) => user(&open(&data).await?, command, as_json).await,
         Some(Command::Survey(command)) => crate::survey::run(&open(&data).await?, command, as_json).await,

@@ -27,6 +27,8 @@ mod handover;
 mod inspection;
 /// JSON views of domain values (`--json`).
 mod json;
+/// `cchc rating …`: the year-end task-completion rating, overrides, rules.
+mod rating;
 /// Vietnamese tables.
 mod render;
 /// `cchc report …`: forms, submission, status, consolidation.

@@ -1004,3 +1004,125 @@ fn evaluation_framework_export_import_refuses_whole_and_score_lists_every_agency
     }
     assert_eq!(first["by_area"].as_array().unwrap().len(), 8);
 }
+
+#[test]
+fn rating_rules_are_refused_whole_then_a_rule_set_rates_with_the_cap_and_an_override() {
+    let run = Run::new();
+    // The rules of 2024 are those shipped for Decree 90/2020 (as amended by 48/2023).
+    let file = run.path("quy-tac.json");
+    let file_arg = file.to_str().unwrap();
+    let exported = run.json(&["rating", "rules", "export", "--year", "2024", "--out", file_arg]);
+    assert_eq!(exported["valid_from_year"], 2024);
+    assert!(exported["version"].is_null());
+    let original = std::fs::read_to_string(&file).unwrap();
+    assert!(original.contains("48/2023/NĐ-CP"));
+    // Components that do not add up and an unknown level: refused, exit ≠ 0, each with its line.
+    let broken = original.replacen("\"max\": 20.0", "\"max\": 10.0", 1).replacen("\"tot\"", "\"gioi\"", 1);
+    let bad = run.path("sai.json");
+    std::fs::write(&bad, &broken).unwrap();
+    let stderr = run.fails(&["rating", "rules", "import", bad.to_str().unwrap()]);
+    assert!(stderr.contains("không có gì thay đổi"), "{stderr}");
+    let components_line = broken.lines().position(|l| l.contains("\"components\"")).unwrap() + 1;
+    assert!(stderr.contains(&format!("dòng {components_line}: Tổng điểm tối đa của các thành phần là 90")), "{stderr}");
+    let level_line = broken.lines().position(|l| l.contains("\"gioi\"")).unwrap() + 1;
+    assert!(stderr.contains(&format!("dòng {level_line}: Mức xếp loại thứ 3: mức «gioi» không có")), "{stderr}");
+    run.ok(&["rating", "rules", "export", "--year", "2024", "--out", file_arg]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original, "nothing changed");
+
+    // A province's own set from 2024: 90 points given to everyone, 10 for milestones on time.
+    let own = r#"{
+  "title": "Thử", "basis": "Quyết định thử của UBND tỉnh", "valid_from_year": 2024,
+  "excellent_cap_percent": 20,
+  "components": [
+    { "code": "chung", "name": "Tiêu chí chung", "max": 90, "source": "constant", "share": 100 },
+    { "code": "tien-do", "name": "Tiến độ", "max": 10, "source": "auto", "measure": "milestones_on_time" }
+  ],
+  "bands": [
+    { "from": 0, "level": "khong-hoan-thanh" }, { "from": 50, "level": "hoan-thanh" },
+    { "from": 70, "level": "tot" }, { "from": 90, "level": "xuat-sac" }
+  ],
+  "notes": ["Bộ quy tắc thử."]
+}"#;
+    std::fs::write(&bad, own).unwrap();
+    assert_eq!(run.json(&["rating", "rules", "import", bad.to_str().unwrap()])["version"], 1);
+    // Sở Tư pháp finishes one of its 21 milestones due by 01/07/2024 on time: 1/21 of 10 points
+    // = 0,476… → 0,48; total 90,48. Every other department has 90 (nothing on time): all 20
+    // departments reach "excellent", the cap is floor(20% × 20) = 4; the fifth highest total is
+    // 90, so every agency at 90 loses it (ties at the boundary all lose) and only Sở Tư pháp
+    // keeps it.
+    record_done(&run.data(), "II.2", "18/01/2024", "15/KH-UBND");
+    let rating = run.json(&["rating", "--year", "2024"]);
+    assert_eq!(rating["basis"], "Quyết định thử của UBND tỉnh");
+    assert_eq!(rating["rules_version"], 1);
+    let results = rating["results"].as_array().unwrap();
+    let departments: Vec<&serde_json::Value> = results.iter().filter(|r| r["kind"] == "department").collect();
+    assert_eq!(departments.len(), 20);
+    let group = rating["groups"].as_array().unwrap().iter().find(|g| g["kind"] == "department").unwrap();
+    assert_eq!(group["excellent_cap"], 4);
+    let stp = departments.iter().find(|r| r["agency"] == "so-tu-phap").unwrap();
+    assert_eq!(stp["components"][0]["points"], 90.0);
+    assert_eq!(stp["components"][1]["points"], 0.48);
+    assert_eq!(stp["components"][1]["max"], 10.0);
+    assert_eq!(stp["total"], 90.48);
+    assert_eq!((&stp["level"], &stp["capped"]), (&serde_json::json!("xuat-sac"), &serde_json::json!(false)));
+    for other in departments.iter().filter(|r| r["agency"] != "so-tu-phap") {
+        assert_eq!(other["total"], 90.0, "{other}");
+        assert_eq!(other["level_before_cap"], "xuat-sac");
+        assert_eq!(other["level"], "tot");
+        assert_eq!(other["capped"], true);
+        assert!(other["override"].is_null());
+    }
+
+    // An override needs a reason, is shown beside the computed level and keeps its history.
+    let stderr = run.fails(&[
+        "rating",
+        "override",
+        "--year",
+        "2024",
+        "--agency",
+        "so-noi-vu",
+        "--level",
+        "xuat-sac",
+        "--reason",
+        "  ",
+    ]);
+    assert!(stderr.contains("cần ghi lý do"), "{stderr}");
+    let stderr = run.fails(&[
+        "rating",
+        "override",
+        "--year",
+        "2024",
+        "--agency",
+        "so-khong-co",
+        "--level",
+        "tot",
+        "--reason",
+        "x",
+    ]);
+    assert!(stderr.contains("không tìm thấy cơ quan «so-khong-co"), "{stderr}");
+    for (level, reason) in [("hoan-thanh", "Nhầm"), ("xuat-sac", "Hoàn thành xuất sắc nhiệm vụ đột xuất được giao")]
+    {
+        run.ok(&[
+            "rating",
+            "override",
+            "--year",
+            "2024",
+            "--agency",
+            "so-noi-vu",
+            "--level",
+            level,
+            "--reason",
+            reason,
+        ]);
+    }
+    let rating = run.json(&["rating", "--year", "2024"]);
+    let snv = rating["results"].as_array().unwrap().iter().find(|r| r["agency"] == "so-noi-vu").unwrap().clone();
+    assert_eq!(snv["level"], "xuat-sac");
+    assert_eq!(snv["computed_level"], "tot");
+    assert_eq!(snv["override"]["reason"], "Hoàn thành xuất sắc nhiệm vụ đột xuất được giao");
+    assert_eq!(snv["history"].as_array().unwrap().len(), 2);
+    assert_eq!(snv["history"][0]["level"], "hoan-thanh");
+    let table = run.ok(&["rating", "--year", "2024"]);
+    assert!(table.contains("Quyết định thử của UBND tỉnh") && table.contains("Sở Tư pháp"), "{table}");
+    assert!(run.fails(&["rating"]).contains("cần ghi năm xếp loại"));
+}

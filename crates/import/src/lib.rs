@@ -15,6 +15,8 @@ pub mod indicators;
 pub mod plan;
 /// Procedure counts per agency (`ma_co_quan,so_tthc`), an input of inspection planning.
 pub mod procedures;
+/// The rules of the year-end task-completion rating (Decree 90/2020 → 48/2023; Decree 335/2025).
+pub mod rating;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
 pub mod schedule;
 /// SIPAS survey files (CSV, or rows read from XLSX) into responses, with the rows not counted.

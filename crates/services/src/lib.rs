@@ -23,6 +23,8 @@ pub mod evaluation;
 pub mod handover;
 /// Inspection planning: proposed and adopted plans, inspections as milestones, findings.
 pub mod inspection;
+/// The year-end task-completion rating: rules in force, breakdowns, cap, overrides.
+pub mod rating;
 /// The reporting cycle: forms, submission, review, completeness, consolidation.
 pub mod reporting;
 /// SIPAS: survey imports, keyed paper forms and the satisfaction index.

@@ -26,6 +26,8 @@ mod handover;
 mod inspection;
 /// Reading and writing plan versions.
 mod plans;
+/// The task-completion rating: overrides and rule-set versions.
+mod rating;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
 mod reports;
 /// SIPAS survey batches, responses and the rows not counted.
@@ -42,6 +44,7 @@ pub use evaluation::{
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use inspection::{MilestoneTarget, NewInspectionPlan, PlannedInspection};
 pub use plans::{plan_key, NewDocument};
+pub use rating::{OverrideRow, RulesVersion};
 pub use survey::{NewSurveyBatch, StoredBatch, SurveyBatch, SurveySource};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 

@@ -783,6 +783,7 @@ async fn the_openapi_document_describes_every_route() {
             "/api/dashboard",
             "/api/evaluation/inspections",
             "/api/evaluation/inspections/plan",
+            "/api/evaluation/rating",
             "/api/evaluation/score",
             "/api/evaluation/sipas",
             "/api/evaluation/sipas/import",

@@ -37,6 +37,8 @@ pub mod evaluation;
 pub mod inspection;
 /// The OpenAPI 3.1 document, generated from the handlers and the wire types.
 pub mod openapi;
+/// The year-end task-completion rating (also the wire form of `cchc rating --json`).
+pub mod rating;
 /// Read endpoints: agencies, activities, assignments, milestones, dashboard.
 mod read;
 /// Periodic reports: indicator catalogue, period status, an agency's report and its workflow.
@@ -73,6 +75,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/reports/{period}/{agency}/return"),
     ("post", "/api/reports/{period}/{agency}/receipt"),
     ("post", "/api/reports/{period}/{agency}/extension"),
+    ("get", "/api/evaluation/rating"),
     ("get", "/api/users"),
     ("post", "/api/users"),
     ("patch", "/api/users/{username}"),
@@ -105,6 +108,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{period}/{agency}/receipt", post(reports::receipt))
         .route("/reports/{period}/{agency}/extension", post(reports::extension))
         .route("/evaluation/score", get(evaluation::score))
+        .route("/evaluation/rating", get(rating::rating))
         .route("/users", get(accounts::list).post(accounts::create))
         .route("/users/{username}", patch(accounts::update))
         .route("/me/password", put(accounts::change_password))

@@ -28,7 +28,7 @@ use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::dto::{reference, ErrorDto};
-use super::{accounts, evaluation, inspection, read, reports, session, sipas, write};
+use super::{accounts, evaluation, inspection, rating, read, reports, session, sipas, write};
 use crate::auth::SESSION_COOKIE;
 
 /// The header that carries the session's CSRF token, as clients write it.
@@ -78,6 +78,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         sipas::import,
         inspection::list,
         inspection::plan,
+        rating::rating,
         serve,
     ),
     components(responses(E400, E401, E403, E404, E413, E415, E422, E429)),

@@ -31,6 +31,8 @@ pub mod inspection;
 pub mod plan;
 /// Public transparency pages (no login, no personal data).
 pub mod public;
+/// The year-end task-completion rating: breakdown, levels, overrides.
+pub mod rating;
 /// Periodic agency reports: periods, completeness, indicator results, the form, the documents.
 pub mod reports;
 /// Login and logout.
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assessment::routes())
         .merge(evaluation::routes())
         .merge(framework::routes())
+        .merge(rating::routes())
         .merge(handover::routes())
         .merge(inspection::routes())
         .merge(plan::routes())
