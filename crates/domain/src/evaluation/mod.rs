@@ -1,5 +1,6 @@
 //! Evaluation of agencies: the PAR Index criteria framework and its scoring.
 
+pub mod documents;
 pub mod framework;
 pub mod score;
 pub mod workflow;
