@@ -406,13 +406,14 @@ const ANNEX_HEADERS: [&str; 7] =
     ["STT", "Cơ quan, đơn vị", "Điểm đạt được", "Điểm tối đa", "Chỉ số CCHC (%)", "Xếp hạng", "Xếp loại"];
 
 /// "(Kèm theo Quyết định số 123/QĐ-UBND ngày 05 tháng 02 năm 2025 của UBND tỉnh Sơn La)"; the
-/// number and the date left blank for the officer when not given.
-pub fn decision_reference(province: &str, options: &DecisionOptions) -> String {
+/// number and the date left blank for the officer when not given, "UBND tỉnh" when the issuer is
+/// not known.
+pub fn decision_reference(issuer: &str, options: &DecisionOptions) -> String {
     let number = options.number.trim();
     let number = if number.is_empty() { "       " } else { number };
     let date = options.date.map_or_else(|| "ngày      tháng      năm      ".to_string(), date_words);
-    let province = province.trim();
-    let issuer = if province.is_empty() { "UBND tỉnh".to_string() } else { format!("UBND tỉnh {province}") };
+    let issuer = issuer.split_whitespace().collect::<Vec<_>>().join(" ");
+    let issuer = if issuer.is_empty() { "UBND tỉnh" } else { issuer.as_str() };
     format!("(Kèm theo Quyết định số {number}/QĐ-UBND {date} của {issuer})")
 }
 
@@ -422,7 +423,7 @@ const ROMAN: [&str; 6] = ["I", "II", "III", "IV", "V", "VI"];
 /// The annex of the decision announcing the index of a year, as a DOCX file.
 pub fn index_decision_docx(table: &RankingTable, options: &DecisionOptions) -> Result<Vec<u8>, DocxError> {
     let mut body = Body::default();
-    let reference = decision_reference(&table.province, options);
+    let reference = decision_reference(&table.issuer, options);
     if table.is_draft() {
         body.p(Para::centered().after(120), &[("DỰ THẢO", TEXT.bold())]);
     }
@@ -441,7 +442,7 @@ pub fn index_decision_docx(table: &RankingTable, options: &DecisionOptions) -> R
         body.p(Para::body(), &[("Chưa có kết quả nào được công bố.", TEXT.italic())]);
     }
     let title = format!("Phụ lục kết quả Chỉ số cải cách hành chính năm {}", table.year);
-    let core = core_properties(&title, "Chỉ số cải cách hành chính", "UBND tỉnh", options.date);
+    let core = core_properties(&title, "Chỉ số cải cách hành chính", table.issuer.trim(), options.date);
     package(&document_part(&body), &core)
 }
 
@@ -502,14 +503,14 @@ mod tests {
 
     #[test]
     fn the_reference_leaves_room_for_number_and_date() {
-        let blank = decision_reference("Sơn La", &DecisionOptions::default());
+        let blank = decision_reference("UBND tỉnh Sơn La", &DecisionOptions::default());
         assert_eq!(
             blank,
             "(Kèm theo Quyết định số        /QĐ-UBND ngày      tháng      năm       của UBND tỉnh Sơn La)"
         );
         let options = DecisionOptions { number: " 123 ".into(), date: Date::from_ymd(2025, 2, 5) };
         assert_eq!(
-            decision_reference("Sơn La", &options),
+            decision_reference(" UBND tỉnh  Sơn La ", &options),
             "(Kèm theo Quyết định số 123/QĐ-UBND ngày 05 tháng 02 năm 2025 của UBND tỉnh Sơn La)"
         );
         assert!(decision_reference("", &options).ends_with("của UBND tỉnh)"));

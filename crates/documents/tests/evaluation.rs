@@ -133,7 +133,7 @@ fn row(
 fn table() -> RankingTable {
     RankingTable {
         year: 2024,
-        province: "Sơn La".into(),
+        issuer: "UBND tỉnh Sơn La".into(),
         kinds: vec![
             RankingKind {
                 kind: AgencyKind::Department,

@@ -102,8 +102,8 @@ impl SheetArea {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankingTable {
     pub year: i32,
-    /// "Sơn La" (the province of the plan), empty when unknown.
-    pub province: String,
+    /// Who issues the decision announcing the index: "UBND tỉnh Sơn La" (empty when unknown).
+    pub issuer: String,
     pub kinds: Vec<RankingKind>,
 }
 
