@@ -134,8 +134,7 @@ pub async fn run(app: &App, command: EvaluationCommand, as_json: bool) -> Result
         EvaluationCommand::Sheet { year, agency, out } => {
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let agency = app.resolve_agency(&agency).map_err(user_error)?.id.clone();
-            let sheet =
-                app.score_sheet(Some(&user), year, &agency, crate::clock::today()).await.map_err(user_error)?;
+            let sheet = app.score_sheet(Some(&user), year, &agency, crate::clock::today()).await.map_err(user_error)?;
             let bytes = score_sheet_xlsx(&sheet).map_err(|e| anyhow::anyhow!("{e}"))?;
             write(&out, &bytes)?;
             if as_json {
@@ -169,8 +168,15 @@ pub async fn run(app: &App, command: EvaluationCommand, as_json: bool) -> Result
                     "kinds": table.kinds.iter().map(|k| k.kind.as_str()).collect::<Vec<_>>(), "agencies": agencies,
                 }))?;
             } else {
-                let draft = if table.is_draft() { " (dự thảo: có kết quả tạm tính hoặc chấm theo bộ tiêu chí mẫu)" } else { "" };
-                outln!("Đã ghi {what} Chỉ số CCHC năm {year} ({agencies} cơ quan, đơn vị){draft} ra «{}».", out.display());
+                let draft = if table.is_draft() {
+                    " (dự thảo: có kết quả tạm tính hoặc chấm theo bộ tiêu chí mẫu)"
+                } else {
+                    ""
+                };
+                outln!(
+                    "Đã ghi {what} Chỉ số CCHC năm {year} ({agencies} cơ quan, đơn vị){draft} ra «{}».",
+                    out.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -145,9 +145,7 @@ fn ranking_kind(kind: &KindResults) -> RankingKind {
                 by_area: framework
                     .areas
                     .iter()
-                    .map(|a| {
-                        r.score.by_area.iter().find(|s| s.code == a.code).map(|s| s.points).unwrap_or_default()
-                    })
+                    .map(|a| r.score.by_area.iter().find(|s| s.code == a.code).map(|s| s.points).unwrap_or_default())
                     .collect(),
                 points: r.score.points,
                 max: r.score.max,
