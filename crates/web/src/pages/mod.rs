@@ -21,6 +21,8 @@ pub mod assessment;
 pub mod dashboard;
 /// The PAR Index: ranking of a year.
 pub mod evaluation;
+/// Downloads of the PAR Index documents: ranking and score sheet (XLSX), the decision annex (DOCX).
+pub mod evaluation_documents;
 /// Hand-over of the open work of agencies and units that ended.
 pub mod handover;
 /// Areas, activities, agencies, lists, search, and the forms that write progress and events.
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(assessment::routes())
         .merge(evaluation::routes())
+        .merge(evaluation_documents::routes())
         .merge(handover::routes())
         .merge(plan::routes())
         .merge(public::routes())
