@@ -101,6 +101,32 @@ pub enum EvaluationCommand {
         #[arg(long)]
         year: i32,
     },
+    /// Bảng điểm Chỉ số CCHC của một cơ quan (XLSX): từng tiêu chí thành phần, điểm tự chấm,
+    /// điểm thẩm định và lý do, giải trình, điểm tính; tổng điểm, chỉ số, xếp loại.
+    Sheet {
+        #[arg(long)]
+        year: i32,
+        /// Mã hoặc tên cơ quan, ví dụ so-tu-phap.
+        #[arg(long)]
+        agency: String,
+        /// Tệp ghi ra (.xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bảng xếp hạng Chỉ số CCHC của năm (.xlsx) hoặc phụ lục quyết định công bố Chỉ số (.docx).
+    Ranking {
+        #[arg(long)]
+        year: i32,
+        /// Tệp ghi ra: .xlsx (bảng xếp hạng) hoặc .docx (phụ lục quyết định).
+        #[arg(long)]
+        out: PathBuf,
+        /// Số quyết định (chỉ phần số, ví dụ 123 → «Quyết định số 123/QĐ-UBND»); bỏ trống để viết tay.
+        #[arg(long)]
+        number: Option<String>,
+        /// Ngày quyết định (dd/mm/yyyy); bỏ trống để viết tay.
+        #[arg(long, value_parser = parse_date)]
+        date: Option<Date>,
+    },
 }
 
 /// `cchc rating --year Y`, or one of its subcommands.

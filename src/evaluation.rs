@@ -1,9 +1,12 @@
 //! `cchc evaluation framework export|import` and `cchc evaluation score`: the PAR Index criteria
-//! framework as an editable file, and the scores, ranks and bands of a year.
+//! framework as an editable file, and the scores, ranks and bands of a year; `cchc evaluation
+//! sheet` and `cchc evaluation ranking`: an agency's score sheet (XLSX), the ranking (XLSX) and
+//! the annex of the decision announcing the index (DOCX).
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use cchc_documents::evaluation::{index_decision_docx, ranking_xlsx, score_sheet_xlsx, DecisionOptions};
 use cchc_import::evaluation::{kind_label, parse_kind};
 use cchc_services::{App, ServiceError};
 
@@ -103,5 +106,58 @@ pub async fn run(app: &App, command: EvaluationCommand, as_json: bool) -> Result
             }
             Ok(ExitCode::SUCCESS)
         }
+        EvaluationCommand::Sheet { year, agency, out } => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let agency = app.resolve_agency(&agency).map_err(user_error)?.id.clone();
+            let sheet = app.score_sheet(Some(&user), year, &agency, crate::clock::today()).await.map_err(user_error)?;
+            let bytes = score_sheet_xlsx(&sheet).map_err(|e| anyhow::anyhow!("{e}"))?;
+            write(&out, &bytes)?;
+            if as_json {
+                print_json(&serde_json::json!({
+                    "year": year, "agency": agency.as_str(), "out": out.display().to_string(),
+                    "points": sheet.points.value(), "max": sheet.max.value(),
+                    "index": sheet.index.map(|i| i.value()), "band": sheet.band,
+                }))?;
+            } else {
+                outln!("Đã ghi bảng điểm năm {year} của {} ra «{}».", sheet.agency, out.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        EvaluationCommand::Ranking { year, out, number, date } => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let table = app.ranking_table(Some(&user), year, crate::clock::today()).await.map_err(user_error)?;
+            let extension = out.extension().and_then(|e| e.to_str()).unwrap_or_default().to_lowercase();
+            let (bytes, what) = match extension.as_str() {
+                "xlsx" => (ranking_xlsx(&table).map_err(|e| anyhow::anyhow!("{e}"))?, "bảng xếp hạng"),
+                "docx" => {
+                    let options = DecisionOptions { number: number.unwrap_or_default(), date };
+                    (index_decision_docx(&table, &options).map_err(|e| anyhow::anyhow!("{e}"))?, "phụ lục quyết định")
+                }
+                _ => anyhow::bail!("tệp ghi ra phải có đuôi .xlsx (bảng xếp hạng) hoặc .docx (phụ lục quyết định)"),
+            };
+            write(&out, &bytes)?;
+            let agencies: usize = table.kinds.iter().map(|k| k.rows.len()).sum();
+            if as_json {
+                print_json(&serde_json::json!({
+                    "year": year, "out": out.display().to_string(), "draft": table.is_draft(),
+                    "kinds": table.kinds.iter().map(|k| k.kind.as_str()).collect::<Vec<_>>(), "agencies": agencies,
+                }))?;
+            } else {
+                let draft = if table.is_draft() {
+                    " (dự thảo: có kết quả tạm tính hoặc chấm theo bộ tiêu chí mẫu)"
+                } else {
+                    ""
+                };
+                outln!(
+                    "Đã ghi {what} Chỉ số CCHC năm {year} ({agencies} cơ quan, đơn vị){draft} ra «{}».",
+                    out.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn write(out: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(out, bytes).with_context(|| format!("không ghi được tệp «{}»", out.display()))
 }

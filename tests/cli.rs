@@ -1126,3 +1126,87 @@ fn rating_rules_are_refused_whole_then_a_rule_set_rates_with_the_cap_and_an_over
     assert!(table.contains("Quyết định thử của UBND tỉnh") && table.contains("Sở Tư pháp"), "{table}");
     assert!(run.fails(&["rating"]).contains("cần ghi năm xếp loại"));
 }
+
+#[test]
+fn evaluation_sheet_and_ranking_documents_are_written() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    use std::io::Read;
+
+    let run = Run::new();
+    let text = |range: &calamine::Range<Data>, row: u32, col: u32| match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+
+    // One agency's score sheet.
+    let sheet = run.path("bang-diem.xlsx");
+    let written = run.json(&[
+        "evaluation",
+        "sheet",
+        "--year",
+        "2024",
+        "--agency",
+        "so-tu-phap",
+        "--out",
+        sheet.to_str().unwrap(),
+    ]);
+    assert_eq!(written["agency"], "so-tu-phap");
+    let mut workbook: Xlsx<_> = open_workbook(&sheet).unwrap();
+    let range = workbook.worksheet_range("Bảng điểm").unwrap();
+    assert_eq!(text(&range, 0, 0), "BẢNG ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024");
+    assert_eq!(text(&range, 1, 0), "Sở Tư pháp");
+    assert!(text(&range, 4, 0).contains("bộ tiêu chí mẫu"), "{}", text(&range, 4, 0));
+    assert_eq!(text(&range, 5, 10), "Điểm tính");
+    assert_eq!(text(&range, 6, 0), "I");
+    let codes: Vec<String> = (6..range.height() as u32).map(|r| text(&range, r, 0)).collect();
+    assert!(codes.iter().any(|c| c == "I.1.1") && codes.iter().any(|c| c.starts_with("VIII")), "{codes:?}");
+    let total = (0..range.height() as u32).find(|r| text(&range, *r, 0).starts_with("Tổng điểm đạt được")).unwrap();
+    assert!(matches!(range.get_value((total, 10)), Some(Data::Float(_))));
+    let unknown = run.fails(&["evaluation", "sheet", "--year", "2024", "--agency", "khong-co", "--out", "x.xlsx"]);
+    assert!(!unknown.is_empty());
+
+    // The ranking: a sheet per kind.
+    let ranking = run.path("xep-hang.xlsx");
+    run.ok(&["evaluation", "ranking", "--year", "2024", "--out", ranking.to_str().unwrap()]);
+    let mut workbook: Xlsx<_> = open_workbook(&ranking).unwrap();
+    assert_eq!(workbook.sheet_names(), vec!["Sở, ban, ngành".to_string(), "UBND cấp huyện".to_string()]);
+    let range = workbook.worksheet_range("UBND cấp huyện").unwrap();
+    assert_eq!(text(&range, 0, 0), "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024 CỦA UBND CÁC HUYỆN, THÀNH PHỐ");
+    assert_eq!(text(&range, 5, 1), "Cơ quan, đơn vị");
+    let districts = (6..range.height() as u32).filter(|r| text(&range, *r, 1).starts_with("UBND ")).count();
+    assert_eq!(districts, 12);
+
+    // The decision annex, numbered and dated, a draft (template framework, not published).
+    let annex = run.path("quyet-dinh.docx");
+    let out = run.ok(&[
+        "evaluation",
+        "ranking",
+        "--year",
+        "2024",
+        "--out",
+        annex.to_str().unwrap(),
+        "--number",
+        "123",
+        "--date",
+        "20/03/2025",
+    ]);
+    assert!(out.contains("dự thảo"), "{out}");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&annex).unwrap()).unwrap();
+    let mut xml = String::new();
+    archive.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    for expected in [
+        "DỰ THẢO",
+        "Phụ lục I",
+        "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024 CỦA CÁC SỞ, BAN, NGÀNH",
+        "Phụ lục II",
+        "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024 CỦA UBND CÁC HUYỆN, THÀNH PHỐ",
+        "(Kèm theo Quyết định số 123/QĐ-UBND ngày 20 tháng 3 năm 2025 của UBND tỉnh Sơn La)",
+        "Sở Tư pháp",
+        "Xếp loại",
+    ] {
+        assert!(xml.contains(expected), "{expected} missing");
+    }
+    let wrong = run.fails(&["evaluation", "ranking", "--year", "2024", "--out", "x.pdf"]);
+    assert!(wrong.contains(".xlsx") && wrong.contains(".docx"), "{wrong}");
+}

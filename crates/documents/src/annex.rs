@@ -37,7 +37,7 @@ pub const APPENDICES: [(&str, &str); 4] = [
     ("Phụ lục IV", "TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ"),
 ];
 
-const FONT: &str = "Times New Roman";
+pub(crate) const FONT: &str = "Times New Roman";
 /// Type size of the cells (points).
 const SIZE: f64 = 12.0;
 /// The header row of every sheet (0-based), repeated on every printed page.
@@ -63,26 +63,26 @@ pub fn consolidated_annex_xlsx(report: &ConsolidatedReport) -> Result<Vec<u8>, A
     Ok(workbook.save_to_buffer()?)
 }
 
-struct Formats {
-    base: Format,
-    appendix: Format,
-    title: Format,
-    reference: Format,
-    note: Format,
-    heading: Format,
-    text: Format,
-    wrapped: Format,
-    long_text: Format,
-    center: Format,
-    count: Format,
-    percent: Format,
-    total: Format,
-    total_count: Format,
-    total_percent: Format,
+pub(crate) struct Formats {
+    pub(crate) base: Format,
+    pub(crate) appendix: Format,
+    pub(crate) title: Format,
+    pub(crate) reference: Format,
+    pub(crate) note: Format,
+    pub(crate) heading: Format,
+    pub(crate) text: Format,
+    pub(crate) wrapped: Format,
+    pub(crate) long_text: Format,
+    pub(crate) center: Format,
+    pub(crate) count: Format,
+    pub(crate) percent: Format,
+    pub(crate) total: Format,
+    pub(crate) total_count: Format,
+    pub(crate) total_percent: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let base = Format::new().set_font_name(FONT).set_font_size(SIZE);
         let cell = base.clone().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
         let centered = base.clone().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter);
@@ -171,7 +171,7 @@ fn sheet_start(
     Ok(HEADER_ROW + 1)
 }
 
-fn number_or_blank(
+pub(crate) fn number_or_blank(
     sheet: &mut Worksheet,
     row: u32,
     col: u16,
@@ -325,7 +325,7 @@ fn area_label(report: &ConsolidatedReport, code: AreaCode) -> String {
 /// grows rows by itself when opening a file): the most lines any cell needs, a line per about
 /// `width` characters of each paragraph (Times New Roman 12 runs a little narrower than the digit
 /// the width is measured in), 16 pt a line, at most Excel's 409 pt.
-fn fit_row(sheet: &mut Worksheet, row: u32, cells: &[(&str, f64)]) -> Result<(), XlsxError> {
+pub(crate) fn fit_row(sheet: &mut Worksheet, row: u32, cells: &[(&str, f64)]) -> Result<(), XlsxError> {
     let lines = cells
         .iter()
         .map(|(text, width)| {

@@ -52,17 +52,24 @@ pub enum DocxError {
 
 /// The consolidated report of a period as a DOCX file, ready to be numbered and signed.
 pub fn consolidated_docx(report: &ConsolidatedReport) -> Result<Vec<u8>, DocxError> {
-    let document = document_xml(report);
+    let core = core_properties(report.title.trim(), &report.period.name, report.issuing_body.trim(), Some(report.date));
+    package(&document_xml(report), &core)
+}
+
+/// A DOCX package around `document` (the `word/document.xml` part, see [`document_part`]) and
+/// `core` (the `docProps/core.xml` part, see [`core_properties`]): the styles, settings, page
+/// number headers and relationships every document of the crate shares.
+pub(crate) fn package(document: &str, core: &str) -> Result<Vec<u8>, DocxError> {
     let parts: [(&str, &str); 10] = [
         ("[Content_Types].xml", CONTENT_TYPES),
         ("_rels/.rels", ROOT_RELS),
-        ("word/document.xml", &document),
+        ("word/document.xml", document),
         ("word/styles.xml", STYLES),
         ("word/settings.xml", SETTINGS),
         ("word/header1.xml", HEADER_PAGE_NUMBER),
         ("word/header2.xml", HEADER_EMPTY),
         ("word/_rels/document.xml.rels", DOCUMENT_RELS),
-        ("docProps/core.xml", &core_xml(report)),
+        ("docProps/core.xml", core),
         ("docProps/app.xml", APP),
     ];
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
@@ -86,7 +93,7 @@ const MARGIN_LEFT: u32 = 1_701; // 30 mm
 const MARGIN_RIGHT: u32 = 851; // 15 mm
 const HEADER_DISTANCE: u32 = 567; // 10 mm
 /// Width of the text column.
-const TEXT_WIDTH: u32 = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
+pub(crate) const TEXT_WIDTH: u32 = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT;
 /// Left column of the heading table (issuing body, number); the right one takes the rest.
 const HEADING_LEFT: u32 = 3_686; // 6,5 cm
 const HEADING_RIGHT: u32 = TEXT_WIDTH - HEADING_LEFT;
@@ -106,7 +113,7 @@ const INDENT: u32 = 720;
 
 const BODY: u32 = 28; // 14 pt
 const HEADING: u32 = 26; // 13 pt: issuing body, national name, number
-const TABLE: u32 = 24; // 12 pt
+pub(crate) const TABLE: u32 = 24; // 12 pt
 const TABLE_SMALL: u32 = 20; // 10 pt: numerator/denominator under a result
 const RECIPIENTS_LABEL: u32 = 24; // 12 pt
 const RECIPIENTS: u32 = 22; // 11 pt
@@ -116,7 +123,7 @@ const RECIPIENTS: u32 = 22; // 11 pt
 
 /// Character formatting of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Font {
+pub(crate) struct Font {
     bold: bool,
     italic: bool,
     underline: bool,
@@ -124,13 +131,13 @@ struct Font {
 }
 
 impl Font {
-    const fn size(size: u32) -> Font {
+    pub(crate) const fn size(size: u32) -> Font {
         Font { bold: false, italic: false, underline: false, size }
     }
-    const fn bold(self) -> Font {
+    pub(crate) const fn bold(self) -> Font {
         Font { bold: true, ..self }
     }
-    const fn italic(self) -> Font {
+    pub(crate) const fn italic(self) -> Font {
         Font { italic: true, ..self }
     }
     const fn underline(self) -> Font {
@@ -138,7 +145,7 @@ impl Font {
     }
 }
 
-const TEXT: Font = Font::size(BODY);
+pub(crate) const TEXT: Font = Font::size(BODY);
 const FONT: &str = "<w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:eastAsia=\"Times New Roman\" \
                     w:cs=\"Times New Roman\"/>";
 
@@ -151,7 +158,7 @@ enum Align {
 
 /// Paragraph formatting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Para {
+pub(crate) struct Para {
     align: Align,
     first_line: u32,
     left: u32,
@@ -165,7 +172,7 @@ struct Para {
 
 impl Para {
     /// A body paragraph: justified, first line indented, 6 pt before, 1.15 lines.
-    const fn body() -> Para {
+    pub(crate) const fn body() -> Para {
         Para {
             align: Align::Both,
             first_line: INDENT,
@@ -178,7 +185,7 @@ impl Para {
         }
     }
     /// A centred line without spacing (heading blocks, table cells).
-    const fn centered() -> Para {
+    pub(crate) const fn centered() -> Para {
         Para {
             align: Align::Center,
             first_line: 0,
@@ -190,16 +197,16 @@ impl Para {
             keep_next: false,
         }
     }
-    const fn left() -> Para {
+    pub(crate) const fn left() -> Para {
         Para { align: Align::Left, ..Para::centered() }
     }
     const fn before(self, before: u32) -> Para {
         Para { before, ..self }
     }
-    const fn after(self, after: u32) -> Para {
+    pub(crate) const fn after(self, after: u32) -> Para {
         Para { after, ..self }
     }
-    const fn keep_next(self) -> Para {
+    pub(crate) const fn keep_next(self) -> Para {
         Para { keep_next: true, ..self }
     }
 }
@@ -234,7 +241,7 @@ fn escape(text: &str) -> String {
 
 /// The body of `word/document.xml`, built element by element.
 #[derive(Default)]
-struct Body {
+pub(crate) struct Body {
     xml: String,
     /// Whether cells of the current table are centred vertically (data tables) or not (the
     /// borderless layout tables, whose columns start at the top).
@@ -318,7 +325,7 @@ impl Body {
     }
 
     /// A paragraph of runs; the paragraph mark takes the first run's size.
-    fn p(&mut self, para: Para, runs: &[(&str, Font)]) {
+    pub(crate) fn p(&mut self, para: Para, runs: &[(&str, Font)]) {
         self.xml.push_str("<w:p>");
         let mark = runs.first().map_or(TEXT, |(_, f)| Font::size(f.size));
         self.paragraph_properties(para, mark, false);
@@ -330,7 +337,7 @@ impl Body {
 
     /// A short horizontal rule of `length` twips centred in a column `width` wide: an empty
     /// `height` twips high paragraph with a bottom border, indented from both sides.
-    fn rule(&mut self, width: u32, length: u32, height: u32) {
+    pub(crate) fn rule(&mut self, width: u32, length: u32, height: u32) {
         let side = width.saturating_sub(length) / 2;
         let para = Para { left: side, right: side, line: height, ..Para::centered() };
         self.xml.push_str("<w:p>");
@@ -338,7 +345,7 @@ impl Body {
         self.xml.push_str("</w:p>");
     }
 
-    fn table_start(&mut self, columns: &[u32], bordered: bool) {
+    pub(crate) fn table_start(&mut self, columns: &[u32], bordered: bool) {
         self.centre_cells = bordered;
         let width: u32 = columns.iter().sum();
         self.xml.push_str("<w:tbl><w:tblPr>");
@@ -364,12 +371,12 @@ impl Body {
         self.xml.push_str("</w:tblGrid>");
     }
 
-    fn table_end(&mut self) {
+    pub(crate) fn table_end(&mut self) {
         self.xml.push_str("</w:tbl>");
     }
 
     /// Starts a row; a header row repeats on every page; no row breaks across pages.
-    fn row_start(&mut self, header: bool) {
+    pub(crate) fn row_start(&mut self, header: bool) {
         self.xml.push_str("<w:tr><w:trPr><w:cantSplit/>");
         if header {
             self.xml.push_str("<w:tblHeader/>");
@@ -377,7 +384,7 @@ impl Body {
         self.xml.push_str("</w:trPr>");
     }
 
-    fn row_end(&mut self) {
+    pub(crate) fn row_end(&mut self) {
         self.xml.push_str("</w:tr>");
     }
 
@@ -398,8 +405,13 @@ impl Body {
         self.xml.push_str("</w:tc>");
     }
 
+    /// A page break: what follows starts on a new page.
+    pub(crate) fn page_break(&mut self) {
+        self.xml.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    }
+
     /// A table cell holding one paragraph.
-    fn cell(&mut self, width: u32, merge: Merge, para: Para, runs: &[(&str, Font)]) {
+    pub(crate) fn cell(&mut self, width: u32, merge: Merge, para: Para, runs: &[(&str, Font)]) {
         self.cell_start(width, merge);
         self.p(para, runs);
         self.cell_end();
@@ -408,7 +420,7 @@ impl Body {
 
 /// Vertical merging of a table cell with the ones below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Merge {
+pub(crate) enum Merge {
     None,
     Start,
     Continue,
@@ -421,8 +433,13 @@ enum Merge {
 /// months 1 and 2 (so nobody can turn "ngày 5" into "ngày 15" or "tháng 1" into "tháng 11"); months
 /// 3–12 are written as they are.
 pub fn place_and_date(place: &str, date: Date) -> String {
+    format!("{place}, {}", date_words(date))
+}
+
+/// "ngày 05 tháng 02 năm 2024", written as [`place_and_date`] explains.
+pub(crate) fn date_words(date: Date) -> String {
     let month = if date.month() < 3 { format!("{:02}", date.month()) } else { date.month().to_string() };
-    format!("{place}, ngày {:02} tháng {month} năm {}", date.day(), date.year())
+    format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
 }
 
 /// A whole number with dots between thousands: 1.234.
@@ -496,7 +513,7 @@ fn lower_first(text: &str) -> String {
 }
 
 /// The first letter in upper case ("cấp tỉnh" → "Cấp tỉnh").
-fn upper_first(text: &str) -> String {
+pub(crate) fn upper_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -1007,6 +1024,12 @@ fn document_xml(report: &ConsolidatedReport) -> String {
     next_period(&mut body, report);
     proposals(&mut body, report);
     closing(&mut body, report);
+    document_part(&body)
+}
+
+/// `word/document.xml` around a body: A4 portrait, the decree's margins, the page number in the
+/// header from page 2 on.
+pub(crate) fn document_part(body: &Body) -> String {
     let mut xml = String::with_capacity(body.xml.len() + 2_000);
     xml.push_str(XML_DECLARATION);
     xml.push_str(
@@ -1574,20 +1597,23 @@ const APP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>
 <Application>cchc</Application></Properties>";
 
 /// Title, author (the issuing body), language and the document date, so the file says what it is.
-fn core_xml(report: &ConsolidatedReport) -> String {
+pub(crate) fn core_properties(title: &str, subject: &str, creator: &str, date: Option<Date>) -> String {
+    let dates = date.map_or_else(String::new, |date| {
+        format!(
+            "<dcterms:created xsi:type=\"dcterms:W3CDTF\">{0}T00:00:00Z</dcterms:created>\
+             <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{0}T00:00:00Z</dcterms:modified>",
+            date.iso()
+        )
+    });
     format!(
         "{XML_DECLARATION}<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
          xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" \
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
          <dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:creator>{}</dc:creator><dc:language>vi-VN</dc:language>\
-         <dcterms:created xsi:type=\"dcterms:W3CDTF\">{}T00:00:00Z</dcterms:created>\
-         <dcterms:modified xsi:type=\"dcterms:W3CDTF\">{}T00:00:00Z</dcterms:modified>\
-         </cp:coreProperties>",
-        escape(report.title.trim()),
-        escape(&report.period.name),
-        escape(report.issuing_body.trim()),
-        report.date.iso(),
-        report.date.iso(),
+         {dates}</cp:coreProperties>",
+        escape(title),
+        escape(subject),
+        escape(creator),
     )
 }
 

@@ -13,6 +13,8 @@
 pub mod annex;
 /// The province's consolidated report as a Vietnamese administrative document (DOCX).
 pub mod docx;
+/// The PAR Index documents: an agency's score sheet and the ranking (XLSX), the decision annex (DOCX).
+pub mod evaluation;
 /// The agency report form: XLSX (and CSV) out, validated content and diagnostics back in.
 pub mod form;
 /// DOCX/XLSX → PDF through headless LibreOffice: the crate's only IO.

@@ -19,6 +19,8 @@ pub mod dashboard;
 pub mod directory;
 /// The PAR Index: criteria framework, assessment round, scores, ranks and bands.
 pub mod evaluation;
+/// The inputs of the PAR Index documents: an agency's score sheet, the ranking of a year.
+pub mod evaluation_documents;
 /// Hand-over of an ended agency's open milestones to its successor.
 pub mod handover;
 /// Inspection planning: proposed and adopted plans, inspections as milestones, findings.

@@ -257,3 +257,107 @@ async fn the_framework_is_read_downloaded_and_replaced_whole_or_not_at_all() {
     let page = h.get(&saved.location(), None).await.text();
     assert!(page.contains("phiên bản 1") && page.contains("Quyết định thử số 1/QĐ-UBND"), "{page}");
 }
+
+/// The sheet names and the cell texts of the first column `col` of an XLSX download.
+fn xlsx_column(body: &[u8], sheet: &str, col: u32) -> (Vec<String>, Vec<String>) {
+    use calamine::{open_workbook_from_rs, Reader, Xlsx};
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(body.to_vec())).unwrap();
+    let names = workbook.sheet_names();
+    let range = workbook.worksheet_range(sheet).unwrap();
+    let cells = (0..range.height() as u32)
+        .map(|r| range.get_value((r, col)).map(|v| v.to_string()).unwrap_or_default())
+        .collect();
+    (names, cells)
+}
+
+fn docx_text(body: &[u8]) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(body.to_vec())).unwrap();
+    let mut xml = String::new();
+    archive.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+#[tokio::test]
+async fn documents_download_with_the_visibility_of_their_pages() {
+    use axum::http::header;
+    let h = harness(
+        "2025-01-10T02:00:00Z",
+        &[
+            ("snv", UserRole::Admin, None),
+            ("stp", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+        ],
+    )
+    .await;
+    let admin = h.form_login("snv", "/danh-gia?nam=2024").await;
+    // The links, on the ranking page and on the assessment page.
+    let page = h.get("/danh-gia?nam=2024", &admin).await.text();
+    assert!(
+        page.contains("href=\"/danh-gia/2024/xep-hang.xlsx\"")
+            && page.contains("action=\"/danh-gia/2024/quyet-dinh.docx\""),
+        "{page}"
+    );
+    let page = h.get("/danh-gia/2024/so-tu-phap", &admin).await.text();
+    assert!(page.contains("href=\"/danh-gia/2024/so-tu-phap/bang-diem.xlsx\""), "{page}");
+
+    // The ranking: provisional, every agency for Sở Nội vụ (not mistaken for an agency's page).
+    let ranking = h.get("/danh-gia/2024/xep-hang.xlsx", &admin).await;
+    assert_eq!(ranking.status, StatusCode::OK, "{}", ranking.text());
+    assert_eq!(ranking.header(header::CONTENT_TYPE), cchc_documents::annex::XLSX_TYPE);
+    assert!(
+        ranking.header(header::CONTENT_DISPOSITION).contains("filename=\"xep-hang-chi-so-cchc-2024.xlsx\""),
+        "{}",
+        ranking.header(header::CONTENT_DISPOSITION)
+    );
+    let (sheets, agencies) = xlsx_column(&ranking.body, "UBND cấp huyện", 1);
+    assert_eq!(sheets, ["Sở, ban, ngành", "UBND cấp huyện"]);
+    assert_eq!(agencies.iter().filter(|a| a.starts_with("UBND huyện") || a.starts_with("UBND thành phố")).count(), 12);
+    // An officer: its own row only; the public: nothing before publication.
+    let officer = h.form_login("stp", "/danh-gia?nam=2024").await;
+    let own = h.get("/danh-gia/2024/xep-hang.xlsx", &officer).await;
+    let (sheets, agencies) = xlsx_column(&own.body, "Sở, ban, ngành", 1);
+    assert_eq!(sheets, ["Sở, ban, ngành"]);
+    assert!(
+        agencies.contains(&"Sở Tư pháp".to_string()) && !agencies.contains(&"Sở Nội vụ".to_string()),
+        "{agencies:?}"
+    );
+    let public = h.get("/danh-gia/2024/xep-hang.xlsx", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    let (sheets, _) = xlsx_column(&public.body, "Xếp hạng", 0);
+    assert_eq!(sheets, ["Xếp hạng"]);
+
+    // The decision annex, numbered and dated; a bad date is refused.
+    let annex = h.get("/danh-gia/2024/quyet-dinh.docx?so=123&ngay=20%2F03%2F2025", &admin).await;
+    assert_eq!(annex.status, StatusCode::OK, "{}", annex.text());
+    assert_eq!(annex.header(header::CONTENT_TYPE), cchc_documents::docx::DOCX_TYPE);
+    assert!(annex.header(header::CONTENT_DISPOSITION).contains("phu-luc-quyet-dinh-chi-so-cchc-2024.docx"));
+    let xml = docx_text(&annex.body);
+    for expected in [
+        "DỰ THẢO",
+        "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2024 CỦA CÁC SỞ, BAN, NGÀNH",
+        "(Kèm theo Quyết định số 123/QĐ-UBND ngày 20 tháng 3 năm 2025 của UBND tỉnh Sơn La)",
+        "UBND huyện Mộc Châu",
+    ] {
+        assert!(xml.contains(expected), "{expected} missing");
+    }
+    let bad = h.get("/danh-gia/2024/quyet-dinh.docx?ngay=31%2F02%2F2025", &admin).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("ngày quyết định"), "{}", bad.text());
+
+    // The score sheet: the agency's officers and Sở Nội vụ; not another agency, not the public.
+    let sheet = h.get("/danh-gia/2024/so-tu-phap/bang-diem.xlsx", &officer).await;
+    assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.text());
+    assert!(sheet.header(header::CONTENT_DISPOSITION).contains("bang-diem-chi-so-cchc-2024-so-tu-phap.xlsx"));
+    let (sheets, first) = xlsx_column(&sheet.body, "Bảng điểm", 0);
+    assert_eq!(sheets, ["Bảng điểm"]);
+    assert_eq!(first[1], "Sở Tư pháp");
+    assert!(first.contains(&"I.1.1".to_string()), "{first:?}");
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap/bang-diem.xlsx", &admin).await.status, StatusCode::OK);
+    let other = h.form_login("noivu", "/danh-gia?nam=2024").await;
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap/bang-diem.xlsx", &other).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.get("/danh-gia/2024/so-tu-phap/bang-diem.xlsx", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(h.get("/danh-gia/2024/khong-co/bang-diem.xlsx", &admin).await.status, StatusCode::NOT_FOUND);
+    // The agency's page is still the page.
+    assert!(h.get("/danh-gia/2024/so-tu-phap", &officer).await.text().contains("Tải bảng điểm (Excel)"));
+}

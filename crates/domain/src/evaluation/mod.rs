@@ -1,6 +1,7 @@
 //! Evaluation of agencies: the PAR Index criteria framework and its scoring, and the year-end
 //! task-completion rating.
 
+pub mod documents;
 pub mod framework;
 pub mod rating;
 pub mod score;

@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/danh-gia/{year}/{agency}", get(page).post(action))
 }
 
-fn year_of(text: &str) -> Result<i32, PageError> {
+pub(crate) fn year_of(text: &str) -> Result<i32, PageError> {
     text.trim()
         .parse::<i32>()
         .ok()
@@ -236,7 +236,7 @@ struct PageQuery {
     saved: Option<String>,
 }
 
-fn agency_id(text: &str) -> Result<AgencyId, PageError> {
+pub(crate) fn agency_id(text: &str) -> Result<AgencyId, PageError> {
     AgencyId::parse(text.trim()).ok_or_else(|| {
         PageError(WebError::NotFound(format!("cơ quan «{}»", text.chars().take(40).collect::<String>())))
     })

@@ -21,6 +21,8 @@ pub mod assessment;
 pub mod dashboard;
 /// The PAR Index: ranking of a year.
 pub mod evaluation;
+/// Downloads of the PAR Index documents: ranking and score sheet (XLSX), the decision annex (DOCX).
+pub mod evaluation_documents;
 /// The PAR Index criteria framework: read, download, upload.
 pub mod framework;
 /// Hand-over of the open work of agencies and units that ended.
@@ -53,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(evaluation::routes())
         .merge(framework::routes())
         .merge(rating::routes())
+        .merge(evaluation_documents::routes())
         .merge(handover::routes())
         .merge(inspection::routes())
         .merge(plan::routes())

@@ -119,13 +119,13 @@ fn with_status(mut response: Response, status: StatusCode) -> Response {
     response
 }
 
-fn document_failure(error: impl std::fmt::Display) -> PageError {
+pub(crate) fn document_failure(error: impl std::fmt::Display) -> PageError {
     tracing::error!(%error, "document generation failure");
     PageError(WebError::Internal(error.to_string()))
 }
 
 /// Runs CPU-heavy document work (XLSX parsing, DOCX/XLSX rendering) off the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, PageError> {
+pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, PageError> {
     tokio::task::spawn_blocking(work).await.map_err(document_failure)
 }
 
