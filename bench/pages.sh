@@ -118,6 +118,11 @@ PAGES=(
     "PAR Index of an agency (issue 10)|viewer|/danh-gia/2024/so-tu-phap"
     "PAR Index framework (issue 10)|none|/danh-gia/tieu-chi?nam=2024&loai=department"
     "api PAR Index score (issue 10)|viewer|/api/evaluation/score?year=2024"
+    "rating (issue 10)|viewer|/danh-gia/xep-loai?nam=2024"
+    "api rating (issue 10)|viewer|/api/evaluation/rating?year=2024"
+    "inspection plan (issue 10)|viewer|/danh-gia/kiem-tra?nam=2025&seed=1"
+    "api inspection plan (issue 10)|viewer|/api/evaluation/inspections/plan?year=2025&seed=1"
+    "api inspections (issue 10)|viewer|/api/evaluation/inspections?year=2025"
 )
 EXPORTS=(
     "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"
@@ -126,6 +131,9 @@ EXPORTS=(
     "report form XLSX|officer|/bao-cao/2024S1/ubnd-xa-03646/bieu-mau.xlsx"
     "consolidated DOCX|viewer|/bao-cao/2024S1/tong-hop.docx"
     "consolidated annex XLSX|viewer|/bao-cao/2024S1/phu-luc.xlsx"
+    "PAR Index ranking XLSX (issue 10)|viewer|/danh-gia/2024/xep-hang.xlsx"
+    "PAR Index decision annex DOCX (issue 10)|viewer|/danh-gia/2024/quyet-dinh.docx"
+    "PAR Index score sheet XLSX (issue 10)|viewer|/danh-gia/2024/so-tu-phap/bang-diem.xlsx"
 )
 
 cookie_of() { case "$1" in viewer) echo "$VIEWER" ;; officer) echo "$OFFICER" ;; *) echo "" ;; esac; }

@@ -20,6 +20,9 @@ use cchc_domain::{
 use crate::dashboard::{dashboard, evaluate, Dashboard};
 use crate::{App, ServiceError};
 
+/// A year's PAR Index scores with the data generation and the day they were computed at.
+pub(crate) type KeptScores = (u64, cchc_domain::Date, Arc<crate::evaluation::YearScores>);
+
 /// The current plan with its milestones, shared read-only between requests.
 #[derive(Debug)]
 pub struct Current {
@@ -64,7 +67,7 @@ pub(crate) struct Cache {
     /// Bumped by every write of the PAR Index (frameworks, rounds, assessments).
     evaluation_generation: AtomicU64,
     /// Scores of a year under the data generation and the day they were computed at.
-    pub(crate) evaluations: Mutex<HashMap<i32, (u64, cchc_domain::Date, Arc<crate::evaluation::YearScores>)>>,
+    pub(crate) evaluations: Mutex<HashMap<i32, KeptScores>>,
     /// Bumped by every survey import or keyed form.
     survey_generation: AtomicU64,
     /// The SIPAS index of each year asked for: year → (survey generation, index).

@@ -81,6 +81,15 @@ async fn the_page_shows_the_breakdown_and_sở_nội_vụ_records_an_override_wi
     let ranking = h.get("/danh-gia?nam=2024", &admin).await;
     assert_eq!(ranking.status, StatusCode::OK);
     assert!(ranking.text().contains("Chỉ số cải cách hành chính năm 2024"));
+    // It links here, to the framework, SIPAS and next year's inspection plan.
+    for link in [
+        "/danh-gia/xep-loai?nam=2024",
+        "/danh-gia/tieu-chi?nam=2024",
+        "/danh-gia/sipas?nam=2024",
+        "/danh-gia/kiem-tra?nam=2025",
+    ] {
+        assert!(ranking.text().contains(&format!("href=\"{link}\"")), "{link}");
+    }
     let assessment = h.get("/danh-gia/2024/so-tu-phap", &admin).await;
     assert_eq!(assessment.status, StatusCode::OK);
     assert!(assessment.text().contains("Chỉ số CCHC năm 2024: Sở Tư pháp"));
