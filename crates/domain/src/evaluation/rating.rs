@@ -334,7 +334,7 @@ fn rate_one(rules: &RatingRules, input: &RatingInput) -> Rating {
         applicable_max,
         level_before_cap: level,
         computed_level: level,
-        level: level,
+        level,
         capped: false,
         override_: None,
     }
