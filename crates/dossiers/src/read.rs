@@ -17,7 +17,7 @@ use cchc_domain::Diagnostic;
 use memchr::memchr;
 
 use crate::columns::{empty_row, parse_row, Column, RawRow, Tables};
-use crate::intern::FastMap;
+use crate::intern::FastHasher;
 use crate::json;
 
 /// The two input formats.
@@ -130,6 +130,8 @@ struct Part {
     lines: Vec<u32>,
     ids: String,
     id_ends: Vec<usize>,
+    /// Hash of each record's code, computed in the worker thread for the duplicate check.
+    hashes: Vec<u64>,
     tables: Tables,
     problems: Vec<(u32, String)>,
     rows: usize,
@@ -146,6 +148,7 @@ impl Part {
                 self.records.push(dossier);
                 self.lines.push(line);
                 let id = row[Column::MaHoSo.index()].trim_ascii();
+                self.hashes.push(hash_code(id));
                 self.ids.push_str(&String::from_utf8_lossy(id));
                 self.id_ends.push(self.ids.len());
             }
@@ -255,6 +258,7 @@ fn merge(parts: Vec<Part>, first_line: u32, options: &ReadOptions) -> ReadOutcom
             ..*d
         }));
         base.lines.extend(part.lines.iter().map(|l| l + offset));
+        base.hashes.extend_from_slice(&part.hashes);
         let shift = base.ids.len();
         base.ids.push_str(&part.ids);
         base.id_ends.extend(part.id_ends.iter().map(|e| e + shift));
@@ -269,7 +273,7 @@ fn merge(parts: Vec<Part>, first_line: u32, options: &ReadOptions) -> ReadOutcom
 
 /// Duplicate codes, diagnostics, and the final set.
 fn finish(part: Part, options: &ReadOptions) -> ReadOutcome {
-    let Part { records, lines, ids, id_ends, tables, mut problems, rows, quarantined, .. } = part;
+    let Part { records, lines, ids, id_ends, hashes, tables, mut problems, rows, quarantined, .. } = part;
     let mut set = DossierSet {
         records,
         ids,
@@ -278,30 +282,44 @@ fn finish(part: Part, options: &ReadOptions) -> ReadOutcome {
         procedures: tables.procedures.into_codes(),
         fields: tables.fields.into_codes(),
     };
-    // First occurrence of each code.
-    let mut seen: FastMap<&str, u32> = FastMap::default();
-    seen.reserve(set.records.len());
-    let mut duplicate_rows: Vec<usize> = Vec::new();
-    let mut listed_duplicates = Vec::new();
-    for (i, &line) in lines.iter().enumerate() {
-        let Some(id) = set.id(i) else { continue };
-        match seen.get(id) {
-            Some(&first) => {
-                duplicate_rows.push(i);
-                if problems.len() + listed_duplicates.len() < options.max_listed {
-                    listed_duplicates.push((line, format!("MaHoSo «{id}» đã có ở dòng {first}; dòng này bị bỏ qua")));
+    // Duplicate codes: sort (hash, row) pairs and compare the codes within runs of equal
+    // hashes — cheaper than a hash map of millions of string keys.
+    let mut order: Vec<(u64, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+    order.sort_unstable();
+    // (row, row of the first occurrence)
+    let mut duplicate_rows: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && order[end].0 == order[start].0 {
+            end += 1;
+        }
+        if end - start > 1 {
+            // Rows in this run are in file order (the sort is by hash, then row).
+            for k in start + 1..end {
+                let row = order[k].1 as usize;
+                let id = set.id(row);
+                if let Some(first) = order[start..k].iter().map(|&(_, r)| r as usize).find(|&r| set.id(r) == id) {
+                    duplicate_rows.push((row, first));
                 }
             }
-            None => {
-                seen.insert(id, line);
-            }
         }
+        start = end;
     }
-    drop(seen);
+    duplicate_rows.sort_unstable();
+    let mut listed_duplicates = Vec::new();
+    for &(row, first) in &duplicate_rows {
+        if problems.len() + listed_duplicates.len() >= options.max_listed {
+            break;
+        }
+        let id = set.id(row).unwrap_or("");
+        let first = lines[first];
+        listed_duplicates.push((lines[row], format!("MaHoSo «{id}» đã có ở dòng {first}; dòng này bị bỏ qua")));
+    }
     let duplicates = duplicate_rows.len();
     if duplicates > 0 {
         let mut keep = vec![true; set.records.len()];
-        for &i in &duplicate_rows {
+        for &(i, _) in &duplicate_rows {
             keep[i] = false;
         }
         let mut ids = String::with_capacity(set.ids.len());
@@ -327,6 +345,13 @@ fn finish(part: Part, options: &ReadOptions) -> ReadOutcome {
         diagnostics.push(Diagnostic::error(0, format!("còn {unlisted} dòng bị loại khác không liệt kê từng dòng")));
     }
     ReadOutcome { set, diagnostics, rows, quarantined, duplicates }
+}
+
+fn hash_code(code: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = FastHasher::default();
+    hasher.write(code);
+    hasher.finish()
 }
 
 /// The CSV layout read from the header.
