@@ -14,6 +14,8 @@ pub mod calendar;
 pub mod date;
 /// Line-numbered messages that parsers return instead of failing.
 pub mod diagnostic;
+/// One-stop-shop dossiers: compact records, timeliness rules, per-agency counts, 766 points.
+pub mod dossier;
 /// The PAR Index: criteria frameworks, scoring, ranking and bands.
 pub mod evaluation;
 /// Inspection planning: which agencies to inspect in a year, by priority and a seeded draw.

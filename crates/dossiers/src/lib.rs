@@ -1,0 +1,22 @@
+//! One-stop-shop dossier files: the reader for the CSV and JSON Lines exports of the national
+//! portal's synchronisation, and a deterministic generator of such files for tests and
+//! benchmarks. The format is documented in `docs/dossiers.md`; the rules applied to the records
+//! are in `cchc_domain::dossier`.
+//!
+//! Architecture invariant: no database, no network. Callers hand bytes in and get compact
+//! records, code tables and line-numbered Vietnamese diagnostics back.
+
+/// The input columns and the parsing of one row's values.
+pub mod columns;
+/// The deterministic generator.
+pub mod generate;
+/// Code tables (interning) and the fast hasher they use.
+pub mod intern;
+/// JSON Lines rows through serde without a JSON tree.
+mod json;
+/// The CSV and JSON Lines readers.
+pub mod read;
+
+pub use columns::Column;
+pub use generate::{generate, GeneratedRow, Generator, GeneratorConfig};
+pub use read::{read, read_csv, read_jsonl, DossierSet, Format, ReadError, ReadOptions, ReadOutcome};
