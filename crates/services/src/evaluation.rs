@@ -15,7 +15,7 @@ use cchc_domain::evaluation::{
     Points, RoundStage, SurveyMeasure, WorkflowStep, ASSESSED_KINDS,
 };
 use cchc_domain::reporting::{level_of, Attainment};
-use cchc_domain::tracking::DerivedStatus;
+use cchc_domain::tracking::{DerivedStatus, StoredFile};
 use cchc_domain::{Agency, AgencyId, AgencyKind, Date, PeriodId, Timestamp};
 use cchc_import::evaluation::{framework_document, load_framework, template};
 pub use cchc_import::evaluation::{kind_label, parse_kind};
@@ -126,6 +126,20 @@ pub struct SubRow {
     pub explanation: String,
     /// The points counted now (final once published).
     pub points: Option<Points>,
+    /// Evidence files attached to this sub-criterion, oldest first.
+    pub files: Vec<EvidenceFile>,
+}
+
+/// An evidence file attached to a sub-criterion of an assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFile {
+    /// The link's id (`/tep/{sha256}?danh_gia={id}` downloads it under its name).
+    pub id: i64,
+    pub sha256: String,
+    pub file_name: String,
+    pub size: u64,
+    pub by: Option<String>,
+    pub at: String,
 }
 
 /// An agency's assessment as its page shows it.
@@ -145,6 +159,12 @@ pub struct AssessmentView {
     pub may_self_assess: bool,
     pub may_appraise: bool,
     pub may_explain: bool,
+}
+
+/// Who may see an agency's assessment: everybody once published; before, its own officers, Sở
+/// Nội vụ, the council and leaders.
+fn may_see_assessment(user: Option<&User>, agency: &AgencyId, published: bool) -> bool {
+    published || user.is_some_and(|u| (u.may_write_for(agency) && !u.is_admin()) || u.reads_all())
 }
 
 /// "2025-01-31" → "31/01/2025"; empty when absent or unreadable.
@@ -713,7 +733,7 @@ impl App {
         let round = self.store().round(year, agency.kind).await?;
         let published = round.as_ref().is_some_and(|r| r.stage == RoundStage::Published);
         let own = user.is_some_and(|u| u.may_write_for(&agency.id) && !u.is_admin());
-        if !published && !own && !user.is_some_and(User::reads_all) {
+        if !may_see_assessment(user, &agency.id, published) {
             return Err(ServiceError::Forbidden(
                 "kết quả tự đánh giá của cơ quan khác chỉ được xem sau khi công bố".into(),
             ));
@@ -736,6 +756,19 @@ impl App {
             Some(a) => self.store().assessment_log(a.id).await?,
             None => Vec::new(),
         };
+        let mut files: HashMap<String, Vec<EvidenceFile>> = HashMap::new();
+        if let Some(a) = &assessment {
+            for f in self.store().assessment_files(a.id).await? {
+                files.entry(f.sub_code.clone()).or_default().push(EvidenceFile {
+                    id: f.id,
+                    sha256: f.file.sha256,
+                    file_name: f.file.file_name,
+                    size: f.file.size,
+                    by: f.username,
+                    at: f.at,
+                });
+            }
+        }
         let automatic = self.automatic_measures(year, today).await?;
         let survey = self.survey_measures(year).await?;
         let mut rows = Vec::new();
@@ -775,6 +808,7 @@ impl App {
                 appraisal_reason: row.map(|r| r.appraisal_reason.clone()).unwrap_or_default(),
                 explanation: row.map(|r| r.explanation.clone()).unwrap_or_default(),
                 points,
+                files: files.remove(&sub.code).unwrap_or_default(),
             });
         }
         let score = score_agency(&framework.framework, &agency.id, &answers);
@@ -806,6 +840,74 @@ impl App {
             score,
             log,
         })
+    }
+
+    /// Attaches an evidence file (already stored by the caller) to a sub-criterion of an
+    /// agency's assessment: its own officers, while they may self-assess or explain.
+    pub async fn attach_assessment_file(
+        &self,
+        user: &User,
+        year: i32,
+        agency: &AgencyId,
+        sub: &str,
+        file: &StoredFile,
+        now: Timestamp,
+    ) -> Result<i64, ServiceError> {
+        let view = self.assessment(Some(user), year, agency, now.date_in_vietnam()).await?;
+        if !(user.may_write_for(&view.agency.id) && !user.is_admin()) {
+            return Err(ServiceError::Forbidden(format!(
+                "chỉ cán bộ của {} được đính kèm minh chứng cho bản đánh giá của cơ quan mình",
+                view.agency.name
+            )));
+        }
+        let round = view.round.as_ref().filter(|_| view.may_self_assess || view.may_explain).ok_or_else(|| {
+            ServiceError::Invalid(vec![
+                "chỉ đính kèm được minh chứng khi đang tự đánh giá (trước hạn) hoặc đang giải trình".into(),
+            ])
+        })?;
+        let sub = sub.trim();
+        if view.framework.framework.sub(sub).is_none() {
+            return Err(ServiceError::Invalid(vec![format!(
+                "không có tiêu chí thành phần «{}»",
+                sub.chars().take(20).collect::<String>()
+            )]));
+        }
+        let assessment = match &view.assessment {
+            Some(assessment) => assessment.clone(),
+            None => self.store().ensure_assessment(round.id, &view.agency.id).await?,
+        };
+        let at = now.rfc3339();
+        let actor = Actor { user: Some(user.id), at: &at };
+        self.store()
+            .attach_assessment_file(assessment.id, &[assessment.stage], sub, file, actor)
+            .await
+            .map_err(conflict_message)?;
+        self.cache.evaluation_changed();
+        Ok(assessment.id)
+    }
+
+    /// The evidence file `sha256` attached to an assessment (link `id`), if `user` may see that
+    /// assessment; otherwise not found.
+    pub async fn assessment_file(
+        &self,
+        user: Option<&User>,
+        sha256: &str,
+        id: i64,
+    ) -> Result<StoredFile, ServiceError> {
+        let missing = || ServiceError::NotFound("tệp minh chứng này".to_string());
+        let link =
+            self.store().assessment_file_links(sha256).await?.into_iter().find(|l| l.id == id).ok_or_else(missing)?;
+        let published = self
+            .store()
+            .rounds(link.year)
+            .await?
+            .into_iter()
+            .any(|r| r.id == link.round_id && r.stage == RoundStage::Published);
+        if may_see_assessment(user, &link.agency, published) {
+            Ok(link.file)
+        } else {
+            Err(missing())
+        }
     }
 
     /// The agency's milestones done in the plan of `year` and its reports of the year's periods,

@@ -3,6 +3,7 @@
 
 use cchc_domain::account::UserId;
 use cchc_domain::evaluation::{AssessmentStage, RoundStage};
+use cchc_domain::tracking::StoredFile;
 use cchc_domain::{AgencyId, AgencyKind};
 use sqlx::Row;
 
@@ -92,6 +93,47 @@ pub struct AssessmentLogRow {
     pub detail: String,
     pub username: Option<String>,
     pub at: String,
+}
+
+/// An evidence file linked to a sub-criterion of an assessment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentFile {
+    pub id: i64,
+    pub assessment_id: i64,
+    pub round_id: i64,
+    /// The year of the round.
+    pub year: i32,
+    pub agency: AgencyId,
+    pub sub_code: String,
+    pub file: StoredFile,
+    pub username: Option<String>,
+    pub at: String,
+}
+
+const FILE_SELECT: &str = "SELECT f.id, f.assessment_id, a.round_id, r.year, a.agency_id, f.sub_code, f.sha256,
+        f.file_name, f.content_type, f.size, u.username, f.at
+   FROM assessment_files f JOIN assessments a ON a.id = f.assessment_id
+   JOIN evaluation_rounds r ON r.id = a.round_id LEFT JOIN users u ON u.id = f.user_id";
+
+fn file_of(r: &sqlx::sqlite::SqliteRow) -> Result<AssessmentFile, StoreError> {
+    let agency: String = r.try_get("agency_id")?;
+    let size: i64 = r.try_get("size")?;
+    Ok(AssessmentFile {
+        id: r.try_get("id")?,
+        assessment_id: r.try_get("assessment_id")?,
+        round_id: r.try_get("round_id")?,
+        year: r.try_get("year")?,
+        agency: AgencyId::parse(&agency).ok_or_else(|| StoreError::Corrupt(format!("agency id {agency}")))?,
+        sub_code: r.try_get("sub_code")?,
+        file: StoredFile {
+            sha256: r.try_get("sha256")?,
+            file_name: r.try_get("file_name")?,
+            content_type: r.try_get("content_type")?,
+            size: u64::try_from(size).map_err(|_| StoreError::Corrupt("file size".into()))?,
+        },
+        username: r.try_get("username")?,
+        at: r.try_get("at")?,
+    })
 }
 
 /// Who did something, when.
@@ -663,6 +705,67 @@ impl Store {
         log(&mut tx, assessment, None, "finalised", reason, actor).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Links an evidence file to a sub-criterion of an assessment whose stage is one of `stages`
+    /// (checked inside the transaction, so an attachment that lost a race with a stage change
+    /// changes nothing), and logs it. Returns the link's id.
+    pub async fn attach_assessment_file(
+        &self,
+        assessment: i64,
+        stages: &[AssessmentStage],
+        sub_code: &str,
+        file: &StoredFile,
+        actor: Actor<'_>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let current: Option<String> = sqlx::query("SELECT stage FROM assessments WHERE id = $1")
+            .bind(assessment)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("stage"))
+            .transpose()?;
+        let current = current.ok_or_else(|| StoreError::Conflict("assessment gone".into()))?;
+        if !stages.iter().any(|s| s.as_str() == current) {
+            return Err(StoreError::Conflict(format!("assessment is {current}")));
+        }
+        let size = i64::try_from(file.size).map_err(|_| StoreError::Corrupt("file size".into()))?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO assessment_files (assessment_id, sub_code, sha256, file_name, content_type, size, user_id, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(assessment)
+        .bind(sub_code)
+        .bind(&file.sha256)
+        .bind(&file.file_name)
+        .bind(&file.content_type)
+        .bind(size)
+        .bind(actor.user.map(|u| u.0))
+        .bind(actor.at)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        log(&mut tx, assessment, Some(sub_code), "file", &file.file_name, actor).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The evidence files of an assessment, oldest first.
+    pub async fn assessment_files(&self, assessment: i64) -> Result<Vec<AssessmentFile>, StoreError> {
+        let rows = sqlx::query(&format!("{FILE_SELECT} WHERE f.assessment_id = $1 ORDER BY f.id"))
+            .bind(assessment)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(file_of).collect()
+    }
+
+    /// The assessment links of a stored file (for the download's authorisation).
+    pub async fn assessment_file_links(&self, sha256: &str) -> Result<Vec<AssessmentFile>, StoreError> {
+        let rows = sqlx::query(&format!("{FILE_SELECT} WHERE f.sha256 = $1 ORDER BY f.id"))
+            .bind(sha256)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(file_of).collect()
     }
 
     /// The log of an assessment, oldest first.

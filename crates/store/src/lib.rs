@@ -39,7 +39,8 @@ pub use accounts::{Credentials, FailureCount, NewUser, PasswordUpdate};
 pub use carry::{CarryCounts, CarryLink, CarryPlan, CarryRefusal, EventCarry, NewMilestoneRef};
 pub use directory::DirectoryVersion;
 pub use evaluation::{
-    Actor, AppraisedScore, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow, SelfScore,
+    Actor, AppraisedScore, AssessmentFile, AssessmentLogRow, AssessmentRow, FrameworkVersion, RoundRow, ScoreRow,
+    SelfScore,
 };
 pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use inspection::{MilestoneTarget, NewInspectionPlan, PlannedInspection};

@@ -6,7 +6,9 @@
 //!
 //! Each progress entry keeps the name its uploader gave the file: `/tep/{sha256}?tien_do={entry}`
 //! answers under that entry's name. Downloads are for users who may read the records of an
-//! agency whose entry links the file (`App::evidence_file`); anybody else gets 404. They are
+//! agency whose entry links the file (`App::evidence_file`); anybody else gets 404. A file
+//! attached to a PAR Index self-assessment, `/tep/{sha256}?danh_gia={link}`, is for those who
+//! may see that assessment (`App::assessment_file`). They are
 //! never cached (`Cache-Control: no-store`).
 
 use crate::extract::VnQuery;
@@ -260,10 +262,74 @@ pub fn content_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
-/// The query of a download: which history entry's name to use.
+/// A size as the pages print it: "340 KB", "2,5 MB".
+pub fn size_vn(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!(
+            "{} MB",
+            cchc_domain::number::Percent1::of(bytes as f64 / (1024.0 * 1024.0)).map_or_else(String::new, |p| p.vn())
+        )
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// A multipart form with at most one file (field `file`) kept within [`MAX_UPLOAD_BYTES`].
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    fields: Vec<(String, String)>,
+    /// (file name as sent, content) when a non-empty file was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+    /// The cleaned name of a file that went over the size limit.
+    pub too_big: Option<String>,
+}
+
+impl UploadForm {
+    /// The first value of a text field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads a multipart form: text fields, and the `file` field without keeping more than the
+/// upload limit in memory.
+pub async fn read_form(multipart: &mut axum::extract::Multipart) -> Result<UploadForm, PageError> {
+    let failure = |e: axum::extract::multipart::MultipartError| {
+        crate::pages::multipart_failure(&e, || too_big_message("đính kèm"))
+    };
+    let mut form = UploadForm::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(failure)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            let mut too_big = false;
+            while let Some(chunk) = field.chunk().await.map_err(failure)? {
+                if too_big || bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                    too_big = true;
+                    bytes = Vec::new();
+                } else {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if too_big {
+                form.too_big = Some(clean_file_name(&file_name));
+            } else if !(file_name.is_empty() && bytes.is_empty()) {
+                form.file = Some((file_name, bytes));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(failure)?;
+        form.fields.push((name, value));
+    }
+    Ok(form)
+}
+
+/// The query of a download: which progress entry's name to use, or which assessment link.
 #[derive(Debug, Default, Deserialize)]
 struct DownloadQuery {
     tien_do: Option<String>,
+    danh_gia: Option<String>,
 }
 
 async fn download(
@@ -276,11 +342,11 @@ async fn download(
     if !is_sha256(&sha256) {
         return Err(missing());
     }
-    let entry = match query.tien_do {
-        None => None,
-        Some(raw) => Some(raw.trim().parse::<i64>().map_err(|_| missing())?),
+    let number = |raw: Option<String>| raw.map(|r| r.trim().parse::<i64>().map_err(|_| missing())).transpose();
+    let meta = match number(query.danh_gia)? {
+        Some(link) => state.app.assessment_file(Some(&user.user), &sha256, link).await?,
+        None => state.app.evidence_file(&user.user, &sha256, number(query.tien_do)?).await?,
     };
-    let meta = state.app.evidence_file(&user.user, &sha256, entry).await?;
     let path = stored_path(&state.files_dir, &sha256);
     let read = tokio::task::spawn_blocking(move || std::fs::read(path)).await.map_err(|e| internal("đọc tệp", &e))?;
     let bytes = match read {

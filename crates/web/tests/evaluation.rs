@@ -361,3 +361,105 @@ async fn documents_download_with_the_visibility_of_their_pages() {
     // The agency's page is still the page.
     assert!(h.get("/danh-gia/2024/so-tu-phap", &officer).await.text().contains("Tải bảng điểm (Excel)"));
 }
+
+#[tokio::test]
+async fn evidence_files_are_attached_by_the_agency_and_read_by_who_sees_the_assessment() {
+    let h = harness(
+        "2025-01-10T02:00:00Z",
+        &[
+            ("snv", UserRole::Admin, None),
+            ("stp", UserRole::Agency, Some("so-tu-phap")),
+            ("noivu", UserRole::Agency, Some("so-noi-vu")),
+        ],
+    )
+    .await;
+    let admin = h.form_login("snv", "/danh-gia?nam=2024").await;
+    let open = [
+        ("csrf_token", admin.csrf.as_str()),
+        ("loai", "department"),
+        ("buoc", "mo"),
+        ("han", "24/01/2025"),
+        ("so_ngay", "5"),
+    ];
+    assert_eq!(h.post_form("/danh-gia/2024/dot", &admin, &open).await.status, StatusCode::SEE_OTHER);
+    let officer = h.form_login("stp", "/danh-gia/2024/so-tu-phap").await;
+    let page = h.get("/danh-gia/2024/so-tu-phap", &officer).await.text();
+    assert!(page.contains("id=\"dinh-kem\"") && page.contains("enctype=\"multipart/form-data\""), "{page}");
+    let pdf = b"%PDF-1.4\n% minh chung\n".to_vec();
+    let upload = |login: &common::Login, sub: &str, name: &str, bytes: &[u8]| {
+        common::multipart(&[("csrf_token", &login.csrf), ("tieu_chi", sub)], Some((name, "application/pdf", bytes)))
+    };
+
+    // Content that is not what its name says: refused, listed, nothing linked.
+    let wrong = h
+        .post_multipart(
+            "/danh-gia/2024/so-tu-phap/tep",
+            Some(&officer),
+            upload(&officer, "I.1.1", "bien-ban.pdf", b"not a pdf"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.text().contains("không đúng định dạng cho phép") && !wrong.text().contains("class=\"tep-minh-chung\"")
+    );
+    let unknown = h
+        .post_multipart(
+            "/danh-gia/2024/so-tu-phap/tep",
+            Some(&officer),
+            upload(&officer, "IX.9.9", "bien-ban.pdf", &pdf),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().contains("không có tiêu chí thành phần «IX.9.9»"), "{}", unknown.text());
+    // Another agency, a forged token: refused.
+    let other = h.form_login("noivu", "/danh-gia/2024/so-noi-vu").await;
+    let by_other = h
+        .post_multipart("/danh-gia/2024/so-tu-phap/tep", Some(&other), upload(&other, "I.1.1", "bien-ban.pdf", &pdf))
+        .await;
+    assert_eq!(by_other.status, StatusCode::FORBIDDEN);
+    let forged =
+        common::multipart(&[("csrf_token", "sai"), ("tieu_chi", "I.1.1")], Some(("a.pdf", "application/pdf", &pdf)));
+    assert_eq!(
+        h.post_multipart("/danh-gia/2024/so-tu-phap/tep", Some(&officer), forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The officer attaches a PDF to I.1.1: linked on the page, logged.
+    let done = h
+        .post_multipart(
+            "/danh-gia/2024/so-tu-phap/tep",
+            Some(&officer),
+            upload(&officer, "I.1.1", "Biên bản.pdf", &pdf),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+    let page = h.get(&done.location(), &officer).await.text();
+    assert!(page.contains("Đã đính kèm tệp minh chứng"), "{page}");
+    let start = page.find("class=\"tep-minh-chung\"").expect("a file link");
+    let href_at = page[..start].rfind("href=\"").unwrap() + 6;
+    let link = page[href_at..].split('"').next().unwrap().replace("&amp;", "&");
+    assert!(link.starts_with("/tep/") && link.contains("?danh_gia="), "{link}");
+    assert!(page[start..].starts_with("class=\"tep-minh-chung\">Biên bản.pdf</a>"), "{}", &page[start..start + 80]);
+    let got = h.get(&link, &officer).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body, pdf);
+    // Sở Nội vụ reads it; another agency and the public do not, before publication.
+    assert_eq!(h.get(&link, &admin).await.status, StatusCode::OK);
+    assert_eq!(h.get(&link, &other).await.status, StatusCode::NOT_FOUND);
+    assert_ne!(h.get(&link, None).await.status, StatusCode::OK);
+
+    // Once sent for appraisal the officer can no longer attach.
+    let sent = h
+        .post_form("/danh-gia/2024/so-tu-phap", &officer, &fields(&officer.csrf, "gui", &best_answers(&h).await))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let late = h
+        .post_multipart("/danh-gia/2024/so-tu-phap/tep", Some(&officer), upload(&officer, "I.1.2", "them.pdf", &pdf))
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late.text().contains("chỉ đính kèm được minh chứng"), "{}", late.text());
+    assert_eq!(
+        h.get("/danh-gia/2024/so-tu-phap", &officer).await.text().matches("class=\"tep-minh-chung\"").count(),
+        1
+    );
+}

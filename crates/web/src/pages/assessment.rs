@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -27,6 +28,78 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/danh-gia/{year}/dot", post(round_action))
         .route("/danh-gia/{year}/{agency}", get(page).post(action))
+        .route("/danh-gia/{year}/{agency}/tep", post(attach_file))
+}
+
+/// An evidence file attached to a sub-criterion (the agency's officers, while self-assessing or
+/// explaining): checked by its content like milestone evidence, stored content-addressed, linked.
+async fn attach_file(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    Path((year, agency)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let mut multipart =
+        multipart.map_err(|_| PageError(WebError::BadRequest("biểu mẫu phải gửi dạng multipart/form-data".into())))?;
+    let form = crate::files::read_form(&mut multipart).await?;
+    user.check_csrf(form.field("csrf_token"))?;
+    let year = year_of(&year)?;
+    let agency = agency_id(&agency)?;
+    let sub = form.field("tieu_chi").unwrap_or_default().to_string();
+    let mut problems = Vec::new();
+    if let Some(name) = &form.too_big {
+        problems.push(crate::files::too_big_message(name));
+    }
+    match &form.file {
+        None if form.too_big.is_none() => problems.push("chưa chọn tệp minh chứng".to_string()),
+        Some((name, bytes)) => {
+            if let Err(message) = crate::files::check_upload(&crate::files::clean_file_name(name), bytes) {
+                problems.push(message);
+            }
+        }
+        None => {}
+    }
+    if sub.trim().is_empty() {
+        problems.push("chưa chọn tiêu chí thành phần".to_string());
+    }
+    let today = state.now().date_in_vietnam();
+    if !problems.is_empty() {
+        return refuse(&state, &user, year, &agency, today, problems).await;
+    }
+    let Some((name, bytes)) = form.file else {
+        return refuse(&state, &user, year, &agency, today, vec!["chưa chọn tệp minh chứng".into()]).await;
+    };
+    // Refuse before storing anything when the caller may not attach.
+    let view = state.app.assessment(Some(&user.user), year, &agency, today).await?;
+    if !(user.user.may_write_for(&view.agency.id) && !user.user.is_admin()) {
+        return Err(PageError(WebError::Forbidden(format!(
+            "chỉ cán bộ của {} được đính kèm minh chứng cho bản đánh giá của cơ quan mình",
+            view.agency.name
+        ))));
+    }
+    let stored = crate::files::store_upload(&state.files_dir, &name, bytes).await?;
+    match state.app.attach_assessment_file(&user.user, year, &agency, &sub, &stored, state.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/danh-gia/{year}/{agency}?da_luu=tep#tc-{}", sub.trim())).into_response()),
+        Err(ServiceError::Invalid(problems)) => refuse(&state, &user, year, &agency, today, problems).await,
+        Err(other) => Err(PageError::from(other)),
+    }
+}
+
+/// The assessment page again with the problems listed (422), nothing saved.
+async fn refuse(
+    state: &AppState,
+    user: &CurrentUser,
+    year: i32,
+    agency: &AgencyId,
+    today: Date,
+    problems: Vec<String>,
+) -> Result<Response, PageError> {
+    let view = state.app.assessment(Some(&user.user), year, agency, today).await?;
+    let mut page = build(&view, Some(user), today);
+    page.problems = problems;
+    let mut response = render(&page)?;
+    *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }
 
 pub(crate) fn year_of(text: &str) -> Result<i32, PageError> {
@@ -68,6 +141,15 @@ struct RowView {
     appraisal_reason: String,
     explanation: String,
     points: String,
+    files: Vec<FileView>,
+}
+
+struct FileView {
+    name: String,
+    link: String,
+    size: String,
+    by: String,
+    at: String,
 }
 
 struct LogView {
@@ -101,6 +183,9 @@ struct AssessmentPage {
     rows: Vec<RowView>,
     log: Vec<LogView>,
     system_evidence: Vec<(String, String)>,
+    /// The `accept` attribute and the size limit of the evidence upload.
+    accept: &'static str,
+    max_upload: String,
     may_self_assess: bool,
     may_appraise: bool,
     may_finalise: bool,
@@ -161,6 +246,19 @@ fn build(view: &AssessmentView, user: Option<&CurrentUser>, today: Date) -> Asse
                 appraisal_reason: r.appraisal_reason.clone(),
                 explanation: r.explanation.clone(),
                 points: r.points.map_or_else(|| "không áp dụng".into(), |p| p.vn()),
+                files: r
+                    .files
+                    .iter()
+                    .map(|f| FileView {
+                        name: f.file_name.clone(),
+                        link: format!("/tep/{}?danh_gia={}", f.sha256, f.id),
+                        size: crate::files::size_vn(f.size),
+                        by: f.by.clone().unwrap_or_default(),
+                        at: cchc_domain::Timestamp::parse_rfc3339(&f.at)
+                            .map(|t| t.date_in_vietnam().vn())
+                            .unwrap_or_default(),
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -220,6 +318,8 @@ fn build(view: &AssessmentView, user: Option<&CurrentUser>, today: Date) -> Asse
             })
             .collect(),
         system_evidence: view.system_evidence.clone(),
+        accept: crate::files::ACCEPT,
+        max_upload: crate::files::size_vn(crate::MAX_UPLOAD_BYTES as u64),
         may_self_assess: view.may_self_assess,
         may_appraise: view.may_appraise,
         may_finalise,
@@ -261,6 +361,7 @@ async fn page(
             "hoan_thanh" => "Đã hoàn thành thẩm định.",
             "giai_trinh" => "Đã gửi giải trình.",
             "chot" => "Đã chốt điểm.",
+            "tep" => "Đã đính kèm tệp minh chứng.",
             _ => "Đã lưu.",
         }
         .to_string()
@@ -326,13 +427,7 @@ async fn action(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/danh-gia/{year}/{agency}?da_luu={step}")).into_response()),
         Err(ServiceError::Invalid(problems)) => {
-            let today = now.date_in_vietnam();
-            let view = state.app.assessment(Some(&user.user), year, &agency, today).await?;
-            let mut page = build(&view, Some(&user), today);
-            page.problems = problems;
-            let mut response = render(&page)?;
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            refuse(&state, &user, year, &agency, now.date_in_vietnam(), problems).await
         }
         Err(other) => Err(PageError::from(other)),
     }

@@ -327,46 +327,20 @@ struct ProgressFields {
     too_big: Option<String>,
 }
 
-fn multipart_error(error: MultipartError) -> PageError {
-    crate::pages::multipart_failure(&error, || files::too_big_message("đính kèm"))
-}
-
 async fn read_progress_fields(multipart: &mut Multipart) -> Result<ProgressFields, PageError> {
-    let mut fields = ProgressFields::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let mut bytes = Vec::new();
-            let mut too_big = false;
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if too_big || bytes.len() + chunk.len() > crate::MAX_UPLOAD_BYTES {
-                    too_big = true;
-                    bytes = Vec::new();
-                } else {
-                    bytes.extend_from_slice(&chunk);
-                }
-            }
-            if too_big {
-                fields.too_big = Some(files::clean_file_name(&file_name));
-            } else if !(file_name.is_empty() && bytes.is_empty()) {
-                fields.file = Some((file_name, bytes));
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(multipart_error)?;
-        match name.as_str() {
-            "csrf_token" => fields.csrf_token = Some(value),
-            "status" => fields.status = value,
-            "completed_on" => fields.completed_on = value,
-            "evidence_number" => fields.evidence_number = value,
-            "evidence_date" => fields.evidence_date = value,
-            "evidence_issuer" => fields.evidence_issuer = value,
-            "comment" => fields.comment = value,
-            _ => {}
-        }
-    }
-    Ok(fields)
+    let form = files::read_form(multipart).await?;
+    let text = |name: &str| form.field(name).unwrap_or_default().to_string();
+    Ok(ProgressFields {
+        csrf_token: form.field("csrf_token").map(str::to_string),
+        status: text("status"),
+        completed_on: text("completed_on"),
+        evidence_number: text("evidence_number"),
+        evidence_date: text("evidence_date"),
+        evidence_issuer: text("evidence_issuer"),
+        comment: text("comment"),
+        file: form.file,
+        too_big: form.too_big,
+    })
 }
 
 /// An optional date field: empty is none; a malformed date is a Vietnamese problem.

@@ -9,7 +9,7 @@ use crate::plan_choice::PlanChoice;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};

@@ -296,12 +296,7 @@ pub struct FileLink {
 
 /// The file of history entry `entry`, under the name that entry's uploader gave it.
 pub(crate) fn file_link(file: &cchc_domain::tracking::StoredFile, entry: i64) -> FileLink {
-    let size = if file.size >= 1024 * 1024 {
-        format!("{} MB", percent(file.size as f64 / (1024.0 * 1024.0)))
-    } else {
-        format!("{} KB", file.size.div_ceil(1024))
-    };
-    FileLink { href: files::download_link(file, entry), name: file.file_name.clone(), size }
+    FileLink { href: files::download_link(file, entry), name: file.file_name.clone(), size: files::size_vn(file.size) }
 }
 
 pub(crate) fn timestamp_text(raw: &str) -> String {
