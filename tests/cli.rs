@@ -4,59 +4,14 @@
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/import/data/ke-hoach-cchc-son-la-2024.txt");
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+mod common;
 
-impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cchc(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cchc"))
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .env_remove("CCHC_DATA")
-            .env("CCHC_TODAY", "2024-07-01")
-            .output()
-            .expect("run cchc")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).expect("valid JSON")
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(!out.status.success(), "cchc {args:?} should have failed");
-        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert!(!stderr.contains("panicked"), "cchc {args:?} panicked: {stderr}");
-        stderr
-    }
-}
+use common::Run;
 
 fn seed() -> String {
     std::fs::read_to_string(SEED).expect("seed plan")

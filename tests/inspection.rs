@@ -4,53 +4,9 @@
 // Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-struct Run {
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn cchc(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cchc"))
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .env_remove("CCHC_DATA")
-            .env("CCHC_TODAY", "2024-07-01")
-            .output()
-            .expect("run cchc")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        serde_json::from_str(&self.ok(&all)).expect("valid JSON")
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(!out.status.success(), "cchc {args:?} should have failed");
-        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert!(!stderr.contains("panicked"), "cchc {args:?} panicked: {stderr}");
-        stderr
-    }
-}
+use common::Run;
 
 #[test]
 fn the_plan_is_identical_for_the_same_seed_and_covers_each_kind() {
@@ -81,10 +37,10 @@ fn the_plan_is_identical_for_the_same_seed_and_covers_each_kind() {
 #[test]
 fn adoption_makes_tracked_inspections_with_findings_and_reinspection() {
     let run = Run::new();
-    let csv = run.dir.path().join("tthc.csv");
+    let csv = run.path("tthc.csv");
     std::fs::write(&csv, "ma_co_quan,so_tthc\nso-tu-phap,300\n").expect("write");
     run.ok(&["inspection", "procedures", csv.to_str().unwrap()]);
-    let bad = run.dir.path().join("bad.csv");
+    let bad = run.path("bad.csv");
     std::fs::write(&bad, "ma_co_quan,so_tthc\nso-khong-co,3\n").expect("write");
     let refused = run.fails(&["inspection", "procedures", bad.to_str().unwrap()]);
     assert!(refused.contains("dòng 2"), "{refused}");

@@ -5,39 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
-struct Run {
-    dir: tempfile::TempDir,
-}
+mod common;
 
-impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cchc(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cchc"))
-            .args(args)
-            .arg("--data")
-            .arg(self.dir.path().join("data"))
-            .env_remove("CCHC_DATA")
-            .env("CCHC_TODAY", "2025-01-10")
-            .output()
-            .expect("run cchc")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
-    }
-}
+use common::Run;
 
 /// 10 responses for so-noi-vu: response i rates every item 5 when i < 7, else 2 (70% satisfied
 /// everywhere); 4 for so-tu-phap, all «Hài lòng» (100%); then one out-of-range, one invalid, one
@@ -61,7 +32,7 @@ fn survey_csv() -> String {
 
 #[test]
 fn survey_import_and_index_give_the_known_shares() {
-    let run = Run::new();
+    let run = Run::on("2025-01-10");
     let file = run.path("khao-sat-2024.csv");
     std::fs::write(&file, survey_csv()).unwrap();
     let out = run.ok(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);
@@ -103,7 +74,7 @@ fn survey_import_and_index_give_the_known_shares() {
 
 #[test]
 fn a_file_without_usable_structure_is_refused_and_stores_nothing() {
-    let run = Run::new();
+    let run = Run::on("2025-01-10");
     let file = run.path("sai.csv");
     std::fs::write(&file, "Cơ quan,C1\nso-noi-vu,4\n").unwrap();
     let out = run.cchc(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);

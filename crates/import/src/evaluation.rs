@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use cchc_domain::evaluation::{
-    check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, Level, Mapping, Method, Points, Step,
+    check_framework, AutoMeasure, Band, Criterion, EvaluationArea, Framework, Level, Mapping, Method, Step,
     SubCriterion, SurveyMeasure, ASSESSED_KINDS,
 };
 use cchc_domain::{AgencyKind, Diagnostic, Severity};
@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::indicators::{field_line, key_line, Occurrences};
+use crate::json_doc::DocReader;
 
 /// The template framework (national PAR INDEX pattern, areas I–VIII of the plan, 100 points),
 /// to be replaced by the province's own criteria decision.
@@ -50,95 +51,31 @@ const CRITERION_KEYS: &[&str] = &["code", "name", "max", "subs"];
 const SUB_KEYS: &[&str] = &["code", "name", "max", "method", "evidence", "levels", "unit", "mapping", "measure"];
 
 struct Reader<'a> {
-    source: &'a str,
-    diagnostics: Vec<Diagnostic>,
+    doc: DocReader<'a>,
     occurrences: Occurrences,
     /// Line of each code, for the problems the domain check reports by code.
     lines: HashMap<String, u32>,
 }
 
+impl<'a> std::ops::Deref for Reader<'a> {
+    type Target = DocReader<'a>;
+    fn deref(&self) -> &DocReader<'a> {
+        &self.doc
+    }
+}
+
+impl std::ops::DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.doc
+    }
+}
+
 impl Reader<'_> {
-    fn error(&mut self, line: u32, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::new(line, Severity::Error, message));
-    }
-
-    fn warning(&mut self, line: u32, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::new(line, Severity::Warning, message));
-    }
-
     fn code_line(&mut self, code: &str) -> u32 {
         let nth = self.occurrences.next(code);
-        let line = field_line(self.source, "code", code, nth);
+        let line = field_line(self.doc.source, "code", code, nth);
         self.lines.entry(code.to_string()).or_insert(line);
         line
-    }
-
-    fn unknown_keys(&mut self, object: &Map<String, Value>, known: &[&str], what: &str, line: u32) {
-        for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.warning(line, format!("{what}: trường «{key}» không được dùng; bỏ qua."));
-        }
-    }
-
-    fn text(&mut self, object: &Map<String, Value>, key: &str, what: &str, line: u32, required: bool) -> String {
-        match object.get(key) {
-            Some(Value::String(text)) => {
-                let text = cchc_domain::text::clean(text);
-                if required && text.is_empty() {
-                    self.error(line, format!("{what}: «{key}» không được để trống."));
-                }
-                text
-            }
-            None | Some(Value::Null) => {
-                if required {
-                    self.error(line, format!("{what}: thiếu «{key}»."));
-                }
-                String::new()
-            }
-            Some(_) => {
-                self.error(line, format!("{what}: «{key}» phải là chuỗi ký tự."));
-                String::new()
-            }
-        }
-    }
-
-    fn points(&mut self, object: &Map<String, Value>, key: &str, what: &str, line: u32) -> Points {
-        match object.get(key).and_then(Value::as_f64) {
-            Some(value) if Points::is_exact(value) && value >= 0.0 => Points::of(value).unwrap_or_default(),
-            Some(_) => {
-                self.error(line, format!("{what}: «{key}» phải là số điểm không âm, tối đa hai chữ số thập phân."));
-                Points::ZERO
-            }
-            None => {
-                self.error(line, format!("{what}: thiếu số điểm «{key}»."));
-                Points::ZERO
-            }
-        }
-    }
-
-    fn number(&mut self, object: &Map<String, Value>, key: &str, what: &str, line: u32) -> Option<f64> {
-        match object.get(key) {
-            Some(value) => match value.as_f64() {
-                Some(number) if number.is_finite() => Some(number),
-                _ => {
-                    self.error(line, format!("{what}: «{key}» phải là một số."));
-                    None
-                }
-            },
-            None => {
-                self.error(line, format!("{what}: thiếu «{key}»."));
-                None
-            }
-        }
-    }
-
-    fn list<'v>(&mut self, object: &'v Map<String, Value>, key: &str, what: &str, line: u32) -> &'v [Value] {
-        match object.get(key) {
-            Some(Value::Array(items)) => items,
-            _ => {
-                self.error(line, format!("{what}: «{key}» phải là một danh sách."));
-                &[]
-            }
-        }
     }
 }
 
@@ -146,21 +83,13 @@ impl Reader<'_> {
 /// JSON shape, names of methods and measures, the points adding up at every level, mappings
 /// without gaps and bands.
 pub fn load_framework(source: &str) -> (Option<Framework>, Vec<Diagnostic>) {
-    let mut reader =
-        Reader { source, diagnostics: Vec::new(), occurrences: Occurrences::default(), lines: HashMap::new() };
-    let root: Value = match serde_json::from_str(source) {
-        Ok(root) => root,
-        Err(e) => {
-            reader.error(
-                u32::try_from(e.line()).unwrap_or(0),
-                format!("Tệp không phải JSON hợp lệ (dòng {}, cột {}).", e.line(), e.column()),
-            );
-            return (None, reader.diagnostics);
-        }
+    let mut reader = Reader { doc: DocReader::new(source), occurrences: Occurrences::default(), lines: HashMap::new() };
+    let Some(root) = reader.root() else {
+        return (None, reader.doc.diagnostics);
     };
     let Value::Object(root) = root else {
         reader.error(1, "Tệp bộ tiêu chí phải là một đối tượng JSON có các trường year, kind, areas, bands.");
-        return (None, reader.diagnostics);
+        return (None, reader.doc.diagnostics);
     };
     reader.unknown_keys(&root, ROOT_KEYS, "Bộ tiêu chí", 1);
     let year_line = key_line(source, "year");
@@ -203,7 +132,7 @@ pub fn load_framework(source: &str) -> (Option<Framework>, Vec<Diagnostic>) {
         reader.error(line, problem.message);
     }
     let ok = !reader.diagnostics.iter().any(|d| d.severity == Severity::Error);
-    (ok.then_some(framework), reader.diagnostics)
+    (ok.then_some(framework), reader.doc.diagnostics)
 }
 
 fn read_bands(reader: &mut Reader<'_>, root: &Map<String, Value>) -> Vec<Band> {
@@ -510,6 +439,7 @@ fn sub_doc(sub: &SubCriterion) -> SubDoc<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cchc_domain::evaluation::Points;
 
     fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
         diagnostics

@@ -11,6 +11,8 @@ pub mod directory;
 pub mod evaluation;
 /// The indicator catalogue (thresholds from the parsed plan) and cross-indicator validation rules.
 pub mod indicators;
+/// Field readers with line-numbered diagnostics for the editable JSON documents.
+mod json_doc;
 /// The plan text format: prose areas, targets, tasks, reporting calendar, appendix table.
 pub mod plan;
 /// Procedure counts per agency (`ma_co_quan,so_tthc`), an input of inspection planning.

@@ -4,13 +4,14 @@
 //! Decree 48/2023, approximated in points; 2026 on: Decree 335/2025).
 
 use cchc_domain::evaluation::{
-    check_rules, AutoMeasure, Component, Points, RatingBand, RatingLevel, RatingRules, RatingSource, RulesPart,
+    check_rules, AutoMeasure, Component, RatingBand, RatingLevel, RatingRules, RatingSource, RulesPart,
 };
 use cchc_domain::{Diagnostic, Severity};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::indicators::{field_line, key_line, Occurrences};
+use crate::json_doc::DocReader;
 
 /// Decree 335/2025/NĐ-CP, from 2026.
 pub const RULES_2026_ND335: &str = include_str!("../data/rating-2026-nd335.json");
@@ -27,87 +28,13 @@ const ROOT_KEYS: &[&str] =
 const COMPONENT_KEYS: &[&str] = &["code", "name", "max", "source", "measure", "share"];
 const BAND_KEYS: &[&str] = &["from", "level"];
 
-struct Reader<'a> {
-    source: &'a str,
-    diagnostics: Vec<Diagnostic>,
-}
-
-impl Reader<'_> {
-    fn error(&mut self, line: u32, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::new(line, Severity::Error, message));
-    }
-
-    fn unknown_keys(&mut self, object: &Map<String, Value>, known: &[&str], what: &str, line: u32) {
-        for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.diagnostics.push(Diagnostic::new(
-                line,
-                Severity::Warning,
-                format!("{what}: trường «{key}» không được dùng; bỏ qua."),
-            ));
-        }
-    }
-
-    fn text(&mut self, object: &Map<String, Value>, key: &str, what: &str, line: u32, required: bool) -> String {
-        match object.get(key) {
-            Some(Value::String(text)) => {
-                let text = cchc_domain::text::clean(text);
-                if required && text.is_empty() {
-                    self.error(line, format!("{what}: «{key}» không được để trống."));
-                }
-                text
-            }
-            None | Some(Value::Null) if !required => String::new(),
-            None | Some(Value::Null) => {
-                self.error(line, format!("{what}: thiếu «{key}»."));
-                String::new()
-            }
-            Some(_) => {
-                self.error(line, format!("{what}: «{key}» phải là chuỗi ký tự."));
-                String::new()
-            }
-        }
-    }
-
-    fn points(&mut self, object: &Map<String, Value>, key: &str, what: &str, line: u32) -> Points {
-        match object.get(key).and_then(Value::as_f64) {
-            Some(value) if Points::is_exact(value) && value >= 0.0 => Points::of(value).unwrap_or_default(),
-            Some(_) => {
-                self.error(line, format!("{what}: «{key}» phải là số điểm không âm, tối đa hai chữ số thập phân."));
-                Points::ZERO
-            }
-            None => {
-                self.error(line, format!("{what}: thiếu số điểm «{key}»."));
-                Points::ZERO
-            }
-        }
-    }
-
-    fn list<'v>(&mut self, object: &'v Map<String, Value>, key: &str, what: &str) -> &'v [Value] {
-        match object.get(key) {
-            Some(Value::Array(items)) => items,
-            _ => {
-                let line = key_line(self.source, key);
-                self.error(line, format!("{what}: «{key}» phải là một danh sách."));
-                &[]
-            }
-        }
-    }
-}
-
 /// Reads a rule-set document. The rules come back only when nothing is an error: the JSON
 /// shape, known sources, measures and levels, components adding up to 100, bands from 0 upwards
 /// without repeats, the cap within 0–100.
 pub fn load_rules(source: &str) -> (Option<RatingRules>, Vec<Diagnostic>) {
-    let mut reader = Reader { source, diagnostics: Vec::new() };
-    let root: Value = match serde_json::from_str(source) {
-        Ok(root) => root,
-        Err(e) => {
-            reader.error(
-                u32::try_from(e.line()).unwrap_or(0),
-                format!("Tệp không phải JSON hợp lệ (dòng {}, cột {}).", e.line(), e.column()),
-            );
-            return (None, reader.diagnostics);
-        }
+    let mut reader = DocReader::new(source);
+    let Some(root) = reader.root() else {
+        return (None, reader.diagnostics);
     };
     let Value::Object(root) = root else {
         reader.error(
@@ -142,7 +69,7 @@ pub fn load_rules(source: &str) -> (Option<RatingRules>, Vec<Diagnostic>) {
     let mut occurrences = Occurrences::default();
     let mut component_lines = std::collections::HashMap::new();
     let mut components = Vec::new();
-    for (i, value) in reader.list(&root, "components", what).iter().enumerate() {
+    for (i, value) in reader.list(&root, "components", what, key_line(source, "components")).iter().enumerate() {
         let position = format!("Thành phần thứ {}", i + 1);
         let Value::Object(object) = value else {
             reader.error(key_line(source, "components"), format!("{position} phải là một đối tượng JSON; bỏ qua."));
@@ -198,7 +125,7 @@ pub fn load_rules(source: &str) -> (Option<RatingRules>, Vec<Diagnostic>) {
     let mut band_lines = Vec::new();
     let mut bands = Vec::new();
     let mut level_occurrences = Occurrences::default();
-    for (i, value) in reader.list(&root, "bands", what).iter().enumerate() {
+    for (i, value) in reader.list(&root, "bands", what, key_line(source, "bands")).iter().enumerate() {
         let position = format!("Mức xếp loại thứ {}", i + 1);
         let Value::Object(object) = value else {
             reader.error(key_line(source, "bands"), format!("{position} phải là đối tượng {{\"from\", \"level\"}}."));
@@ -313,6 +240,7 @@ pub fn rules_document(rules: &RatingRules) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cchc_domain::evaluation::Points;
 
     fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
         diagnostics

@@ -854,7 +854,7 @@ impl App {
         now: Timestamp,
     ) -> Result<i64, ServiceError> {
         let view = self.assessment(Some(user), year, agency, now.date_in_vietnam()).await?;
-        if !(user.may_write_for(&view.agency.id) && !user.is_admin()) {
+        if !user.may_write_for(&view.agency.id) || user.is_admin() {
             return Err(ServiceError::Forbidden(format!(
                 "chỉ cán bộ của {} được đính kèm minh chứng cho bản đánh giá của cơ quan mình",
                 view.agency.name

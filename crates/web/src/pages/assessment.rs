@@ -71,7 +71,7 @@ async fn attach_file(
     };
     // Refuse before storing anything when the caller may not attach.
     let view = state.app.assessment(Some(&user.user), year, &agency, today).await?;
-    if !(user.user.may_write_for(&view.agency.id) && !user.user.is_admin()) {
+    if !user.user.may_write_for(&view.agency.id) || user.user.is_admin() {
         return Err(PageError(WebError::Forbidden(format!(
             "chỉ cán bộ của {} được đính kèm minh chứng cho bản đánh giá của cơ quan mình",
             view.agency.name
