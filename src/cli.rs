@@ -88,6 +88,32 @@ pub enum SurveyCommand {
         #[arg(long)]
         year: i32,
     },
+    /// Cấu hình tính chỉ số: câu hỏi thuộc yếu tố nào, trọng số các yếu tố, mức được tính là hài
+    /// lòng (ghi ra tệp JSON để sửa, nạp phiên bản mới).
+    #[command(subcommand)]
+    Config(SurveyConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyConfigCommand {
+    /// Ghi cấu hình đang áp dụng cho năm ra tệp JSON.
+    Export {
+        #[arg(long)]
+        year: i32,
+        /// Tệp ghi ra (.json).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Nạp cấu hình đã sửa cho năm (có lỗi thì không nạp gì).
+    Import {
+        #[arg(long)]
+        year: i32,
+        /// Tệp cấu hình (.json).
+        file: PathBuf,
+        /// Ghi chú (ví dụ căn cứ thay đổi).
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

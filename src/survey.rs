@@ -1,5 +1,6 @@
-//! `cchc survey import --year Y FILE` and `cchc survey index --year Y [--json]`: SIPAS survey
-//! responses in, the satisfaction index out.
+//! `cchc survey import --year Y FILE`, `cchc survey index --year Y [--json]` and `cchc survey
+//! config export|import`: SIPAS survey responses and the configuration in, the satisfaction index
+//! out.
 
 use std::process::ExitCode;
 
@@ -7,8 +8,8 @@ use anyhow::{bail, Context, Result};
 use cchc_services::{App, ServiceError};
 use cchc_web::api::sipas::{ShareDto, SipasDto, SurveyImportDto};
 
-use crate::cli::SurveyCommand;
-use crate::commands::{print_json, user_error};
+use crate::cli::{SurveyCommand, SurveyConfigCommand};
+use crate::commands::{print_json, read_document, user_error};
 use crate::render;
 
 /// Largest survey file read (the services refuse larger ones too).
@@ -53,6 +54,37 @@ pub async fn run(app: &App, command: SurveyCommand, as_json: bool) -> Result<Exi
                 import.accepted,
                 import.excluded.len()
             );
+        }
+        SurveyCommand::Config(SurveyConfigCommand::Export { year, out }) => {
+            let document = app.export_sipas_config(year).await.map_err(user_error)?;
+            std::fs::write(&out, document).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+            let (_, version) = app.sipas_config(year).await.map_err(user_error)?;
+            let source = version.map_or_else(
+                || "cấu hình mặc định".to_string(),
+                |v| format!("phiên bản {} của năm {}", v.version, v.year),
+            );
+            outln!("Đã ghi cấu hình khảo sát năm {year} ({source}) ra «{}».", out.display());
+        }
+        SurveyCommand::Config(SurveyConfigCommand::Import { year, file, note }) => {
+            let document = read_document(&file)?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            match app.import_sipas_config(&user, year, &document, &note, crate::clock::now()).await {
+                Ok(version) => {
+                    if as_json {
+                        print_json(&serde_json::json!({ "year": year, "version": version }))?;
+                    } else {
+                        outln!("Đã nạp cấu hình khảo sát năm {year}: phiên bản {version}.");
+                    }
+                }
+                Err(ServiceError::Invalid(errors)) => {
+                    errln!("Không nạp cấu hình (không có gì thay đổi) vì {} lỗi:", errors.len());
+                    for error in &errors {
+                        errln!("  - {error}");
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(other) => return Err(user_error(other)),
+            }
         }
         SurveyCommand::Index { year } => {
             let index = app.sipas_index(year).await.map_err(user_error)?;

@@ -87,3 +87,36 @@ fn a_file_without_usable_structure_is_refused_and_stores_nothing() {
     assert_eq!(json["province"]["responses"], 0);
     assert_eq!(json["agencies"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn the_survey_configuration_is_exported_edited_and_imported_or_refused_whole() {
+    let run = Run::on("2025-01-10");
+    let out = run.path("cau-hinh.json");
+    let said = run.ok(&["survey", "config", "export", "--year", "2024", "--out", out.to_str().unwrap()]);
+    assert!(said.contains("cấu hình mặc định"), "{said}");
+    let document = std::fs::read_to_string(&out).unwrap();
+    assert!(document.contains("\"element\": \"access\"") && document.contains("\"satisfied\""), "{document}");
+    // Only «Rất hài lòng» counts as satisfied.
+    let strict = run.path("chat.json");
+    std::fs::write(&strict, document.replace("\"satisfied\": [\n    4,\n    5\n  ]", "\"satisfied\": [5]")).unwrap();
+    let bad = run.path("loi.json");
+    std::fs::write(&bad, document.replace("\"satisfied\": [\n    4,\n    5\n  ]", "\"satisfied\": [9]")).unwrap();
+    let refused = run.fails(&["survey", "config", "import", "--year", "2024", bad.to_str().unwrap()]);
+    assert!(refused.contains("không có gì thay đổi") && refused.contains("từ 1 đến 5"), "{refused}");
+    let again = run.ok(&["survey", "config", "export", "--year", "2024", "--out", out.to_str().unwrap()]);
+    assert!(again.contains("cấu hình mặc định"), "{again}");
+    let saved = run.ok(&["survey", "config", "import", "--year", "2024", strict.to_str().unwrap(), "--note", "thử"]);
+    assert!(saved.contains("phiên bản 1"), "{saved}");
+    let file = run.path("khao-sat-2024.csv");
+    std::fs::write(&file, survey_csv()).unwrap();
+    run.ok(&["survey", "import", "--year", "2024", file.to_str().unwrap()]);
+    let json: serde_json::Value =
+        serde_json::from_str(&run.ok(&["survey", "index", "--year", "2024", "--json"])).unwrap();
+    let share = |id: &str| {
+        json["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == id).unwrap()["overall"]["share"].clone()
+    };
+    // Sở Tư pháp's «Hài lòng» answers no longer count (100% under the default); Sở Nội vụ's
+    // «Rất hài lòng» still do.
+    assert_eq!(share("so-tu-phap"), 0.0);
+    assert_eq!(share("so-noi-vu"), 70.0);
+}

@@ -21,6 +21,8 @@ pub mod procedures;
 pub mod rating;
 /// The "Thời gian" cell: fixed, recurring, ongoing, relative and event-triggered deadlines.
 pub mod schedule;
+/// The SIPAS configuration document (item → element, weights, satisfied levels).
+pub mod sipas_config;
 /// SIPAS survey files (CSV, or rows read from XLSX) into responses, with the rows not counted.
 pub mod survey;
 /// Quantified targets: thresholds, levels, baselines, ranges and sub-targets.

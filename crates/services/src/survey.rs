@@ -14,8 +14,9 @@ use cchc_domain::account::User;
 use cchc_domain::sipas::{sipas_index, SipasConfig, SipasIndex, SurveyResponse};
 use cchc_domain::text::clean;
 use cchc_domain::{Agency, AgencyDirectory, Date, Diagnostic, Severity, Timestamp};
+use cchc_import::sipas_config::{load_sipas_config, sipas_config_document};
 use cchc_import::survey::{csv_rows, read_survey, SurveyFileError, SurveyReading, MAX_FORM_ID_CHARS, MAX_SURVEY_BYTES};
-use cchc_store::{NewSurveyBatch, SurveySource};
+use cchc_store::{NewSurveyBatch, SipasConfigVersion, StoreError, SurveySource};
 
 use crate::{App, ServiceError};
 
@@ -56,10 +57,64 @@ fn refused(error: SurveyFileError) -> ServiceError {
 }
 
 impl App {
-    /// The configuration the index is computed with (the documented default; see
-    /// `cchc_domain::sipas`).
-    pub fn sipas_config(&self) -> SipasConfig {
-        SipasConfig::default()
+    /// The configuration the index of `year` is computed with: the latest version Sở Nội vụ
+    /// stored for that year or the closest earlier one, else the documented default (see
+    /// `cchc_domain::sipas`). Also which version it is (`None`: the default).
+    pub async fn sipas_config(&self, year: i32) -> Result<(SipasConfig, Option<SipasConfigVersion>), ServiceError> {
+        let Some(stored) = self.store.sipas_config_for(year).await? else {
+            return Ok((SipasConfig::default(), None));
+        };
+        match load_sipas_config(&stored.document) {
+            (Some(config), _) => Ok((config, Some(stored))),
+            // Stored documents were checked when saved; an unreadable one is the store's fault.
+            (None, _) => Err(ServiceError::Store(StoreError::Corrupt(format!(
+                "SIPAS configuration {} version {}",
+                stored.year, stored.version
+            )))),
+        }
+    }
+
+    /// The configuration in force for `year` as its editable JSON document.
+    pub async fn export_sipas_config(&self, year: i32) -> Result<String, ServiceError> {
+        check_year(year)?;
+        Ok(sipas_config_document(&self.sipas_config(year).await?.0))
+    }
+
+    /// Stores a new version of the SIPAS configuration of `year` (Sở Nội vụ), refused whole with
+    /// every problem and its line; the index is computed again with it. Returns the version.
+    pub async fn import_sipas_config(
+        &self,
+        user: &User,
+        year: i32,
+        document: &str,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<i64, ServiceError> {
+        if !user.is_admin() {
+            return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được thay cấu hình khảo sát SIPAS".into()));
+        }
+        check_year(year)?;
+        let (config, diagnostics) = load_sipas_config(document);
+        if config.is_none() {
+            return Err(ServiceError::Invalid(
+                diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| if d.line > 0 { format!("dòng {}: {}", d.line, d.message) } else { d.message.clone() })
+                    .collect(),
+            ));
+        }
+        let mut problems = Vec::new();
+        let note = crate::tracking::typed_text("ghi chú", note, &mut problems);
+        if !problems.is_empty() {
+            return Err(ServiceError::Invalid(problems));
+        }
+        let version = self
+            .store
+            .save_sipas_config(year, document, &note, cchc_store::Actor { user: Some(user.id), at: &now.rfc3339() })
+            .await?;
+        self.cache.survey_changed();
+        Ok(version)
     }
 
     /// The map survey files of `year` are read against: the agencies of 31 December, plus those
@@ -108,7 +163,8 @@ impl App {
             }
             csv_rows(text).map_err(refused)?
         };
-        let reading = read_survey(&rows, year, &self.survey_directory(year), &self.sipas_config()).map_err(refused)?;
+        let config = self.sipas_config(year).await?.0;
+        let reading = read_survey(&rows, year, &self.survey_directory(year), &config).map_err(refused)?;
         let name = clean(file_name);
         let name: String = if name.is_empty() { "tệp không tên".into() } else { name.chars().take(200).collect() };
         self.store_reading(user, year, &name, SurveySource::File, reading, now).await
@@ -172,7 +228,7 @@ impl App {
         if form_id.is_empty() || form_id.chars().count() > MAX_FORM_ID_CHARS || form_id.chars().any(char::is_control) {
             return Err(invalid(format!("mã phiếu phải có từ 1 đến {MAX_FORM_ID_CHARS} ký tự")));
         }
-        let config = self.sipas_config();
+        let config = self.sipas_config(year).await?.0;
         // The same reader as files, over a table of one row: one set of rules.
         let mut header = vec!["Mã phiếu".to_string(), "Cơ quan".to_string()];
         let mut row = vec![form_id.clone(), agency.to_string()];
@@ -234,7 +290,7 @@ impl App {
             return Ok(index);
         }
         let responses = self.store.survey_responses(year).await?;
-        let index = Arc::new(sipas_index(&self.sipas_config(), &responses));
+        let index = Arc::new(sipas_index(&self.sipas_config(year).await?.0, &responses));
         self.cache.keep_sipas(year, generation, &index);
         Ok(index)
     }

@@ -134,3 +134,44 @@ async fn a_paper_form_is_keyed_in_once() {
     assert_eq!(index.province.elements[0].answers, 2);
     assert_eq!(index.province.elements[0].satisfied, 1);
 }
+
+#[tokio::test]
+async fn the_configuration_is_data_weights_change_the_index_and_a_bad_one_changes_nothing() {
+    let app = App::open_in_memory().await.unwrap();
+    let admin = user(&app, "snv", UserRole::Admin, None).await;
+    let officer = user(&app, "canbo-tp", UserRole::Agency, Some("so-tu-phap")).await;
+    let csv = generated(&[("so-noi-vu", [10, 8, 5, 0, 20])], 20);
+    app.import_survey(&admin, 2024, "khao-sat.csv", csv.as_bytes(), now()).await.unwrap();
+    let overall = |index: &cchc_domain::sipas::SipasIndex| {
+        index.agency(&AgencyId::parse("so-noi-vu").unwrap()).unwrap().overall.unwrap().share
+    };
+    assert!((overall(&app.sipas_index(2024).await.unwrap()) - 0.43).abs() < 1e-12);
+    let (_, version) = app.sipas_config(2024).await.unwrap();
+    assert!(version.is_none());
+
+    // Feedback weighs 3, the others 1: (0.5 + 0.4 + 0.25 + 0 + 3 × 1) / 7.
+    let document = app.export_sipas_config(2024).await.unwrap();
+    let weighted = document.replace(
+        "\"element\": \"feedback\",\n      \"name\": \"Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị\",\n      \"weight\": 1.0",
+        "\"element\": \"feedback\",\n      \"name\": \"Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị\",\n      \"weight\": 3.0",
+    );
+    assert_ne!(weighted, document, "{document}");
+    assert!(matches!(
+        app.import_sipas_config(&officer, 2024, &weighted, "", now()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    let broken = weighted.replacen("\"weight\": 1.0", "\"weight\": -2", 1);
+    let Err(ServiceError::Invalid(errors)) = app.import_sipas_config(&admin, 2024, &broken, "", now()).await else {
+        panic!("a negative weight must be refused");
+    };
+    assert!(errors.iter().any(|e| e.starts_with("dòng 4: ") && e.contains("không âm")), "{errors:?}");
+    assert!((overall(&app.sipas_index(2024).await.unwrap()) - 0.43).abs() < 1e-12);
+
+    assert_eq!(app.import_sipas_config(&admin, 2024, &weighted, "thử", now()).await.unwrap(), 1);
+    let expected = (0.5 + 0.4 + 0.25 + 0.0 + 3.0) / 7.0;
+    assert!((overall(&app.sipas_index(2024).await.unwrap()) - expected).abs() < 1e-12);
+    // Later years use it until they have their own; earlier years keep the default.
+    assert_eq!(app.sipas_config(2025).await.unwrap().1.unwrap().year, 2024);
+    assert!(app.sipas_config(2023).await.unwrap().1.is_none());
+    assert_eq!(app.export_sipas_config(2025).await.unwrap(), weighted);
+}

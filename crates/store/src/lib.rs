@@ -30,6 +30,8 @@ mod plans;
 mod rating;
 /// Periodic reports, their answers and history, extensions, catalogue versions, settings.
 mod reports;
+/// Versions of the SIPAS configuration.
+mod sipas_config;
 /// SIPAS survey batches, responses and the rows not counted.
 mod survey;
 /// Assignments, milestones, events and progress history.
@@ -46,6 +48,7 @@ pub use handover::{HandOver, MilestoneTransfer, NewTransfer};
 pub use inspection::{MilestoneTarget, NewInspectionPlan, PlannedInspection};
 pub use plans::{plan_key, NewDocument};
 pub use rating::{OverrideRow, RulesVersion};
+pub use sipas_config::SipasConfigVersion;
 pub use survey::{NewSurveyBatch, StoredBatch, SurveyBatch, SurveySource};
 pub use tracking::{ActivityFanOut, FileLink, MilestoneQuery, NewEvent};
 

@@ -138,3 +138,46 @@ async fn the_page_shows_the_index_and_lets_administrators_upload_and_key_forms()
         multipart(&[("csrf_token", &officer.csrf), ("nam", "2024")], Some(("s.csv", "text/csv", CSV.as_bytes())));
     assert_eq!(h.post_multipart("/danh-gia/sipas/nhap", Some(&officer), body).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_configuration_is_shown_downloaded_and_replaced_whole_or_not_at_all() {
+    let h = harness().await;
+    let admin = h.form_login("snv", "/danh-gia/sipas?nam=2024").await;
+    let page = h.get("/danh-gia/sipas?nam=2024", &admin).await.text();
+    assert!(page.contains("id=\"trong-so\"") && page.contains("cấu hình mặc định theo mẫu quốc gia"), "{page}");
+    assert!(page.contains("id=\"nap-cau-hinh\""));
+    let json = h.get("/danh-gia/sipas/cau-hinh.json?nam=2024", &admin).await;
+    assert_eq!(json.status, StatusCode::OK);
+    assert!(json.header(header::CONTENT_DISPOSITION).contains("cau-hinh-sipas-2024.json"));
+    let document = json.text();
+    let weighted = document.replacen("\"weight\": 1.0", "\"weight\": 2.5", 1);
+    let send = |login: &Login, name: &'static str, text: &str| {
+        multipart(
+            &[("csrf_token", &login.csrf), ("nam", "2024"), ("ghi_chu", "thử")],
+            Some((name, "application/json", text.as_bytes())),
+        )
+    };
+    // An officer neither uploads nor sees the form.
+    let officer = h.form_login("canbo-tp", "/danh-gia/sipas?nam=2024").await;
+    assert!(!h.get("/danh-gia/sipas?nam=2024", &officer).await.text().contains("id=\"nap-cau-hinh\""));
+    let by_officer =
+        h.post_multipart("/danh-gia/sipas/cau-hinh", Some(&officer), send(&officer, "c.json", &weighted)).await;
+    assert_eq!(by_officer.status, StatusCode::FORBIDDEN);
+    // A mistake: refused with its line, nothing changed.
+    let broken = weighted.replacen("\"items\": [\n        1,", "\"items\": [\n        0,", 1);
+    assert_ne!(broken, weighted);
+    let refused = h.post_multipart("/danh-gia/sipas/cau-hinh", Some(&admin), send(&admin, "c.json", &broken)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("không lưu gì") && refused.text().contains("gặp 0"), "{}", refused.text());
+    let not_json = h.post_multipart("/danh-gia/sipas/cau-hinh", Some(&admin), send(&admin, "c.txt", &weighted)).await;
+    assert_eq!(not_json.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(h.get("/danh-gia/sipas/cau-hinh.json?nam=2024", &admin).await.text(), document);
+    // A correct edit becomes version 1 and the table shows the new weight.
+    let saved = h.post_multipart("/danh-gia/sipas/cau-hinh", Some(&admin), send(&admin, "c.json", &weighted)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let text = saved.text();
+    assert!(
+        text.contains("phiên bản 1") && text.contains("<td data-label=\"Trọng số\" class=\"num\">2,5</td>"),
+        "{text}"
+    );
+}

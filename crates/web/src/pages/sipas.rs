@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/danh-gia/sipas", get(page))
         .route("/danh-gia/sipas/nhap", post(upload))
         .route("/danh-gia/sipas/phieu", post(key_form))
+        .route("/danh-gia/sipas/cau-hinh.json", get(config_download))
+        .route("/danh-gia/sipas/cau-hinh", post(config_upload))
 }
 
 struct Cell {
@@ -78,6 +80,10 @@ struct SipasPage {
     bars: Vec<Bar>,
     chart_height: usize,
     items: Vec<Item>,
+    /// Per element: name, weight, question numbers.
+    weights: Vec<(&'static str, String, String)>,
+    satisfied: String,
+    config_version: String,
     levels: Vec<(u8, &'static str)>,
     agencies: Vec<Choice>,
     notice: Option<String>,
@@ -152,7 +158,7 @@ async fn build(state: &AppState, user: &CurrentUser, year: i32) -> Result<SipasP
             label: vn(s.share),
         })
         .collect();
-    let config = state.app.sipas_config();
+    let (config, version) = state.app.sipas_config(year).await?;
     Ok(SipasPage {
         nav: Nav::new(Some(user)),
         csrf_token: user.csrf_token.clone(),
@@ -163,6 +169,30 @@ async fn build(state: &AppState, user: &CurrentUser, year: i32) -> Result<SipasP
         province,
         bars,
         items: config.items.iter().map(|(number, e)| Item { number: *number, element: e.label_vn() }).collect(),
+        weights: SipasElement::ALL
+            .iter()
+            .map(|e| {
+                let items = config.items_of(*e).iter().map(|n| format!("C{n}")).collect::<Vec<_>>().join(", ");
+                (e.label_vn(), cchc_domain::number::plain_vn(config.weight(*e)), items)
+            })
+            .collect(),
+        satisfied: config.satisfied.iter().map(|r| r.label_vn()).collect::<Vec<_>>().join(", "),
+        config_version: version.map_or_else(
+            || "cấu hình mặc định theo mẫu quốc gia".to_string(),
+            |v| {
+                format!(
+                    "phiên bản {} của năm {}, lưu ngày {}{}",
+                    v.version,
+                    v.year,
+                    v.created_at
+                        .get(..10)
+                        .and_then(|d| cchc_domain::Date::parse(d).ok())
+                        .map(|d| d.vn())
+                        .unwrap_or_default(),
+                    if v.note.is_empty() { String::new() } else { format!(" ({})", v.note) }
+                )
+            },
+        ),
         levels: RATING_LABELS.iter().enumerate().map(|(i, l)| (i as u8 + 1, *l)).collect(),
         agencies: directory.agencies.iter().map(|a| Choice { id: a.id.to_string(), name: a.name.clone() }).collect(),
         notice: None,
@@ -212,17 +242,9 @@ async fn answered(
     render(&page)
 }
 
-#[derive(Default)]
-struct UploadFields {
-    csrf_token: Option<String>,
-    year: Option<String>,
-    file_name: String,
-    bytes: Vec<u8>,
-    too_big: bool,
-}
-
-fn multipart_error(error: MultipartError) -> PageError {
-    crate::pages::multipart_failure(&error, || "tệp quá lớn (tối đa 10 MB)".to_string())
+/// The year posted with a form (`nam`).
+fn posted_year(form: &crate::files::UploadForm) -> Result<i32, PageError> {
+    form.field("nam").and_then(|y| y.trim().parse::<i32>().ok()).ok_or_else(|| bad_request("năm khảo sát không hợp lệ"))
 }
 
 async fn upload(
@@ -231,44 +253,81 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
     let mut multipart = multipart.map_err(|_| bad_request("biểu mẫu phải gửi dạng multipart/form-data"))?;
-    let mut fields = UploadFields::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            fields.file_name = crate::files::clean_file_name(field.file_name().unwrap_or_default());
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                if fields.bytes.len() + chunk.len() > crate::api::sipas::MAX_SURVEY_UPLOAD {
-                    fields.too_big = true;
-                    fields.bytes = Vec::new();
-                } else if !fields.too_big {
-                    fields.bytes.extend_from_slice(&chunk);
-                }
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(multipart_error)?;
-        match name.as_str() {
-            "csrf_token" => fields.csrf_token = Some(value),
-            "nam" => fields.year = Some(value),
-            _ => {}
-        }
-    }
-    user.check_csrf(fields.csrf_token.as_deref())?;
+    let form = crate::files::read_form(&mut multipart).await?;
+    user.check_csrf(form.field("csrf_token"))?;
     user.require_admin()?;
-    let year = fields
-        .year
-        .as_deref()
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .ok_or_else(|| bad_request("năm khảo sát không hợp lệ"))?;
-    let what = format!("Tệp «{}»", fields.file_name);
-    let result = if fields.too_big {
+    let year = posted_year(&form)?;
+    let (name, bytes) = form.file.unwrap_or_default();
+    let name = crate::files::clean_file_name(&name);
+    let what = format!("Tệp «{name}»");
+    let result = if form.too_big.is_some() {
         Err(ServiceError::Invalid(vec!["tệp quá lớn (tối đa 10 MB)".into()]))
-    } else if fields.bytes.is_empty() {
+    } else if bytes.is_empty() {
         Err(ServiceError::Invalid(vec!["chưa chọn tệp (hoặc tệp rỗng)".into()]))
     } else {
-        state.app.import_survey(&user.user, year, &fields.file_name, &fields.bytes, state.now()).await
+        state.app.import_survey(&user.user, year, &name, &bytes, state.now()).await
     };
     answered(&state, &user, year, result, &what).await
+}
+
+/// The configuration of a year as its JSON document, to edit and upload again.
+async fn config_download(
+    State(state): State<AppState>,
+    PageUser(_user): PageUser,
+    VnQuery(q): VnQuery<PageQuery>,
+) -> Result<Response, PageError> {
+    let year = q.year.unwrap_or_else(|| default_year(&state));
+    let document = state.app.export_sipas_config(year).await?;
+    Ok(crate::export::download(
+        document.into_bytes(),
+        "application/json; charset=utf-8",
+        &format!("cau-hinh-sipas-{year}.json"),
+    ))
+}
+
+/// Sở Nội vụ replaces the configuration of a year with an edited document (refused whole).
+async fn config_upload(
+    State(state): State<AppState>,
+    PageUser(user): PageUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let mut multipart = multipart.map_err(|_| bad_request("biểu mẫu phải gửi dạng multipart/form-data"))?;
+    let form = crate::files::read_form(&mut multipart).await?;
+    user.check_csrf(form.field("csrf_token"))?;
+    user.require_admin()?;
+    let year = posted_year(&form)?;
+    let note = form.field("ghi_chu").unwrap_or_default().to_string();
+    let (name, bytes) = form.file.unwrap_or_default();
+    let result = if form.too_big.is_some() {
+        Err(ServiceError::Invalid(vec!["tệp quá lớn".into()]))
+    } else if bytes.is_empty() {
+        Err(ServiceError::Invalid(vec!["chưa chọn tệp cấu hình (.json)".into()]))
+    } else if !name.to_lowercase().ends_with(".json") {
+        Err(ServiceError::Invalid(vec![format!("tệp «{}» không phải tệp .json", crate::files::clean_file_name(&name))]))
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(text) => state.app.import_sipas_config(&user.user, year, &text, &note, state.now()).await,
+            Err(_) => Err(ServiceError::Invalid(vec!["tệp không phải văn bản UTF-8".into()])),
+        }
+    };
+    let mut page = build(&state, &user, year).await?;
+    match result {
+        Ok(version) => {
+            page.notice = Some(format!(
+                "Đã lưu cấu hình khảo sát năm {year}, phiên bản {version}; chỉ số được tính lại theo cấu hình này."
+            ))
+        }
+        Err(ServiceError::Invalid(reasons)) => {
+            page.problems = reasons;
+            page.problems.insert(0, "Cấu hình khảo sát: không lưu gì.".into());
+        }
+        Err(other) => return Err(other.into()),
+    }
+    let mut response = render(&page)?;
+    if !page.problems.is_empty() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 async fn key_form(
