@@ -9,11 +9,15 @@
 //!
 //! `cargo run --release -p cchc-dossiers --example dossier_reference -- --file d.csv --from 2023-12-15 --to 2024-06-13 --years 2023-2025`
 //!
+//! `--file` may be given more than once (a base file and a day's append): the counts of the
+//! files add up, agencies matched by code.
+//!
 //! `--years A-B` is the range of the working-day index (`WorkdayIndex::for_years`): the
 //! calendar table given to DuckDB must cover the same years (`workday_calendar A B`), since a
 //! legal date outside the index is "unknown" to the rules. `--threads` (default 2) is used to
 //! read and to count.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -99,7 +103,11 @@ fn day(text: &str) -> Result<DayNum, String> {
 fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let value = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let file = value("--file").ok_or("Thiếu --file TỆP.csv")?;
+    let files: Vec<&String> =
+        args.iter().zip(args.iter().skip(1)).filter(|(flag, _)| *flag == "--file").map(|(_, f)| f).collect();
+    if files.is_empty() {
+        return Err("Thiếu --file TỆP.csv".to_owned());
+    }
     let from = day(&value("--from").ok_or("Thiếu --from NGÀY")?)?;
     let to = day(&value("--to").ok_or("Thiếu --to NGÀY")?)?;
     let window = Window::new(from, to).ok_or("Ngày --to phải không trước ngày --from")?;
@@ -109,46 +117,48 @@ fn run() -> Result<(), String> {
         .split_once('-')
         .and_then(|(a, b)| Some((a.parse::<i32>().ok()?, b.parse::<i32>().ok()?)))
         .ok_or_else(|| format!("--years «{years}» phải có dạng 2023-2025"))?;
+    let index = WorkdayIndex::for_years(&WorkCalendar::vietnam(), first, last);
 
     let started = Instant::now();
-    let bytes = std::fs::read(&file).map_err(|e| format!("Không đọc được {file}: {e}"))?;
-    let loaded = started.elapsed().as_secs_f64();
-    let outcome =
-        read_csv(&bytes, &ReadOptions { threads, ..ReadOptions::default() }).map_err(|e| format!("{file}: {e}"))?;
-    drop(bytes);
-    let parsed = started.elapsed().as_secs_f64();
-    let index = WorkdayIndex::for_years(&WorkCalendar::vietnam(), first, last);
-    let set = &outcome.set;
-    let agencies = set.agencies.len();
-    let chunk = set.records.len().div_ceil(threads).max(1);
-    let count = |records: &[Dossier]| {
-        let mut per_agency = vec![Counts::default(); agencies];
-        for d in records {
-            if let Some(counts) = per_agency.get_mut(d.agency.0 as usize) {
-                tally(d, window, &index, counts);
+    let mut table: BTreeMap<String, Counts> = BTreeMap::new();
+    let (mut records, mut quarantined, mut duplicates) = (0, 0, 0);
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|e| format!("Không đọc được {file}: {e}"))?;
+        let outcome =
+            read_csv(&bytes, &ReadOptions { threads, ..ReadOptions::default() }).map_err(|e| format!("{file}: {e}"))?;
+        drop(bytes);
+        let set = &outcome.set;
+        let agencies = set.agencies.len();
+        let chunk = set.records.len().div_ceil(threads).max(1);
+        let count = |records: &[Dossier]| {
+            let mut per_agency = vec![Counts::default(); agencies];
+            for d in records {
+                if let Some(counts) = per_agency.get_mut(d.agency.0 as usize) {
+                    tally(d, window, &index, counts);
+                }
+            }
+            per_agency
+        };
+        let partials: Vec<Vec<Counts>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = set.records.chunks(chunk).map(|part| scope.spawn(|| count(part))).collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        for partial in &partials {
+            for (code, part) in set.agencies.iter().zip(partial) {
+                table.entry(code.clone()).or_default().add(part);
             }
         }
-        per_agency
-    };
-    let partials: Vec<Vec<Counts>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = set.records.chunks(chunk).map(|part| scope.spawn(|| count(part))).collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    let mut per_agency = vec![Counts::default(); agencies];
-    for partial in &partials {
-        for (total, part) in per_agency.iter_mut().zip(partial) {
-            total.add(part);
-        }
+        records += set.len();
+        quarantined += outcome.quarantined;
+        duplicates += outcome.duplicates;
     }
     let counted = started.elapsed().as_secs_f64();
 
-    let mut order: Vec<usize> = (0..agencies).collect();
-    order.sort_by(|&a, &b| set.agencies[a].cmp(&set.agencies[b]));
     let write = |out: &mut dyn Write| -> io::Result<()> {
         writeln!(out, "agency,{}", FIELDS.join(","))?;
-        for &i in &order {
-            let numbers: Vec<String> = values(&per_agency[i]).iter().map(u64::to_string).collect();
-            writeln!(out, "{},{}", set.agencies[i], numbers.join(","))?;
+        for (code, counts) in &table {
+            let numbers: Vec<String> = values(counts).iter().map(u64::to_string).collect();
+            writeln!(out, "{code},{}", numbers.join(","))?;
         }
         out.flush()
     };
@@ -161,13 +171,8 @@ fn run() -> Result<(), String> {
     };
     written.map_err(|e| format!("Lỗi khi ghi kết quả: {e}"))?;
     eprintln!(
-        "Tham chiếu: {} hồ sơ, {} đơn vị ({} dòng bị loại, {} trùng); đọc tệp {loaded:.3} s, phân tích {:.3} s, đếm {:.3} s, tổng {counted:.3} s ({threads} luồng)",
-        set.len(),
-        agencies,
-        outcome.quarantined,
-        outcome.duplicates,
-        parsed - loaded,
-        counted - parsed,
+        "Tham chiếu: {records} hồ sơ, {} đơn vị ({quarantined} dòng bị loại, {duplicates} trùng); đọc và đếm trong {counted:.3} s ({threads} luồng)",
+        table.len(),
     );
     Ok(())
 }
