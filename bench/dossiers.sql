@@ -4,38 +4,42 @@
 --   ${SOURCE}  read_csv(…) of the generated file (end to end) or the in-memory table `dossiers`
 --   ${WS}      the window's start, TIMESTAMP 'from 00:00:00'
 --   ${WE}      the window's end,   TIMESTAMP 'to 23:59:59'
--- and has loaded the working-day calendar `cal(date, is_working, ordinal)` exported from
+--   ${WS_US}, ${WE_US}  the same as microseconds since 1970-01-01 (epoch_us)
+-- and has loaded the working-day calendar `cal(date, day, is_working, ordinal)` (day = date's
+-- Unix day number) exported from
 -- `WorkCalendar::vietnam()` (crates/dossiers/examples/workday_calendar.rs).
 --
 -- Working days by ordinals (`WorkdayIndex`): with r the receipt's day and n the limit,
 -- the legal date is the working day of ordinal ordinal(r) + n (n > 0), ordinal(r) − is_working(r)
 -- + 1 (n = 0); none when past the calendar (then the rules know no legal date either).
--- Timestamps are Vietnam local time without zone, as in the file.
+-- Timestamps are Vietnam local time without zone, as in the file; the rules compare them as
+-- microseconds (epoch_us: to the second, as the file), days as micros // 86 400 000 000 (the
+-- Unix day number, the calendar's `day`).
 WITH d AS (
     SELECT
         DonViXuLy AS agency,
         TrangThaiHoSo AS st,
-        NgayTiepNhan AS rec,
-        NgayHenTra AS app,
-        NgayYeuCauBoSung AS req,
-        NgayHoanThanhBoSung AS done,
+        epoch_us(NgayTiepNhan) AS rec,
+        epoch_us(NgayHenTra) AS app,
+        epoch_us(NgayYeuCauBoSung) AS req,
+        epoch_us(NgayHoanThanhBoSung) AS done,
         coalesce(SoLanBoSung, 0) AS nsup,
         ThoiHanGiaiQuyet AS lim,
-        -- Rule 1, end of processing: NgayKetThucXuLy, else NgayTra, in the final statuses;
-        -- the supplement request in status 5; none otherwise.
-        CASE
-            WHEN TrangThaiHoSo IN (3, 7, 8, 9, 10) THEN coalesce(NgayKetThucXuLy, NgayTra)
+        -- Rule 1, end of processing: NgayKetThucXuLy, else NgayTra, in the final statuses
+        -- (3, 7, 8, 9, 10); the supplement request in status 5; none otherwise.
+        epoch_us(CASE
+            WHEN TrangThaiHoSo = 3 OR TrangThaiHoSo BETWEEN 7 AND 10 THEN coalesce(NgayKetThucXuLy, NgayTra)
             WHEN TrangThaiHoSo = 5 THEN NgayYeuCauBoSung
-        END AS fin,
+        END) AS fin,
         KenhThucHien = 2 AS is_online,
         LoaiDVCTT = 2 AS is_full,
         CoPhiLePhi = 1 AS fee,
-        DuocThanhToanTrucTuyen IN (1, 2) AS paid,
+        DuocThanhToanTrucTuyen BETWEEN 1 AND 2 AS paid,
         HoSoCoThanhPhanSoHoa = 1 AS dig,
         KetQuaDienTu = 1 AS eres,
         TaiSuDungDuLieu = 1 AS reuse,
         DanhGia BETWEEN 1 AND 5 AS rated,
-        DanhGia >= 4 AND DanhGia <= 5 AS satisfied,
+        DanhGia BETWEEN 4 AND 5 AS satisfied,
         DanhGia BETWEEN 1 AND 2 AS dissatisfied,
         coalesce(PhieuXinLoi, 0) = 1 AS apology
     FROM ${SOURCE}
@@ -44,17 +48,18 @@ WITH d AS (
 ),
 w AS (
     SELECT
-        *,
-        rec >= ${WS} AS rin,
-        fin IS NOT NULL AND fin <= ${WE} AS ended
+        d.*,
+        rec >= ${WS_US} AS rin,
+        fin IS NOT NULL AND fin <= ${WE_US} AS ended,
+        rec // 86400000000 AS rec_day,
+        app // 86400000000 AS app_day
     FROM d
     -- Ended before the window: not counted.
-    WHERE fin IS NULL OR fin >= ${WS}
+    WHERE fin IS NULL OR fin >= ${WS_US}
 ),
 j AS (
     SELECT
         w.*,
-        r.is_working AS r_w,
         r.ordinal AS r_ord,
         a.is_working AS a_w,
         a.ordinal AS a_ord,
@@ -66,84 +71,77 @@ j AS (
             ELSE r.ordinal + w.lim
         END AS legal_ord
     FROM w
-    LEFT JOIN cal r ON r.date = CAST(w.rec AS DATE)
-    LEFT JOIN cal a ON a.date = CAST(w.app AS DATE)
-    LEFT JOIN cal q ON q.date = CAST(w.req AS DATE)
-    LEFT JOIN cal c ON c.date = CAST(w.done AS DATE)
+    LEFT JOIN cal r ON r.day = w.rec_day
+    LEFT JOIN cal a ON a.day = w.app_day
+    LEFT JOIN cal q ON q.day = w.req // 86400000000
+    LEFT JOIN cal c ON c.day = w.done // 86400000000
 ),
 k AS (
     SELECT
         j.*,
-        l.date AS legal_date,
         -- Rule 5: NgayHenTra, else 23:59:59 of the legal date.
-        coalesce(j.app, l.date + INTERVAL '23:59:59') AS appt,
+        coalesce(j.app, (l.day + 1) * 86400000000 - 1000000) AS appt,
         -- Rule 2: supplement time before the instant judged (the end, or the window's end).
-        CASE
-            WHEN j.req IS NOT NULL AND j.req < j.fin
-                THEN greatest(least(coalesce(j.done, j.fin), j.fin) - j.req, INTERVAL 0 SECOND)
-            ELSE INTERVAL 0 SECOND
-        END AS pause_end,
-        CASE
-            WHEN j.req IS NOT NULL AND j.req < ${WE}
-                THEN greatest(least(coalesce(j.done, ${WE}), ${WE}) - j.req, INTERVAL 0 SECOND)
-            ELSE INTERVAL 0 SECOND
-        END AS pause_now,
+        CASE WHEN j.req < j.fin THEN greatest(least(coalesce(j.done, j.fin), j.fin) - j.req, 0) ELSE 0 END
+            AS pause_end,
+        CASE WHEN j.req < ${WE_US} THEN greatest(least(coalesce(j.done, ${WE_US}), ${WE_US}) - j.req, 0) ELSE 0 END
+            AS pause_now,
         -- Rule 8: wrong appointment (NULL = cannot be judged).
         CASE
             WHEN j.app IS NULL OR j.lim IS NULL OR j.a_w IS NULL THEN NULL
             WHEN j.a_w = 0 THEN TRUE
-            WHEN l.date IS NULL THEN NULL
-            WHEN l.date = CAST(j.app AS DATE) THEN FALSE
+            WHEN l.day IS NULL THEN NULL
+            WHEN l.day = j.app_day THEN FALSE
             WHEN j.req IS NULL OR j.done IS NULL THEN TRUE
             WHEN j.q_ord IS NULL OR j.c_ord IS NULL THEN NULL
             WHEN j.c_ord > j.q_ord AND j.r_ord + j.lim + (j.c_ord - j.q_ord) = j.a_ord THEN FALSE
             ELSE TRUE
         END AS wrong
     FROM j
-    LEFT JOIN (SELECT ordinal, date FROM cal WHERE is_working = 1) l ON l.ordinal = j.legal_ord
+    LEFT JOIN (SELECT ordinal, day FROM cal WHERE is_working = 1) l ON l.ordinal = j.legal_ord
 ),
 s AS (
     SELECT
         *,
-        -- Rules 3, 4, 6, 7: one state per dossier of the window.
+        -- Rules 3, 4, 6, 7: one state per dossier of the window: 1 early, 2 on time, 3 late,
+        -- 4 in progress within, 5 overdue, 6 withdrawn, 7 no appointment.
         CASE
-            WHEN ended AND st = 7 THEN 'withdrawn'
-            WHEN appt IS NULL THEN 'no_appointment'
-            WHEN ended AND nsup > 1 THEN 'late'
-            WHEN ended AND fin - pause_end > appt THEN 'late'
-            WHEN ended AND CAST(fin - pause_end AS DATE) < CAST(appt AS DATE) THEN 'early'
-            WHEN ended THEN 'on_time'
-            WHEN nsup > 1 OR ${WE} - pause_now > appt THEN 'overdue'
-            ELSE 'within'
+            WHEN ended AND st = 7 THEN 6
+            WHEN appt IS NULL THEN 7
+            WHEN ended AND nsup > 1 THEN 3
+            WHEN ended AND fin - pause_end > appt THEN 3
+            WHEN ended AND (fin - pause_end) // 86400000000 < appt // 86400000000 THEN 1
+            WHEN ended THEN 2
+            WHEN nsup > 1 OR ${WE_US} - pause_now > appt THEN 5
+            ELSE 4
         END AS state
     FROM k
 )
 SELECT
     agency,
-    count(*) FILTER (WHERE rin) AS received,
-    count(*) FILTER (WHERE NOT rin) AS carried_over,
-    count(*) FILTER (WHERE state = 'early') AS resolved_early,
-    count(*) FILTER (WHERE state = 'on_time') AS resolved_on_time,
-    count(*) FILTER (WHERE state = 'late') AS resolved_late,
-    count(*) FILTER (WHERE state = 'within') AS in_progress_within,
-    count(*) FILTER (WHERE state = 'overdue') AS in_progress_overdue,
-    count(*) FILTER (WHERE state = 'withdrawn') AS withdrawn,
-    count(*) FILTER (WHERE state = 'no_appointment') AS no_appointment,
-    count(*) FILTER (WHERE rin AND is_online) AS online,
-    count(*) FILTER (WHERE rin AND is_full) AS online_full,
-    count(*) FILTER (WHERE rin AND fee) AS fee_required,
-    count(*) FILTER (WHERE rin AND fee AND paid) AS paid_online,
-    count(*) FILTER (WHERE rin AND dig) AS digitized,
-    count(*) FILTER (WHERE rin AND eres) AS electronic_result,
-    count(*) FILTER (WHERE rin AND dig AND eres) AS digitized_with_result,
-    count(*) FILTER (WHERE rin AND reuse) AS reused,
-    count(*) FILTER (WHERE rin AND rated) AS rated,
-    count(*) FILTER (WHERE rin AND satisfied) AS satisfied,
-    count(*) FILTER (WHERE state IN ('early', 'on_time', 'late') AND (state = 'late' OR dissatisfied))
-        AS resolved_late_or_dissatisfied,
-    count(*) FILTER (WHERE state = 'late' AND NOT apology) AS late_without_apology,
-    count(*) FILTER (WHERE rin AND wrong) AS wrong_appointment,
-    count(*) FILTER (WHERE rin AND wrong IS NOT NULL) AS appointment_checked
+    coalesce(count_if(rin), 0) AS received,
+    coalesce(count_if(NOT rin), 0) AS carried_over,
+    coalesce(count_if(state = 1), 0) AS resolved_early,
+    coalesce(count_if(state = 2), 0) AS resolved_on_time,
+    coalesce(count_if(state = 3), 0) AS resolved_late,
+    coalesce(count_if(state = 4), 0) AS in_progress_within,
+    coalesce(count_if(state = 5), 0) AS in_progress_overdue,
+    coalesce(count_if(state = 6), 0) AS withdrawn,
+    coalesce(count_if(state = 7), 0) AS no_appointment,
+    coalesce(count_if(rin AND is_online), 0) AS online,
+    coalesce(count_if(rin AND is_full), 0) AS online_full,
+    coalesce(count_if(rin AND fee), 0) AS fee_required,
+    coalesce(count_if(rin AND fee AND paid), 0) AS paid_online,
+    coalesce(count_if(rin AND dig), 0) AS digitized,
+    coalesce(count_if(rin AND eres), 0) AS electronic_result,
+    coalesce(count_if(rin AND dig AND eres), 0) AS digitized_with_result,
+    coalesce(count_if(rin AND reuse), 0) AS reused,
+    coalesce(count_if(rin AND rated), 0) AS rated,
+    coalesce(count_if(rin AND satisfied), 0) AS satisfied,
+    coalesce(count_if(state = 3 OR (state <= 2 AND dissatisfied)), 0) AS resolved_late_or_dissatisfied,
+    coalesce(count_if(state = 3 AND NOT apology), 0) AS late_without_apology,
+    coalesce(count_if(rin AND wrong), 0) AS wrong_appointment,
+    coalesce(count_if(rin AND wrong IS NOT NULL), 0) AS appointment_checked
 FROM s
 GROUP BY agency
 ORDER BY agency

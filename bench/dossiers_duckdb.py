@@ -64,6 +64,14 @@ def read_csv_expr(path):
     )
 
 
+def epoch_us(text):
+    # Naive local time, as DuckDB's epoch_us(TIMESTAMP) treats it.
+    from datetime import datetime, timezone
+
+    moment = datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    return str(int(moment.timestamp()) * 1_000_000)
+
+
 def query(source, window):
     _, start, end = window
     with open(os.path.join(HERE, "dossiers.sql"), encoding="utf-8") as f:
@@ -72,6 +80,8 @@ def query(source, window):
         text.replace("${SOURCE}", source)
         .replace("${WS}", f"TIMESTAMP '{start} 00:00:00'")
         .replace("${WE}", f"TIMESTAMP '{end} 23:59:59'")
+        .replace("${WS_US}", epoch_us(f"{start} 00:00:00"))
+        .replace("${WE_US}", epoch_us(f"{end} 23:59:59"))
     )
 
 
@@ -86,7 +96,8 @@ def connect(cal):
     con = duckdb.connect()
     con.execute(f"SET threads = {THREADS}")
     con.execute(
-        "CREATE TABLE cal AS SELECT * FROM read_csv("
+        "CREATE TABLE cal AS SELECT date, CAST(date - DATE '1970-01-01' AS BIGINT) AS day, is_working, ordinal "
+        + "FROM read_csv("
         + sql_string(cal)
         + ", header = true, columns = {'date': 'DATE', 'is_working': 'INTEGER', 'ordinal': 'INTEGER'})"
     )
