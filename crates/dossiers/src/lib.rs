@@ -8,6 +8,8 @@
 
 /// The input columns and the parsing of one row's values.
 pub mod columns;
+/// The fast engine: per-agency, per-day counters and window queries by prefix sums.
+pub mod engine;
 /// The deterministic generator.
 pub mod generate;
 /// Code tables (interning) and the fast hasher they use.
