@@ -20,7 +20,7 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-use crate::store::{DossierStore, StoreError};
+use crate::store::{Batch, DossierStore, StoreError};
 
 fn code(table: &[String], i: u32) -> &str {
     table.get(i as usize).map(String::as_str).unwrap_or("")
@@ -82,17 +82,17 @@ fn path(store: &DossierStore, (year, month): (i32, u32), segment: u32) -> PathBu
         .join(format!("seg-{segment:06}.parquet"))
 }
 
-/// (Re)writes the Parquet files of `segment` with its live `rows`; a month left without live
+/// (Re)writes the Parquet files of `segment` with its live `records` (MaHoSo, record); a month left without live
 /// rows loses its file.
 pub(crate) fn write_segment(
     store: &DossierStore,
     segment: u32,
-    rows: &[u32],
+    records: &[(&str, Dossier)],
     [agencies, procedures, fields]: [&[String]; 3],
+    batch: &mut Batch,
 ) -> Result<(), StoreError> {
-    let records = store.segment_rows(segment, rows)?;
-    let mut months: BTreeMap<(i32, u32), Vec<&(String, Dossier)>> = BTreeMap::new();
-    for row in &records {
+    let mut months: BTreeMap<(i32, u32), Vec<&(&str, Dossier)>> = BTreeMap::new();
+    for row in records {
         months.entry(partition(&row.1)).or_default().push(row);
     }
     // Files of this segment in months that no longer have rows.
@@ -119,9 +119,6 @@ pub(crate) fn write_segment(
             let mut row_group = writer.next_row_group().map_err(parquet_error)?;
             let mut column = 0usize;
             while let Some(mut col) = row_group.next_column().map_err(parquet_error)? {
-                let strings = |f: &dyn Fn(&(String, Dossier)) -> &str| -> Vec<ByteArray> {
-                    group.iter().map(|r| ByteArray::from(f(r))).collect()
-                };
                 let ints = |f: &dyn Fn(&Dossier) -> i32| -> Vec<i32> { group.iter().map(|r| f(&r.1)).collect() };
                 let optional_string = |table: &[String], f: &dyn Fn(&Dossier) -> u32| -> (Vec<ByteArray>, Vec<i16>) {
                     let mut values = Vec::new();
@@ -167,7 +164,10 @@ pub(crate) fn write_segment(
                 };
                 let flag = |d: &Dossier, f: DossierFlags| i32::from(d.flags.contains(f));
                 let written = match column {
-                    0 => col.typed::<ByteArrayType>().write_batch(&strings(&|r| r.0.as_str()), None, None),
+                    0 => {
+                        let values: Vec<ByteArray> = group.iter().map(|r| ByteArray::from(r.0)).collect();
+                        col.typed::<ByteArrayType>().write_batch(&values, None, None)
+                    }
                     1 => {
                         let (v, l) = optional_string(procedures, &|d| d.procedure.0);
                         col.typed::<ByteArrayType>().write_batch(&v, Some(&l), None)
@@ -228,7 +228,7 @@ pub(crate) fn write_segment(
             row_group.close().map_err(parquet_error)?;
         }
         writer.close().map_err(parquet_error)?;
-        crate::store::write_atomic_pub(&path(store, key, segment), &buffer)?;
+        batch.write(&path(store, key, segment), &buffer)?;
     }
     Ok(())
 }

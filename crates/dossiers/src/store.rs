@@ -346,21 +346,28 @@ impl DossierStore {
         // Write the new generation, then commit by renaming the manifest.
         let generation = manifest.generation + 1;
         progress("Ghi kho dữ liệu", 0, 1);
-        write_atomic(&self.segment_path(segment), &encode_segment(&records, &ids))?;
+        let mut batch = Batch::default();
+        batch.write(&self.segment_path(segment), &encode_segment(&records, &ids))?;
         let codes = [tables[0].codes(), tables[1].codes(), tables[2].codes()];
-        write_atomic(&self.generation_file("codes", generation), &encode_codes(&codes))?;
-        write_atomic(&self.generation_file("aggregates", generation), &aggregates.to_bytes())?;
-        write_atomic(&self.generation_file("index", generation), &encode_index(&entries))?;
+        batch.write(&self.generation_file("codes", generation), &encode_codes(&codes))?;
+        batch.write(&self.generation_file("aggregates", generation), &aggregates.to_bytes())?;
+        batch.write(&self.generation_file("index", generation), &encode_index(&entries))?;
+        // Parquet: the new segment (every row live), and the old segments that lost rows.
+        let new_rows: Vec<(&str, Dossier)> = ids.iter().copied().zip(records.iter().copied()).collect();
+        crate::parquet_out::write_segment(self, segment, &new_rows, codes, &mut batch)?;
+        drop(new_rows);
+        if !touched.is_empty() {
+            let live = live_rows(&entries, &touched);
+            for (&s, rows) in &live {
+                let old = self.segment_rows(s, rows)?;
+                let old: Vec<(&str, Dossier)> = old.iter().map(|(id, d)| (id.as_str(), *d)).collect();
+                crate::parquet_out::write_segment(self, s, &old, codes, &mut batch)?;
+            }
+        }
         let mut segments = manifest.segments.clone();
         segments.push(segment);
-        let live = live_rows(&entries, &segments);
-        // Parquet: the new segment, and the segments that lost rows.
-        touched.insert(segment);
-        for &s in &touched {
-            let rows_live = live.get(&s).cloned().unwrap_or_default();
-            crate::parquet_out::write_segment(self, s, &rows_live, codes)?;
-        }
         let next = Manifest { generation, segments };
+        batch.commit()?;
         write_atomic(&self.dir.join(MANIFEST), next.text().as_bytes())?;
         for stem in ["codes", "aggregates", "index"] {
             let _ = fs::remove_file(self.generation_file(stem, manifest.generation));
@@ -375,7 +382,8 @@ impl DossierStore {
     pub fn scan(&self, mut f: impl FnMut(&str, &Dossier)) -> Result<(), StoreError> {
         let manifest = self.manifest()?;
         let entries = self.entries(manifest.generation)?;
-        let live = live_rows(&entries, &manifest.segments);
+        let segments: BTreeSet<u32> = manifest.segments.iter().copied().collect();
+        let live = live_rows(&entries, &segments);
         drop(entries);
         for (&segment, rows) in &live {
             let path = self.segment_path(segment);
@@ -401,11 +409,13 @@ impl DossierStore {
     }
 }
 
-/// Live rows per segment, in row order.
-fn live_rows(entries: &[Entry], segments: &[u32]) -> std::collections::BTreeMap<u32, Vec<u32>> {
+/// Live rows of `segments`, in row order.
+fn live_rows(entries: &[Entry], segments: &BTreeSet<u32>) -> std::collections::BTreeMap<u32, Vec<u32>> {
     let mut live: std::collections::BTreeMap<u32, Vec<u32>> = segments.iter().map(|&s| (s, Vec::new())).collect();
     for e in entries {
-        live.entry(e.segment).or_default().push(e.row);
+        if let Some(rows) = live.get_mut(&e.segment) {
+            rows.push(e.row);
+        }
     }
     for rows in live.values_mut() {
         rows.sort_unstable();
@@ -452,8 +462,51 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     fs::rename(&tmp, path).map_err(io(path))
 }
 
-pub(crate) fn write_atomic_pub(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    write_atomic(path, bytes)
+/// Files written under temporary names, flushed to disk together (in parallel: a flush is
+/// mostly waiting) and then renamed into place.
+#[derive(Default)]
+pub(crate) struct Batch {
+    files: Vec<(PathBuf, PathBuf, File)>,
+}
+
+impl Batch {
+    pub(crate) fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let tmp = path.with_extension("tmp");
+        let file = File::create(&tmp).map_err(io(&tmp))?;
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        writer.write_all(bytes).map_err(io(&tmp))?;
+        let file = writer.into_inner().map_err(|e| io(&tmp)(e.into_error()))?;
+        self.files.push((tmp, path.to_path_buf(), file));
+        Ok(())
+    }
+
+    pub(crate) fn commit(self) -> Result<(), StoreError> {
+        let threads = self.files.len().clamp(1, 8);
+        let share = self.files.len().div_ceil(threads).max(1);
+        let results: Vec<Result<(), StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .files
+                .chunks(share)
+                .map(|part| {
+                    scope.spawn(move || {
+                        for (tmp, _, file) in part {
+                            file.sync_all().map_err(io(tmp))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
+        results.into_iter().collect::<Result<(), StoreError>>()?;
+        for (tmp, path, _) in &self.files {
+            fs::rename(tmp, path).map_err(io(path))?;
+        }
+        Ok(())
+    }
 }
 
 fn encode_index(entries: &[Entry]) -> Vec<u8> {
