@@ -2,10 +2,12 @@
 //! counters and a manifest naming the current generation of each.
 //!
 //! ```text
-//! <dir>/MANIFEST                    text: format, generation, segment numbers, index range
-//! <dir>/index-<G>.bin               "CCHCIDX1", count u64, then (id hash u64, content hash u64,
-//!                                   segment u32, row u32) sorted by id hash: the live version of
-//!                                   every dossier
+//! <dir>/MANIFEST                    text: format, generation, index base, dossiers, segments
+//! <dir>/index-<B>.bin               the index's base: "CCHCIDX1", count u64, then (id hash u64,
+//!                                   content hash u64, segment u32, row u32) sorted by id hash;
+//!                                   rewritten only when the delta outgrows a quarter of it
+//! <dir>/delta-<G>.bin               "CCHCDLT1", entries added since the base (sorted), base
+//!                                   positions replaced since: what a day's append writes
 //! <dir>/aggregates-<G>.bin          the engine's counters (`engine::Aggregates::to_bytes`)
 //! <dir>/codes-<G>.bin               "CCHCCOD1", then the DonViXuLy, MaTTHC, MaLinhVuc tables
 //!                                   (u32 count, then u32 length + UTF-8 bytes per code)
@@ -79,6 +81,11 @@ struct Entry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Manifest {
     generation: u64,
+    /// Generation whose `index-<base>.bin` is the index's base (`delta-<generation>.bin` holds
+    /// what changed since).
+    base: u64,
+    /// Live dossiers.
+    dossiers: u64,
     segments: Vec<u32>,
 }
 
@@ -97,6 +104,15 @@ impl Manifest {
                         .parse()
                         .map_err(|_| StoreError::Corrupt("số thế hệ trong MANIFEST không hợp lệ".into()))?
                 }
+                "base" => {
+                    manifest.base = value
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("số thế hệ gốc trong MANIFEST không hợp lệ".into()))?
+                }
+                "dossiers" => {
+                    manifest.dossiers =
+                        value.parse().map_err(|_| StoreError::Corrupt("số hồ sơ trong MANIFEST không hợp lệ".into()))?
+                }
                 "segments" => {
                     manifest.segments = value
                         .split_whitespace()
@@ -113,8 +129,138 @@ impl Manifest {
 
     fn text(&self) -> String {
         let segments: Vec<String> = self.segments.iter().map(u32::to_string).collect();
-        format!("{FORMAT_LINE}\ngeneration {}\nsegments {}\n", self.generation, segments.join(" "))
+        format!(
+            "{FORMAT_LINE}\ngeneration {}\nbase {}\ndossiers {}\nsegments {}\n",
+            self.generation,
+            self.base,
+            self.dossiers,
+            segments.join(" ")
+        )
     }
+}
+
+/// Where an index entry lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Delta(usize),
+    Base(u32),
+}
+
+/// The `MaHoSo` index: a sorted base file kept as bytes (not decoded, not rewritten by small
+/// appends), a sorted delta of entries added since, and the base positions replaced since.
+#[derive(Debug, Default)]
+struct Index {
+    /// 24-byte entries sorted by id hash.
+    base: Vec<u8>,
+    delta: Vec<Entry>,
+    /// Sorted base positions no longer live.
+    tombstones: Vec<u32>,
+}
+
+impl Index {
+    fn base_count(&self) -> usize {
+        self.base.len() / 24
+    }
+
+    fn base_entry(&self, i: usize) -> Entry {
+        decode_entry(&self.base[i * 24..i * 24 + 24])
+    }
+
+    fn entry(&self, slot: Slot) -> Entry {
+        match slot {
+            Slot::Delta(k) => self.delta[k],
+            Slot::Base(p) => self.base_entry(p as usize),
+        }
+    }
+
+    fn is_dead(&self, p: usize) -> bool {
+        self.tombstones.binary_search(&(p as u32)).is_ok()
+    }
+
+    /// The live entries with id hash `h`: the delta's, then the base's.
+    fn with_hash(&self, h: u64) -> Vec<(Slot, Entry)> {
+        let mut out = Vec::new();
+        let start = self.delta.partition_point(|e| e.id < h);
+        for (k, e) in self.delta[start..].iter().enumerate().take_while(|(_, e)| e.id == h) {
+            out.push((Slot::Delta(start + k), *e));
+        }
+        let (mut lo, mut hi) = (0, self.base_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.base_entry(mid).id < h {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut p = lo;
+        while p < self.base_count() && self.base_entry(p).id == h {
+            if !self.is_dead(p) {
+                out.push((Slot::Base(p as u32), self.base_entry(p)));
+            }
+            p += 1;
+        }
+        out
+    }
+
+    fn live_base(&self) -> impl Iterator<Item = Entry> + '_ {
+        let mut dead = self.tombstones.iter().peekable();
+        (0..self.base_count()).filter_map(move |p| {
+            if dead.next_if(|&&d| d as usize == p).is_some() {
+                None
+            } else {
+                Some(self.base_entry(p))
+            }
+        })
+    }
+
+    fn live(&self) -> impl Iterator<Item = Entry> + '_ {
+        self.live_base().chain(self.delta.iter().copied())
+    }
+
+    fn len(&self) -> usize {
+        self.base_count() - self.tombstones.len() + self.delta.len()
+    }
+}
+
+fn decode_entry(c: &[u8]) -> Entry {
+    Entry {
+        id: u64::from_le_bytes(c[0..8].try_into().unwrap_or_default()),
+        content: u64::from_le_bytes(c[8..16].try_into().unwrap_or_default()),
+        segment: u32::from_le_bytes(c[16..20].try_into().unwrap_or_default()),
+        row: u32::from_le_bytes(c[20..24].try_into().unwrap_or_default()),
+    }
+}
+
+const DELTA_MAGIC: &[u8; 8] = b"CCHCDLT1";
+
+fn encode_delta(entries: &[Entry], tombstones: &[u32]) -> Vec<u8> {
+    let mut out = DELTA_MAGIC.to_vec();
+    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(tombstones.len() as u64).to_le_bytes());
+    for e in entries {
+        out.extend_from_slice(&e.id.to_le_bytes());
+        out.extend_from_slice(&e.content.to_le_bytes());
+        out.extend_from_slice(&e.segment.to_le_bytes());
+        out.extend_from_slice(&e.row.to_le_bytes());
+    }
+    for t in tombstones {
+        out.extend_from_slice(&t.to_le_bytes());
+    }
+    out
+}
+
+fn decode_delta(bytes: &[u8]) -> Option<(Vec<Entry>, Vec<u32>)> {
+    let rest = bytes.strip_prefix(DELTA_MAGIC)?;
+    let n = usize::try_from(u64::from_le_bytes(rest.get(..8)?.try_into().ok()?)).ok()?;
+    let t = usize::try_from(u64::from_le_bytes(rest.get(8..16)?.try_into().ok()?)).ok()?;
+    let body = rest.get(16..)?;
+    if body.len() != n.checked_mul(24)?.checked_add(t.checked_mul(4)?)? {
+        return None;
+    }
+    let entries = body[..n * 24].chunks_exact(24).map(decode_entry).collect();
+    let tombstones = body[n * 24..].chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    Some((entries, tombstones))
 }
 
 /// What an append did.
@@ -188,8 +334,7 @@ impl DossierStore {
         let aggregates = Aggregates::from_bytes(&bytes)
             .ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))?;
         let [agencies, procedures, fields] = self.codes(manifest.generation)?;
-        let index_path = self.generation_file("index", manifest.generation);
-        let dossiers = index_count(&index_path)?;
+        let dossiers = manifest.dossiers as usize;
         Ok(Snapshot { aggregates, agencies, procedures, fields, dossiers })
     }
 
@@ -199,28 +344,25 @@ impl DossierStore {
         decode_codes(&bytes).ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))
     }
 
-    fn entries(&self, generation: u64) -> Result<Vec<Entry>, StoreError> {
-        if generation == 0 {
-            return Ok(Vec::new());
+    fn load_index(&self, manifest: &Manifest) -> Result<Index, StoreError> {
+        if manifest.generation == 0 {
+            return Ok(Index::default());
         }
-        let path = self.generation_file("index", generation);
+        let path = self.generation_file("index", manifest.base);
         let bytes = fs::read(&path).map_err(io(&path))?;
-        let corrupt = || StoreError::Corrupt(format!("tệp {} không đọc được", path.display()));
-        let rest = bytes.strip_prefix(INDEX_MAGIC).ok_or_else(corrupt)?;
-        let count = rest.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(corrupt)?;
-        let body = &rest[8..];
-        if body.len() as u64 != count.saturating_mul(24) {
-            return Err(corrupt());
+        let corrupt = |path: &Path| StoreError::Corrupt(format!("tệp {} không đọc được", path.display()));
+        let rest = bytes.strip_prefix(INDEX_MAGIC).ok_or_else(|| corrupt(&path))?;
+        let count =
+            rest.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_le_bytes).ok_or_else(|| corrupt(&path))?;
+        if rest.len() as u64 - 8 != count.saturating_mul(24) {
+            return Err(corrupt(&path));
         }
-        Ok(body
-            .chunks_exact(24)
-            .map(|c| Entry {
-                id: u64::from_le_bytes(c[0..8].try_into().unwrap_or_default()),
-                content: u64::from_le_bytes(c[8..16].try_into().unwrap_or_default()),
-                segment: u32::from_le_bytes(c[16..20].try_into().unwrap_or_default()),
-                row: u32::from_le_bytes(c[20..24].try_into().unwrap_or_default()),
-            })
-            .collect())
+        let base = bytes[16..].to_vec();
+        drop(bytes);
+        let delta_path = self.generation_file("delta", manifest.generation);
+        let delta_bytes = fs::read(&delta_path).map_err(io(&delta_path))?;
+        let (delta, tombstones) = decode_delta(&delta_bytes).ok_or_else(|| corrupt(&delta_path))?;
+        Ok(Index { base, delta, tombstones })
     }
 
     /// Appends `set`: new dossiers are added, changed ones replace their earlier version,
@@ -232,7 +374,7 @@ impl DossierStore {
         progress: Progress<'_>,
     ) -> Result<AppendReport, StoreError> {
         let manifest = self.manifest()?;
-        let mut entries = self.entries(manifest.generation)?;
+        let mut idx = self.load_index(&manifest)?;
         let (mut aggregates, [agencies, procedures, fields]) = if manifest.generation == 0 {
             (Aggregates::default(), [Vec::new(), vec![String::new()], vec![String::new()]])
         } else {
@@ -256,7 +398,7 @@ impl DossierStore {
         let total = set.len() as u64;
         let mut report = AppendReport::default();
         let mut fresh: Vec<(usize, u64, u64)> = Vec::new();
-        let mut replaced: Vec<(usize, usize, u64)> = Vec::new();
+        let mut replaced: Vec<(usize, Slot, u64)> = Vec::new();
         let mut readers = SegmentReaders::default();
         for (i, d) in set.records.iter().enumerate() {
             if i % 262_144 == 0 {
@@ -271,17 +413,15 @@ impl DossierStore {
             };
             let h = code_hash(id.as_bytes());
             let c = content_hash(id.as_bytes(), &encode(&global));
-            let start = entries.partition_point(|e| e.id < h);
-            let same = entries[start..].iter().take_while(|e| e.id == h);
             let mut found = None;
             let mut unchanged = false;
-            for (k, e) in same.enumerate() {
+            for (slot, e) in idx.with_hash(h) {
                 if e.content == c {
                     unchanged = true;
                     break;
                 }
                 if readers.id(self, e.segment, e.row)? == id {
-                    found = Some(start + k);
+                    found = Some(slot);
                     break;
                 }
             }
@@ -297,7 +437,7 @@ impl DossierStore {
         report.added = fresh.len();
         report.replaced = replaced.len();
         if fresh.is_empty() && replaced.is_empty() {
-            report.total = entries.len();
+            report.total = manifest.dossiers as usize;
             return Ok(report);
         }
 
@@ -321,15 +461,24 @@ impl DossierStore {
 
         // Counters: out with the old versions, in with the new.
         let mut touched: BTreeSet<u32> = BTreeSet::new();
-        for &(i, at, c) in &replaced {
-            let old = entries[at];
+        let mut added: Vec<Entry> = Vec::with_capacity(fresh.len() + replaced.len());
+        for &(i, slot, c) in &replaced {
+            let old = idx.entry(slot);
             let record = readers.record(self, old.segment, old.row)?;
             if let Some(f) = footprint(&record, index) {
                 aggregates.apply(&f, false);
             }
             touched.insert(old.segment);
-            entries[at] = Entry { id: old.id, content: c, segment, row: row_of(i) };
+            let new = Entry { id: old.id, content: c, segment, row: row_of(i) };
+            match slot {
+                Slot::Delta(k) => idx.delta[k] = new,
+                Slot::Base(p) => {
+                    idx.tombstones.push(p);
+                    added.push(new);
+                }
+            }
         }
+        idx.tombstones.sort_unstable();
         progress("Cập nhật số liệu", 0, records.len() as u64);
         for d in &records {
             if let Some(f) = footprint(d, index) {
@@ -337,11 +486,11 @@ impl DossierStore {
             }
         }
         progress("Cập nhật số liệu", records.len() as u64, records.len() as u64);
-        let mut added: Vec<Entry> =
-            fresh.iter().map(|&(i, h, c)| Entry { id: h, content: c, segment, row: row_of(i) }).collect();
+        added.extend(fresh.iter().map(|&(i, h, c)| Entry { id: h, content: c, segment, row: row_of(i) }));
         added.sort_unstable();
-        let entries = merge_sorted(entries, added);
+        idx.delta = merge_sorted(std::mem::take(&mut idx.delta), added);
         drop(readers);
+        let dossiers = idx.len();
 
         // Write the new generation, then commit by renaming the manifest.
         let generation = manifest.generation + 1;
@@ -351,13 +500,24 @@ impl DossierStore {
         let codes = [tables[0].codes(), tables[1].codes(), tables[2].codes()];
         batch.write(&self.generation_file("codes", generation), &encode_codes(&codes))?;
         batch.write(&self.generation_file("aggregates", generation), &aggregates.to_bytes())?;
-        batch.write(&self.generation_file("index", generation), &encode_index(&entries))?;
+        // The index: a new base when the delta has grown past a quarter of it, else a delta.
+        let compact = idx.delta.len() * 4 > idx.base_count();
+        let base = if compact {
+            let all = merge_sorted(idx.live_base().collect(), std::mem::take(&mut idx.delta));
+            batch.write(&self.generation_file("index", generation), &encode_index(&all))?;
+            idx = Index { base: Vec::new(), delta: all, tombstones: Vec::new() };
+            generation
+        } else {
+            manifest.base
+        };
+        let delta_bytes = if compact { encode_delta(&[], &[]) } else { encode_delta(&idx.delta, &idx.tombstones) };
+        batch.write(&self.generation_file("delta", generation), &delta_bytes)?;
         // Parquet: the new segment (every row live), and the old segments that lost rows.
         let new_rows: Vec<(&str, Dossier)> = ids.iter().copied().zip(records.iter().copied()).collect();
         crate::parquet_out::write_segment(self, segment, &new_rows, codes, &mut batch)?;
         drop(new_rows);
         if !touched.is_empty() {
-            let live = live_rows(&entries, &touched);
+            let live = live_rows(idx.live(), &touched);
             for (&s, rows) in &live {
                 let old = self.segment_rows(s, rows)?;
                 let old: Vec<(&str, Dossier)> = old.iter().map(|(id, d)| (id.as_str(), *d)).collect();
@@ -366,14 +526,17 @@ impl DossierStore {
         }
         let mut segments = manifest.segments.clone();
         segments.push(segment);
-        let next = Manifest { generation, segments };
+        let next = Manifest { generation, base, dossiers: dossiers as u64, segments };
         batch.commit()?;
         write_atomic(&self.dir.join(MANIFEST), next.text().as_bytes())?;
-        for stem in ["codes", "aggregates", "index"] {
+        for stem in ["codes", "aggregates", "delta"] {
             let _ = fs::remove_file(self.generation_file(stem, manifest.generation));
         }
+        if base != manifest.base {
+            let _ = fs::remove_file(self.generation_file("index", manifest.base));
+        }
         progress("Ghi kho dữ liệu", 1, 1);
-        report.total = entries.len();
+        report.total = dossiers;
         Ok(report)
     }
 
@@ -381,10 +544,10 @@ impl DossierStore {
     /// snapshot's tables), segment by segment.
     pub fn scan(&self, mut f: impl FnMut(&str, &Dossier)) -> Result<(), StoreError> {
         let manifest = self.manifest()?;
-        let entries = self.entries(manifest.generation)?;
+        let idx = self.load_index(&manifest)?;
         let segments: BTreeSet<u32> = manifest.segments.iter().copied().collect();
-        let live = live_rows(&entries, &segments);
-        drop(entries);
+        let live = live_rows(idx.live(), &segments);
+        drop(idx);
         for (&segment, rows) in &live {
             let path = self.segment_path(segment);
             let bytes = fs::read(&path).map_err(io(&path))?;
@@ -410,7 +573,10 @@ impl DossierStore {
 }
 
 /// Live rows of `segments`, in row order.
-fn live_rows(entries: &[Entry], segments: &BTreeSet<u32>) -> std::collections::BTreeMap<u32, Vec<u32>> {
+fn live_rows(
+    entries: impl Iterator<Item = Entry>,
+    segments: &BTreeSet<u32>,
+) -> std::collections::BTreeMap<u32, Vec<u32>> {
     let mut live: std::collections::BTreeMap<u32, Vec<u32>> = segments.iter().map(|&s| (s, Vec::new())).collect();
     for e in entries {
         if let Some(rows) = live.get_mut(&e.segment) {
@@ -434,16 +600,6 @@ fn merge_sorted(a: Vec<Entry>, b: Vec<Entry>) -> Vec<Entry> {
     }
     out.extend(b);
     out
-}
-
-fn index_count(path: &Path) -> Result<usize, StoreError> {
-    let mut file = File::open(path).map_err(io(path))?;
-    let mut head = [0u8; 16];
-    file.read_exact(&mut head).map_err(io(path))?;
-    if &head[..8] != INDEX_MAGIC {
-        return Err(StoreError::Corrupt(format!("tệp {} không đọc được", path.display())));
-    }
-    Ok(u64::from_le_bytes(head[8..16].try_into().unwrap_or_default()) as usize)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it.
@@ -754,7 +910,7 @@ mod tests {
 
     #[test]
     fn manifests_round_trip() {
-        let m = Manifest { generation: 4, segments: vec![1, 2, 5] };
+        let m = Manifest { generation: 4, base: 2, dossiers: 17, segments: vec![1, 2, 5] };
         assert_eq!(Manifest::parse(&m.text()).unwrap(), m);
         assert!(Manifest::parse("nonsense").is_err());
     }

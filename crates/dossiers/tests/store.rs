@@ -138,6 +138,22 @@ J,1.001,so-tu-phap,1,20240312080000,20240315170000,,,4,0,0,,0
     {
         assert_eq!(counts(&once, window), counts(&store, window));
     }
+    // J (in the index's delta since the last append) ends too; B is sent again unchanged.
+    let later = "\
+B,1.001,so-tu-phap,1,20240225080000,20240304170000,20240310100000,20240311090000,10,0,0,,1
+J,1.001,so-tu-phap,1,20240312080000,20240315170000,20240314100000,,9,0,0,,0
+";
+    let report = store.append(&read_csv(&csv(later)), &index(), &mut |_, _, _| {}).unwrap();
+    assert_eq!((report.added, report.replaced, report.unchanged, report.total), (0, 1, 1, 9));
+    let so = counts(&store, march())["so-tu-phap"];
+    assert_eq!((so.in_progress_overdue, so.resolved_early), (0, 2), "J resolved early");
+    let all = counts(&store, march());
+    let fresh = tempfile::tempdir().unwrap();
+    let once = DossierStore::new(fresh.path());
+    let merged: String = MARCH.lines().filter(|l| !l.starts_with("B,")).map(|l| format!("{l}\n")).collect();
+    once.append(&read_csv(&csv(&format!("{merged}{later}"))), &index(), &mut |_, _, _| {}).unwrap();
+    assert_eq!(counts(&once, march()), all);
+
     // The scan sees the live versions only.
     let mut seen = Vec::new();
     store.scan(|id, d| seen.push((id.to_string(), d.status.code()))).unwrap();
