@@ -67,6 +67,60 @@ pub enum Command {
     /// Kế hoạch kiểm tra công tác CCHC: đề xuất, ban hành, kết luận kiểm tra, tái kiểm tra.
     #[command(subcommand)]
     Inspection(InspectionCommand),
+    /// Hồ sơ TTHC một cửa: nhập dữ liệu đồng bộ, bảng theo dõi giải quyết hồ sơ, điểm 766.
+    #[command(subcommand)]
+    Dossiers(DossiersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DossiersCommand {
+    /// Sinh tệp hồ sơ giả lập (CSV hoặc JSON Lines theo đuôi tệp) để thử nghiệm.
+    Generate {
+        /// Số hồ sơ.
+        #[arg(long)]
+        rows: u64,
+        /// Hạt giống ngẫu nhiên (cùng hạt giống cho cùng tệp).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Năm tiếp nhận.
+        #[arg(long)]
+        year: i32,
+        /// Tệp ghi ra (.csv hoặc .jsonl).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Nhập tệp hồ sơ (CSV hoặc JSON Lines, UTF-8) vào kho; nhập lại cùng tệp không thay đổi gì.
+    Import {
+        /// Tệp .csv hoặc .jsonl.
+        file: PathBuf,
+    },
+    /// Bảng theo dõi giải quyết hồ sơ theo cơ quan của một kỳ báo cáo hoặc một tháng.
+    Indicators {
+        /// Kỳ báo cáo (2024Q1, 2024S1, 2024Q3, 2024) hoặc tháng (2024-03).
+        #[arg(long)]
+        period: String,
+        /// Chỉ một cơ quan (mã cơ quan).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Chỉ một cấp: tinh, huyen, xa.
+        #[arg(long)]
+        level: Option<String>,
+        /// Tính thẳng từ tệp (không dùng kho).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Hồ sơ giải quyết quá hạn trong kỳ mà chưa có văn bản xin lỗi.
+    Late {
+        /// Kỳ báo cáo hoặc tháng.
+        #[arg(long)]
+        period: String,
+    },
+    /// Hồ sơ tiếp nhận trong kỳ có ngày hẹn trả sai (so với thời hạn giải quyết theo ngày làm việc).
+    CheckDates {
+        /// Kỳ báo cáo hoặc tháng.
+        #[arg(long)]
+        period: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

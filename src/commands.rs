@@ -62,6 +62,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::User(command)) => user(&open(&data).await?, command, as_json).await,
         Some(Command::Survey(command)) => crate::survey::run(&open(&data).await?, command, as_json).await,
         Some(Command::Inspection(command)) => crate::inspection::run(&open(&data).await?, command, as_json).await,
+        Some(Command::Dossiers(command)) => crate::dossiers::run(&open(&data).await?, command, as_json).await,
     }
 }
 

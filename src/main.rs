@@ -19,6 +19,8 @@ mod cli;
 mod clock;
 /// Command implementations.
 mod commands;
+/// `cchc dossiers …`: one-stop-shop dossier imports and tables.
+mod dossiers;
 /// `cchc evaluation …`: the PAR Index framework and scores.
 mod evaluation;
 /// `cchc assignments pending|transfer`: hand-over of an ended unit's open work.

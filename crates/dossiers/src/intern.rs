@@ -86,3 +86,21 @@ impl Interner {
         self.codes.is_empty()
     }
 }
+
+/// The 64-bit hash of a dossier code (`MaHoSo`), as the duplicate check and the store's index
+/// use it.
+pub fn code_hash(code: &[u8]) -> u64 {
+    let mut hasher = FastHasher::default();
+    hasher.write(code);
+    hasher.finish()
+}
+
+/// A second, independent 64-bit hash of a dossier's code and stored record: equal code and
+/// content hashes mean the same content.
+pub fn content_hash(code: &[u8], record: &[u8]) -> u64 {
+    let mut hasher = FastHasher(0x9e37_79b9_7f4a_7c15);
+    hasher.write(code);
+    hasher.write_u8(0xff);
+    hasher.write(record);
+    hasher.finish()
+}

@@ -8,15 +8,23 @@
 
 /// The input columns and the parsing of one row's values.
 pub mod columns;
+/// The fast engine: per-agency, per-day counters and window queries by prefix sums.
+pub mod engine;
 /// The deterministic generator.
 pub mod generate;
 /// Code tables (interning) and the fast hasher they use.
 pub mod intern;
 /// JSON Lines rows through serde without a JSON tree.
 mod json;
+/// Apache Parquet copies of the store's rows, for DuckDB and the like.
+mod parquet_out;
 /// The CSV and JSON Lines readers.
 pub mod read;
+/// The on-disk store: segments, `MaHoSo` index, counters, manifest.
+pub mod store;
 
 pub use columns::Column;
+pub use engine::{aggregate, Aggregates};
 pub use generate::{generate, GeneratedRow, Generator, GeneratorConfig};
 pub use read::{read, read_csv, read_jsonl, DossierSet, Format, ReadError, ReadOptions, ReadOutcome};
+pub use store::{store_index, AppendReport, DossierStore, Snapshot, StoreError};

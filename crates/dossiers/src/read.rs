@@ -17,7 +17,6 @@ use cchc_domain::Diagnostic;
 use memchr::memchr;
 
 use crate::columns::{empty_row, parse_row, Column, RawRow, Tables};
-use crate::intern::FastHasher;
 use crate::json;
 
 /// The two input formats.
@@ -348,10 +347,7 @@ fn finish(part: Part, options: &ReadOptions) -> ReadOutcome {
 }
 
 fn hash_code(code: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = FastHasher::default();
-    hasher.write(code);
-    hasher.finish()
+    crate::intern::code_hash(code)
 }
 
 /// The CSV layout read from the header.

@@ -17,6 +17,8 @@ mod cache;
 pub mod dashboard;
 /// The agency directory over time: maps of any day, plans read against their year, versions.
 pub mod directory;
+/// One-stop-shop dossiers: import into the dossier store, the per-agency table of a period.
+pub mod dossiers;
 /// The PAR Index: criteria framework, assessment round, scores, ranks and bands.
 pub mod evaluation;
 /// The inputs of the PAR Index documents: an agency's score sheet, the ranking of a year.
@@ -90,6 +92,8 @@ pub struct App {
     checking: accounts::InFlight,
     /// Sessions looked up in the last seconds (see `accounts`).
     sessions: accounts::SessionCache,
+    /// Folder of the dossier store (`dossiers/` in the data folder; none in memory).
+    dossier_dir: Option<std::path::PathBuf>,
 }
 
 /// What importing a document did.
@@ -110,7 +114,7 @@ impl App {
         create_private_dir(data_dir)
             .map_err(|source| ServiceError::DataDir { path: data_dir.display().to_string(), source })?;
         let store = Store::open(&data_dir.join(DATABASE_FILE)).await?;
-        App::with_store(store).await
+        Ok(App::with_store(store).await?.with_dossier_dir(data_dir.join(dossiers::DOSSIER_DIR)))
     }
 
     /// An application over a private in-memory database, seeded like a first run.
@@ -127,6 +131,7 @@ impl App {
             cache: cache::Cache::default(),
             checking: accounts::InFlight::default(),
             sessions: accounts::SessionCache::default(),
+            dossier_dir: None,
         };
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;

@@ -1,0 +1,494 @@
+//! `cchc dossiers generate|import|indicators|late|check-dates`: one-stop-shop dossiers from the
+//! portal's exports to the per-agency table, the late list and the appointment check.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use cchc_domain::dossier::{Counts, DayNum, Score766};
+use cchc_domain::{AdminLevel, AgencyId, AgencyKind, Date};
+use cchc_dossiers::{generate, Format, GeneratorConfig};
+use cchc_services::dossiers::{dossier_date, DossierPeriod, DossierTable};
+use cchc_services::App;
+use serde::Serialize;
+
+use crate::cli::DossiersCommand;
+use crate::commands::{print_json, user_error};
+
+fn format_of(path: &Path) -> Result<Format> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl" | "ndjson") => Ok(Format::JsonLines),
+        _ => bail!("tệp «{}» phải có đuôi .csv hoặc .jsonl", path.display()),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let shown = path.display();
+    if path.is_dir() {
+        bail!("«{shown}» là thư mục, không phải tệp");
+    }
+    std::fs::read(path).with_context(|| format!("không đọc được tệp «{shown}»"))
+}
+
+fn parse_level(level: Option<&str>) -> Result<Option<AdminLevel>> {
+    level
+        .map(|l| AdminLevel::parse(l).with_context(|| format!("cấp «{l}» không hợp lệ; dùng tinh, huyen hoặc xa")))
+        .transpose()
+}
+
+fn parse_agency(app: &App, agency: Option<&str>) -> Result<Option<AgencyId>> {
+    let Some(text) = agency else { return Ok(None) };
+    let id = AgencyId::parse(text).with_context(|| format!("mã cơ quan «{text}» không hợp lệ"))?;
+    if app.directory().agency(&id).is_none() {
+        bail!("không tìm thấy cơ quan «{text}»; dùng `cchc agencies --search …` để tra cứu");
+    }
+    Ok(Some(id))
+}
+
+/// A progress bar on standard error when it is a terminal.
+fn progress_bar() -> impl FnMut(&str, u64, u64) {
+    let terminal = std::io::stderr().is_terminal();
+    let mut last = (String::new(), u64::MAX);
+    move |label: &str, done: u64, total: u64| {
+        if !terminal {
+            return;
+        }
+        let percent = done.saturating_mul(100).checked_div(total).unwrap_or(100);
+        if last.0 == label && last.1 == percent {
+            return;
+        }
+        let filled = (percent / 5) as usize;
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\r{label:<20} [{}{}] {percent:>3}%", "#".repeat(filled), ".".repeat(20 - filled.min(20)));
+        if done >= total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+        last = (label.to_string(), percent);
+    }
+}
+
+pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<ExitCode> {
+    match command {
+        DossiersCommand::Generate { rows, seed, year, out } => generate_file(app, rows, seed, year, &out, as_json),
+        DossiersCommand::Import { file } => {
+            let format = format_of(&file)?;
+            let bytes = read_file(&file)?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let mut progress = progress_bar();
+            let import = app.import_dossiers(&user, &bytes, format, &mut progress).map_err(user_error)?;
+            let r = &import.report;
+            if as_json {
+                print_json(&ImportDto {
+                    rows: import.rows,
+                    added: r.added,
+                    replaced: r.replaced,
+                    unchanged: r.unchanged,
+                    quarantined: import.quarantined,
+                    duplicates: import.duplicates,
+                    total: r.total,
+                    unknown_agencies: import.unknown_agencies.clone(),
+                    diagnostics: import
+                        .diagnostics
+                        .iter()
+                        .map(|d| DiagnosticDto { line: d.line, message: d.message.clone() })
+                        .collect(),
+                })?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            for d in &import.diagnostics {
+                outln!("Dòng {}: {}", d.line, d.message);
+            }
+            if !import.unknown_agencies.is_empty() {
+                outln!("Mã đơn vị xử lý không có trong danh mục cơ quan: {}", import.unknown_agencies.join(", "));
+            }
+            outln!(
+                "Tệp «{}»: {} dòng; thêm mới {}, thay thế {}, không đổi {}; loại {} dòng lỗi, {} dòng trùng mã. Kho có {} hồ sơ.",
+                file.display(),
+                import.rows,
+                r.added,
+                r.replaced,
+                r.unchanged,
+                import.quarantined,
+                import.duplicates,
+                r.total
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DossiersCommand::Indicators { period, agency, level, file } => {
+            let period = app.dossier_period(&period).await.map_err(user_error)?;
+            let level = parse_level(level.as_deref())?;
+            let agency = parse_agency(app, agency.as_deref())?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let table = match file {
+                Some(file) => {
+                    let format = format_of(&file)?;
+                    let bytes = read_file(&file)?;
+                    app.dossier_indicators_from_file(&user, &bytes, format, &period, agency.as_ref(), level)
+                        .map_err(user_error)?
+                        .0
+                }
+                None => app.dossier_indicators(&user, &period, agency.as_ref(), level).map_err(user_error)?,
+            };
+            if as_json {
+                print_json(&TableDto::new(&table))?;
+            } else {
+                print_table(&table);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DossiersCommand::Late { period } => {
+            let period = app.dossier_period(&period).await.map_err(user_error)?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let late = app.late_dossiers(&user, &period).map_err(user_error)?;
+            let rows: Vec<LateDto> = late
+                .iter()
+                .map(|l| LateDto {
+                    ma_ho_so: l.id.clone(),
+                    agency: l.agency.as_ref().map(|a| a.to_string()),
+                    don_vi_xu_ly: l.code.clone(),
+                    received: iso(l.received),
+                    appointment: l.appointment.map(iso),
+                    ended: l.ended.map(iso),
+                })
+                .collect();
+            if as_json {
+                print_json(&ListDto {
+                    period: period.id.clone(),
+                    from: period.from.iso(),
+                    to: period.to.iso(),
+                    results: rows,
+                })?;
+            } else {
+                outln!(
+                    "{}: {} hồ sơ giải quyết quá hạn chưa có văn bản xin lỗi ({} – {})",
+                    period.id,
+                    rows.len(),
+                    period.from.vn(),
+                    period.to.vn()
+                );
+                for l in &late {
+                    outln!(
+                        "{}  {}  hẹn {}  xong {}",
+                        l.id,
+                        l.code,
+                        l.appointment.map_or("—".into(), |d| dossier_date(d).vn()),
+                        l.ended.map_or("—".into(), |d| dossier_date(d).vn())
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DossiersCommand::CheckDates { period } => {
+            let period = app.dossier_period(&period).await.map_err(user_error)?;
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let wrong = app.wrong_appointments(&user, &period).map_err(user_error)?;
+            let rows: Vec<WrongDto> = wrong
+                .iter()
+                .map(|w| WrongDto {
+                    ma_ho_so: w.id.clone(),
+                    agency: w.agency.as_ref().map(|a| a.to_string()),
+                    don_vi_xu_ly: w.code.clone(),
+                    received: iso(w.received),
+                    given: iso(w.given),
+                    legal: w.legal.map(iso),
+                })
+                .collect();
+            if as_json {
+                print_json(&ListDto {
+                    period: period.id.clone(),
+                    from: period.from.iso(),
+                    to: period.to.iso(),
+                    results: rows,
+                })?;
+            } else {
+                outln!(
+                    "{}: {} hồ sơ có ngày hẹn trả sai ({} – {})",
+                    period.id,
+                    rows.len(),
+                    period.from.vn(),
+                    period.to.vn()
+                );
+                for w in &wrong {
+                    outln!(
+                        "{}  {}  hẹn {}  đúng luật {}",
+                        w.id,
+                        w.code,
+                        dossier_date(w.given).vn(),
+                        w.legal.map_or("—".into(), |d| dossier_date(d).vn())
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn iso(d: DayNum) -> String {
+    dossier_date(d).iso()
+}
+
+fn generate_file(app: &App, rows: u64, seed: u64, year: i32, out: &Path, as_json: bool) -> Result<ExitCode> {
+    let format = format_of(out)?;
+    let Some(end) = Date::from_ymd(year, 12, 31) else { bail!("năm {year} không hợp lệ") };
+    if !(2000..=2099).contains(&year) {
+        bail!("năm {year} không hợp lệ (2000–2099)");
+    }
+    // Departments first, then districts, then communes: the generator makes earlier agencies
+    // busier.
+    let rank = |k: AgencyKind| match k {
+        AgencyKind::Province | AgencyKind::Department | AgencyKind::Sectoral | AgencyKind::Other => 0,
+        AgencyKind::District => 1,
+        AgencyKind::Commune => 2,
+    };
+    let mut agencies: Vec<_> = app.directory_on(end).agencies.iter().collect();
+    agencies.sort_by_key(|a| rank(a.kind));
+    let ids: Vec<String> = agencies.iter().map(|a| a.id.to_string()).collect();
+    if ids.is_empty() {
+        bail!("danh mục cơ quan năm {year} trống");
+    }
+    let config = GeneratorConfig { rows, seed, year, agencies: &ids };
+    let tmp = out.with_extension("tmp");
+    let file = std::fs::File::create(&tmp).with_context(|| format!("không ghi được tệp «{}»", tmp.display()))?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    generate(&config, app.calendar(), format, &mut writer)
+        .with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+    writer.flush().with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+    drop(writer);
+    std::fs::rename(&tmp, out).with_context(|| format!("không ghi được tệp «{}»", out.display()))?;
+    if as_json {
+        print_json(&serde_json::json!({ "rows": rows, "seed": seed, "year": year, "out": out.display().to_string() }))?;
+    } else {
+        outln!("Đã sinh {rows} hồ sơ năm {year} vào «{}».", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(table: &DossierTable) {
+    let p = &table.period;
+    outln!("Kỳ {} ({} – {}): {} cơ quan có hồ sơ", p.id, p.from.vn(), p.to.vn(), table.rows.len());
+    outln!("Cơ quan | kỳ trước | mới nhận (trực tuyến) | trước hạn / đúng hạn / quá hạn | đang giải quyết trong / quá hạn | rút | quá hạn chưa xin lỗi | điểm 766");
+    for row in &table.rows {
+        let c = &row.counts;
+        outln!(
+            "{} | {} | {} ({}) | {} / {} / {} | {} / {} | {} | {} | {}/{}",
+            row.agency.name,
+            c.carried_over,
+            c.received,
+            c.online,
+            c.resolved_early,
+            c.resolved_on_time,
+            c.resolved_late,
+            c.in_progress_within,
+            c.in_progress_overdue,
+            c.withdrawn,
+            c.late_without_apology,
+            row.score.points.vn(),
+            row.score.max_points.vn()
+        );
+    }
+    for (code, c) in &table.unknown {
+        outln!("Mã đơn vị không có trong danh mục: {code} ({} hồ sơ trong kỳ)", c.received + c.carried_over);
+    }
+}
+
+#[derive(Serialize)]
+struct DiagnosticDto {
+    line: u32,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ImportDto {
+    rows: usize,
+    added: usize,
+    replaced: usize,
+    unchanged: usize,
+    quarantined: usize,
+    duplicates: usize,
+    total: usize,
+    unknown_agencies: Vec<String>,
+    diagnostics: Vec<DiagnosticDto>,
+}
+
+#[derive(Serialize)]
+struct ListDto<T: Serialize> {
+    period: String,
+    from: String,
+    to: String,
+    results: Vec<T>,
+}
+
+#[derive(Serialize)]
+struct LateDto {
+    #[serde(rename = "MaHoSo")]
+    ma_ho_so: String,
+    agency: Option<String>,
+    #[serde(rename = "DonViXuLy")]
+    don_vi_xu_ly: String,
+    received: String,
+    appointment: Option<String>,
+    ended: Option<String>,
+}
+
+#[derive(Serialize)]
+struct WrongDto {
+    #[serde(rename = "MaHoSo")]
+    ma_ho_so: String,
+    agency: Option<String>,
+    #[serde(rename = "DonViXuLy")]
+    don_vi_xu_ly: String,
+    received: String,
+    /// `NgayHenTra`'s date.
+    given: String,
+    /// The legal date.
+    legal: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ComponentDto {
+    code: &'static str,
+    name: &'static str,
+    numerator: u64,
+    denominator: u64,
+    /// Percent, one decimal; null when the denominator is 0.
+    rate: Option<f64>,
+    points: Option<f64>,
+    max_points: f64,
+}
+
+#[derive(Serialize)]
+struct ScoreDto {
+    total: f64,
+    max: f64,
+    components: Vec<ComponentDto>,
+}
+
+impl ScoreDto {
+    fn new(score: &Score766) -> ScoreDto {
+        ScoreDto {
+            total: score.points.value(),
+            max: score.max_points.value(),
+            components: score
+                .components
+                .iter()
+                .map(|c| ComponentDto {
+                    code: c.code,
+                    name: c.name_vn,
+                    numerator: c.numerator,
+                    denominator: c.denominator,
+                    rate: c.rate.map(|r| r.tenths() as f64 / 10.0),
+                    points: c.points.map(|p| p.value()),
+                    max_points: c.max_points.value(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CountsDto {
+    received: u64,
+    carried_over: u64,
+    resolved_early: u64,
+    resolved_on_time: u64,
+    resolved_late: u64,
+    in_progress_within: u64,
+    in_progress_overdue: u64,
+    withdrawn: u64,
+    no_appointment: u64,
+    online: u64,
+    online_full: u64,
+    fee_required: u64,
+    paid_online: u64,
+    digitized: u64,
+    electronic_result: u64,
+    reused: u64,
+    rated: u64,
+    satisfied: u64,
+    late_without_apology: u64,
+    wrong_appointment: u64,
+}
+
+impl From<&Counts> for CountsDto {
+    fn from(c: &Counts) -> CountsDto {
+        CountsDto {
+            received: c.received,
+            carried_over: c.carried_over,
+            resolved_early: c.resolved_early,
+            resolved_on_time: c.resolved_on_time,
+            resolved_late: c.resolved_late,
+            in_progress_within: c.in_progress_within,
+            in_progress_overdue: c.in_progress_overdue,
+            withdrawn: c.withdrawn,
+            no_appointment: c.no_appointment,
+            online: c.online,
+            online_full: c.online_full,
+            fee_required: c.fee_required,
+            paid_online: c.paid_online,
+            digitized: c.digitized,
+            electronic_result: c.electronic_result,
+            reused: c.reused,
+            rated: c.rated,
+            satisfied: c.satisfied,
+            late_without_apology: c.late_without_apology,
+            wrong_appointment: c.wrong_appointment,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct RowDto {
+    agency: String,
+    name: String,
+    level: &'static str,
+    #[serde(flatten)]
+    counts: CountsDto,
+    points_766: ScoreDto,
+}
+
+#[derive(Serialize)]
+struct UnknownDto {
+    #[serde(rename = "DonViXuLy")]
+    code: String,
+    #[serde(flatten)]
+    counts: CountsDto,
+}
+
+#[derive(Serialize)]
+struct TableDto {
+    period: String,
+    from: String,
+    to: String,
+    results: Vec<RowDto>,
+    unknown_agencies: Vec<UnknownDto>,
+}
+
+impl TableDto {
+    fn new(table: &DossierTable) -> TableDto {
+        let DossierPeriod { id, from, to, .. } = &table.period;
+        TableDto {
+            period: id.clone(),
+            from: from.iso(),
+            to: to.iso(),
+            results: table
+                .rows
+                .iter()
+                .map(|r| RowDto {
+                    agency: r.agency.id.to_string(),
+                    name: r.agency.name.clone(),
+                    level: r.agency.level.as_str(),
+                    counts: CountsDto::from(&r.counts),
+                    points_766: ScoreDto::new(&r.score),
+                })
+                .collect(),
+            unknown_agencies: table
+                .unknown
+                .iter()
+                .map(|(code, c)| UnknownDto { code: code.clone(), counts: CountsDto::from(c) })
+                .collect(),
+        }
+    }
+}
