@@ -171,11 +171,11 @@ done
 
 speedup() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-# The arguments that select a window in the CLI: a reporting period id (2024S1, 2024Q1, 2024)
-# as --period; any other window as --from/--to (adjust to the CLI's final flags).
+# The arguments that select a window in the CLI: a reporting period id (2024S1, 2024Q1, 2024) or
+# a month (2024-03) as --period; the CLI knows no other windows.
 window_args() {
     local name="$1" from="$2" to="$3"
-    if [[ "$name" =~ ^[0-9]{4}(Q[1-4]|S[12])?$ ]]; then
+    if [[ "$name" =~ ^[0-9]{4}(Q[1-4]|S[12])?$ || "$name" =~ ^[0-9]{4}-[0-9]{2}$ ]]; then
         echo "--period $name"
     else
         echo "--from $from --to $to"

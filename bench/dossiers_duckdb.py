@@ -191,7 +191,7 @@ def cmd_from_json(args):
     with open(args.json, encoding="utf-8") as f:
         data = json.load(f)
     if isinstance(data, dict):
-        for key in ("agencies", "rows", "by_agency", "per_agency", "don_vi"):
+        for key in ("results", "agencies", "rows", "by_agency", "per_agency", "don_vi"):
             if key in data:
                 data = data[key]
                 break

@@ -405,11 +405,14 @@ struct CountsDto {
     paid_online: u64,
     digitized: u64,
     electronic_result: u64,
+    digitized_with_result: u64,
     reused: u64,
     rated: u64,
     satisfied: u64,
+    resolved_late_or_dissatisfied: u64,
     late_without_apology: u64,
     wrong_appointment: u64,
+    appointment_checked: u64,
 }
 
 impl From<&Counts> for CountsDto {
@@ -430,11 +433,14 @@ impl From<&Counts> for CountsDto {
             paid_online: c.paid_online,
             digitized: c.digitized,
             electronic_result: c.electronic_result,
+            digitized_with_result: c.digitized_with_result,
             reused: c.reused,
             rated: c.rated,
             satisfied: c.satisfied,
+            resolved_late_or_dissatisfied: c.resolved_late_or_dissatisfied,
             late_without_apology: c.late_without_apology,
             wrong_appointment: c.wrong_appointment,
+            appointment_checked: c.appointment_checked,
         }
     }
 }

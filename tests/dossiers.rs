@@ -1,54 +1,16 @@
 //! `cchc dossiers …` end to end: generate, import, the table, the late list and the appointment
 //! check as JSON; importing twice; a refused file leaving the store untouched; the table
 //! computed straight from the file equal to the store's.
+
+// Test code: a failed unwrap, expect or panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-use serde_json::Value;
+mod common;
 
-struct Run {
-    dir: tempfile::TempDir,
-}
-
-impl Run {
-    fn new() -> Run {
-        Run { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cchc(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cchc"))
-            .args(args)
-            .arg("--data")
-            .arg(self.path("data"))
-            .env_remove("CCHC_DATA")
-            .env("CCHC_TODAY", "2024-07-01")
-            .output()
-            .expect("run cchc")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.push("--json");
-        let out = self.cchc(&all);
-        assert!(out.status.success(), "cchc {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("valid JSON")
-    }
-
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.cchc(args);
-        assert!(!out.status.success(), "cchc {args:?} should have failed");
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(!stderr.contains("panicked"), "{stderr}");
-        stderr
-    }
-}
+use common::Run;
 
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -59,14 +59,19 @@ fn dependencies(manifest: &str) -> Vec<String> {
 fn crates_depend_only_on_crates_before_them_in_the_data_flow() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |path: &str| std::fs::read_to_string(root.join(path)).expect("manifest");
-    let allowed: [(&str, &[&str]); 7] = [
+    let allowed: [(&str, &[&str]); 8] = [
         ("crates/domain/Cargo.toml", &[]),
         ("crates/import/Cargo.toml", &["cchc-domain"]),
+        ("crates/dossiers/Cargo.toml", &["cchc-domain"]),
         ("crates/store/Cargo.toml", &["cchc-domain", "cchc-import"]),
         ("crates/documents/Cargo.toml", &["cchc-domain"]),
-        ("crates/services/Cargo.toml", &["cchc-domain", "cchc-import", "cchc-store", "cchc-documents"]),
+        (
+            "crates/services/Cargo.toml",
+            &["cchc-domain", "cchc-import", "cchc-store", "cchc-documents", "cchc-dossiers"],
+        ),
         ("crates/web/Cargo.toml", &["cchc-domain", "cchc-services", "cchc-documents"]),
-        ("Cargo.toml", &["cchc-domain", "cchc-import", "cchc-services", "cchc-web", "cchc-documents"]),
+        // The binary also calls the dossier generator (test and benchmark data) directly.
+        ("Cargo.toml", &["cchc-domain", "cchc-import", "cchc-services", "cchc-web", "cchc-documents", "cchc-dossiers"]),
     ];
     for (manifest, allowed) in allowed {
         let ours: Vec<String> = dependencies(&read(manifest)).into_iter().filter(|d| d.starts_with("cchc-")).collect();
