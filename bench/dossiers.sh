@@ -124,7 +124,15 @@ best() { awk 'NR == 1 || $1 < m { m = $1; p = $2 } END { print m, p }'; }
 
 echo "== generating $ROWS + $APPEND_ROWS dossiers (seed $SEED, year $YEAR) into $WORK"
 ALL="$WORK/all.csv"
-"$EXAMPLES/dossier_generate" --rows "$((ROWS + APPEND_ROWS))" --seed "$SEED" --year "$YEAR" --out "$ALL"
+if [ "$CCHC_SIDE" = cli ]; then
+    # The CLI's generator draws DonViXuLy from the directory (agency ids), which cchc resolves; the
+    # reference and DuckDB take the codes as they come, so the tables line up agency by agency.
+    CCHC_DATA="$WORK/gen-data" "$BIN" dossiers generate --rows "$((ROWS + APPEND_ROWS))" --seed "$SEED" \
+        --year "$YEAR" --out "$ALL"
+    rm -rf "$WORK/gen-data"
+else
+    "$EXAMPLES/dossier_generate" --rows "$((ROWS + APPEND_ROWS))" --seed "$SEED" --year "$YEAR" --out "$ALL"
+fi
 head -n "$((ROWS + 1))" "$ALL" >"$BASE"
 { head -n 1 "$ALL"; tail -n "$APPEND_ROWS" "$ALL"; } >"$APPEND"
 rm -f "$ALL"

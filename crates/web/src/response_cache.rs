@@ -130,8 +130,9 @@ impl ResponseCache {
 /// Whether answers to `GET path` may be kept: the reading pages and API reads, exports, report
 /// forms and consolidated documents — not the login, accounts, settings or evidence files.
 pub fn is_cacheable(path: &str) -> bool {
-    const EXACT: [&str; 10] = [
+    const EXACT: [&str; 11] = [
         "/",
+        "/danh-gia",
         "/ban-giao",
         "/tong-quan",
         "/co-quan",
@@ -142,8 +143,10 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/openapi.json",
         "/api/dashboard",
     ];
-    const PREFIXES: [&str; 15] = [
+    const PREFIXES: [&str; 17] = [
         "/ban-giao/",
+        "/danh-gia/",
+        "/api/evaluation/",
         "/cong-khai/",
         "/chi-tieu/",
         "/linh-vuc/",
@@ -252,6 +255,11 @@ mod tests {
             "/bao-cao/2024S1/tong-hop.docx",
             "/bao-cao/2024S1/phu-luc.xlsx",
             "/bao-cao/2024S1/x/bieu-mau.csv",
+            "/danh-gia",
+            "/danh-gia/2024/so-tu-phap",
+            "/danh-gia/xep-loai",
+            "/danh-gia/2024/xep-hang.xlsx",
+            "/api/evaluation/score",
         ] {
             assert!(is_cacheable(path), "{path}");
         }
