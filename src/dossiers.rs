@@ -155,12 +155,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
                 })
                 .collect();
             if as_json {
-                print_json(&ListDto {
-                    period: period.id.clone(),
-                    from: period.from.iso(),
-                    to: period.to.iso(),
-                    results: rows,
-                })?;
+                print_json(&ListDto::of(&period, rows))?;
             } else {
                 outln!(
                     "{}: {} hồ sơ giải quyết quá hạn chưa có văn bản xin lỗi ({} – {})",
@@ -197,12 +192,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
                 })
                 .collect();
             if as_json {
-                print_json(&ListDto {
-                    period: period.id.clone(),
-                    from: period.from.iso(),
-                    to: period.to.iso(),
-                    results: rows,
-                })?;
+                print_json(&ListDto::of(&period, rows))?;
             } else {
                 outln!(
                     "{}: {} hồ sơ có ngày hẹn trả sai ({} – {})",
@@ -319,6 +309,13 @@ struct ListDto<T: Serialize> {
     from: String,
     to: String,
     results: Vec<T>,
+}
+
+impl<T: Serialize> ListDto<T> {
+    /// The dossiers of a period's list (late, wrong dates) with the period's window.
+    fn of(period: &DossierPeriod, results: Vec<T>) -> ListDto<T> {
+        ListDto { period: period.id.clone(), from: period.from.iso(), to: period.to.iso(), results }
+    }
 }
 
 #[derive(Serialize)]
