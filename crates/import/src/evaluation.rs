@@ -441,13 +441,7 @@ mod tests {
     use super::*;
     use cchc_domain::evaluation::Points;
 
-    fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
-        diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| format!("{}: {}", d.line, d.message))
-            .collect()
-    }
+    use crate::json_doc::error_lines as errors;
 
     #[test]
     fn the_template_loads_cleanly_and_adds_up_to_100() {

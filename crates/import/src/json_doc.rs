@@ -118,3 +118,9 @@ impl<'a> DocReader<'a> {
         }
     }
 }
+
+/// The errors of a reading as «line: message», for tests.
+#[cfg(test)]
+pub(crate) fn error_lines(diagnostics: &[Diagnostic]) -> Vec<String> {
+    diagnostics.iter().filter(|d| d.severity == Severity::Error).map(|d| format!("{}: {}", d.line, d.message)).collect()
+}

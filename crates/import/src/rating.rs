@@ -242,13 +242,7 @@ mod tests {
     use super::*;
     use cchc_domain::evaluation::Points;
 
-    fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
-        diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| format!("{}: {}", d.line, d.message))
-            .collect()
-    }
+    use crate::json_doc::error_lines as errors;
 
     #[test]
     fn the_shipped_rule_sets_load_cleanly() {

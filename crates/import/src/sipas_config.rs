@@ -138,13 +138,7 @@ pub fn sipas_config_document(config: &SipasConfig) -> String {
 mod tests {
     use super::*;
 
-    fn errors(diagnostics: &[Diagnostic]) -> Vec<String> {
-        diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| format!("{}: {}", d.line, d.message))
-            .collect()
-    }
+    use crate::json_doc::error_lines as errors;
 
     #[test]
     fn the_default_round_trips() {

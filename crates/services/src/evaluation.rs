@@ -317,15 +317,8 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được ban hành bộ tiêu chí".into()));
         }
         let (framework, diagnostics) = load_framework(document);
-        let lines = |severity: cchc_domain::Severity| {
-            diagnostics
-                .iter()
-                .filter(|d| d.severity == severity)
-                .map(|d| if d.line > 0 { format!("dòng {}: {}", d.line, d.message) } else { d.message.clone() })
-                .collect::<Vec<_>>()
-        };
         let Some(framework) = framework else {
-            return Err(ServiceError::Invalid(lines(cchc_domain::Severity::Error)));
+            return Err(ServiceError::Invalid(crate::diagnostic_lines(&diagnostics, cchc_domain::Severity::Error)));
         };
         if let Some(round) = self.store().round(framework.year, framework.kind).await? {
             return Err(ServiceError::Invalid(vec![format!(
@@ -346,7 +339,12 @@ impl App {
             )
             .await?;
         self.cache.evaluation_changed();
-        Ok((framework.year, framework.kind, version, lines(cchc_domain::Severity::Warning)))
+        Ok((
+            framework.year,
+            framework.kind,
+            version,
+            crate::diagnostic_lines(&diagnostics, cchc_domain::Severity::Warning),
+        ))
     }
 
     /// The agencies assessed for `year` and `kind`: those of that kind existing at the end of

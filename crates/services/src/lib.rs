@@ -80,6 +80,17 @@ pub enum ServiceError {
     Random(String),
 }
 
+/// The diagnostics of one severity as the messages users read: «dòng N: …» (the line left out
+/// when unknown) — how every editable document (framework, rating rules, SIPAS configuration)
+/// reports what was refused or warned about.
+pub(crate) fn diagnostic_lines(diagnostics: &[Diagnostic], severity: cchc_domain::Severity) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == severity)
+        .map(|d| if d.line > 0 { format!("dòng {}: {}", d.line, d.message) } else { d.message.clone() })
+        .collect()
+}
+
 /// The application: a store plus the agency directory it resolves names against.
 pub struct App {
     store: Store,

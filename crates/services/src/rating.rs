@@ -96,15 +96,8 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được ban hành quy tắc xếp loại".into()));
         }
         let (rules, diagnostics) = load_rules(document);
-        let lines = |severity: Severity| {
-            diagnostics
-                .iter()
-                .filter(|d| d.severity == severity)
-                .map(|d| if d.line > 0 { format!("dòng {}: {}", d.line, d.message) } else { d.message.clone() })
-                .collect::<Vec<_>>()
-        };
         let Some(rules) = rules else {
-            return Err(ServiceError::Invalid(lines(Severity::Error)));
+            return Err(ServiceError::Invalid(crate::diagnostic_lines(&diagnostics, Severity::Error)));
         };
         let note = crate::tracking::typed_text("ghi chú", note, &mut Vec::new());
         let version = self
@@ -117,7 +110,7 @@ impl App {
             )
             .await?;
         self.cache.evaluation_changed();
-        Ok((rules.valid_from_year, version, lines(Severity::Warning)))
+        Ok((rules.valid_from_year, version, crate::diagnostic_lines(&diagnostics, Severity::Warning)))
     }
 
     /// The ratings of `year` that `user` may see: every agency for Sở Nội vụ, leaders and the

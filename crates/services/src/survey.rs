@@ -96,13 +96,7 @@ impl App {
         check_year(year)?;
         let (config, diagnostics) = load_sipas_config(document);
         if config.is_none() {
-            return Err(ServiceError::Invalid(
-                diagnostics
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .map(|d| if d.line > 0 { format!("dòng {}: {}", d.line, d.message) } else { d.message.clone() })
-                    .collect(),
-            ));
+            return Err(ServiceError::Invalid(crate::diagnostic_lines(&diagnostics, Severity::Error)));
         }
         let mut problems = Vec::new();
         let note = crate::tracking::typed_text("ghi chú", note, &mut problems);
