@@ -121,6 +121,21 @@ pub enum DossiersCommand {
         #[arg(long)]
         period: String,
     },
+    /// Bảng mã đơn vị xử lý khác (mã của hệ thống một cửa) đã gán cho cơ quan, và các mã trong kho
+    /// chưa khớp cơ quan nào.
+    Codes,
+    /// Gán một mã đơn vị xử lý (DonViXuLy) cho một cơ quan của danh mục (chỉ Sở Nội vụ).
+    Map {
+        /// Mã đơn vị như trong tệp hồ sơ.
+        code: String,
+        /// Mã cơ quan trong danh mục (ví dụ so-tu-phap).
+        agency: String,
+    },
+    /// Bỏ gán một mã đơn vị xử lý.
+    Unmap {
+        /// Mã đơn vị như trong tệp hồ sơ.
+        code: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,6 @@
-//! `cchc dossiers generate|import|indicators|late|check-dates`: one-stop-shop dossiers from the
-//! portal's exports to the per-agency table, the late list and the appointment check.
+//! `cchc dossiers generate|import|indicators|late|check-dates|codes|map|unmap`: one-stop-shop
+//! dossiers from the portal's exports to the per-agency table, the late list and the appointment
+//! check, and the table of other unit codes mapped to agencies.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -15,6 +16,25 @@ use serde::Serialize;
 
 use crate::cli::DossiersCommand;
 use crate::commands::{print_json, user_error};
+
+#[derive(Serialize)]
+struct MappedDto {
+    code: String,
+    agency: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct UnresolvedDto {
+    code: String,
+    dossiers: u64,
+}
+
+#[derive(Serialize)]
+struct CodesDto {
+    mapped: Vec<MappedDto>,
+    unresolved: Vec<UnresolvedDto>,
+}
 
 fn format_of(path: &Path) -> Result<Format> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
@@ -72,6 +92,50 @@ fn progress_bar() -> impl FnMut(&str, u64, u64) {
 
 pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<ExitCode> {
     match command {
+        DossiersCommand::Codes => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let unresolved = app.unresolved_dossier_codes(&user).map_err(user_error)?;
+            let mapped = app.dossier_code_mappings();
+            if as_json {
+                print_json(&CodesDto {
+                    mapped: mapped
+                        .iter()
+                        .map(|m| MappedDto {
+                            code: m.code.clone(),
+                            agency: m.agency.id.to_string(),
+                            name: m.agency.name.clone(),
+                        })
+                        .collect(),
+                    unresolved: unresolved
+                        .iter()
+                        .map(|u| UnresolvedDto { code: u.code.clone(), dossiers: u.dossiers })
+                        .collect(),
+                })?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            outln!("Mã đã gán ({}):", mapped.len());
+            for m in &mapped {
+                outln!("  {} → {} ({})", m.code, m.agency.name, m.agency.id);
+            }
+            outln!("Mã trong kho chưa khớp cơ quan nào ({}):", unresolved.len());
+            for u in &unresolved {
+                outln!("  {}: {} hồ sơ", u.code, u.dossiers);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DossiersCommand::Map { code, agency } => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            let agency = parse_agency(app, Some(&agency))?.context("thiếu mã cơ quan")?;
+            let mapping = app.map_dossier_code(&user, &code, &agency, crate::clock::now()).await.map_err(user_error)?;
+            outln!("Đã gán mã «{}» cho {} ({}).", mapping.code, mapping.agency.name, mapping.agency.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        DossiersCommand::Unmap { code } => {
+            let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
+            app.unmap_dossier_code(&user, &code).await.map_err(user_error)?;
+            outln!("Đã bỏ gán mã «{}».", code.trim());
+            Ok(ExitCode::SUCCESS)
+        }
         DossiersCommand::Generate { rows, seed, year, out } => generate_file(app, rows, seed, year, &out, as_json),
         DossiersCommand::Import { file } => {
             let format = format_of(&file)?;

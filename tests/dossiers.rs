@@ -148,3 +148,27 @@ fn generate_import_twice_query_and_refuse_bad_files() {
     assert_eq!(dates["results"].as_array().unwrap().len() as u64, wrong);
     assert!(wrong > 0);
 }
+
+#[test]
+fn other_unit_codes_are_mapped_from_the_command_line() {
+    let run = Run::new();
+    std::fs::write(run.path("march.csv"), format!("{HEADER}\n{MARCH}")).unwrap();
+    run.ok(&["dossiers", "import", run.path("march.csv").to_str().unwrap()]);
+    let codes = run.json(&["dossiers", "codes"]);
+    assert_eq!(codes["mapped"], serde_json::json!([]));
+    assert_eq!(codes["unresolved"], serde_json::json!([{ "code": "khong-co-don-vi-nay", "dossiers": 1 }]));
+
+    assert!(run.fails(&["dossiers", "map", "khong-co-don-vi-nay", "so-khong-co"]).contains("không tìm thấy cơ quan"));
+    let said = run.ok(&["dossiers", "map", "khong-co-don-vi-nay", "so-tai-chinh"]);
+    assert!(said.contains("Đã gán mã «khong-co-don-vi-nay» cho Sở Tài chính"), "{said}");
+    let codes = run.json(&["dossiers", "codes"]);
+    assert_eq!(codes["mapped"][0]["agency"], "so-tai-chinh");
+    assert_eq!(codes["unresolved"], serde_json::json!([]));
+    // X now counts for Sở Tài chính: received in March, still open within its appointment.
+    let table = run.json(&["dossiers", "indicators", "--period", "2024-03", "--agency", "so-tai-chinh"]);
+    assert_eq!(table["results"][0]["received"], 1);
+    assert_eq!(table["unknown_agencies"], serde_json::json!([]));
+
+    run.ok(&["dossiers", "unmap", "khong-co-don-vi-nay"]);
+    assert!(run.fails(&["dossiers", "unmap", "khong-co-don-vi-nay"]).contains("không tìm thấy"));
+}

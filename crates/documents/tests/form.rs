@@ -59,6 +59,7 @@ fn indicator(
         thresholds,
         reporters,
         agencies: Vec::new(),
+        dossiers: None,
     }
 }
 

@@ -20,6 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Display;
 
+use cchc_domain::dossier::{CountField, DossierFormula};
 use cchc_domain::reporting::{
     Direction, Importance, Indicator, IndicatorCode, LevelThreshold, Operand, Part, RuleOperator, ValidationRule,
 };
@@ -242,6 +243,14 @@ struct IndicatorDto {
     reporters: Vec<String>,
     #[serde(default)]
     agencies: Vec<String>,
+    /// `report` (default: only what agencies report) or `dossiers` (also computed from the
+    /// one-stop-shop dossiers by the two lists below).
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    dossier_numerator: Option<Vec<String>>,
+    #[serde(default)]
+    dossier_denominator: Option<Vec<String>>,
 }
 
 const INDICATOR_KEYS: &[&str] = &[
@@ -255,6 +264,9 @@ const INDICATOR_KEYS: &[&str] = &[
     "direction",
     "reporters",
     "agencies",
+    "source",
+    "dossier_numerator",
+    "dossier_denominator",
     "note",
 ];
 
@@ -496,6 +508,8 @@ fn read_indicator(
         }
     }
 
+    let dossiers = read_dossier_source(&dto, &mut problems);
+
     let (true, Some(direction)) = (problems.is_empty(), direction) else {
         reader.error(file_line, plan_line, format!("{what}: {}; bỏ qua.", problems.join("; ")));
         return None;
@@ -563,8 +577,54 @@ fn read_indicator(
         thresholds,
         reporters,
         agencies,
+        dossiers,
     };
     Some((indicator, positions))
+}
+
+/// The dossier formula of an indicator whose `source` is `dossiers`; problems otherwise.
+fn read_dossier_source(dto: &IndicatorDto, problems: &mut Vec<String>) -> Option<DossierFormula> {
+    let lists = [("dossier_numerator", &dto.dossier_numerator), ("dossier_denominator", &dto.dossier_denominator)];
+    match dto.source.as_deref().map(str::trim) {
+        None | Some("report") => {
+            for (key, list) in lists {
+                if list.is_some() {
+                    problems.push(format!("\"{key}\" chỉ dùng khi \"source\" là «dossiers»"));
+                }
+            }
+            None
+        }
+        Some("dossiers") => {
+            let mut sides = Vec::with_capacity(2);
+            for (key, list) in lists {
+                let mut fields = Vec::new();
+                for name in list.iter().flatten() {
+                    match CountField::parse(name) {
+                        Some(field) if fields.contains(&field) => {
+                            problems.push(format!("\"{key}\": «{}» được ghi hai lần", field.as_str()))
+                        }
+                        Some(field) => fields.push(field),
+                        None => problems.push(format!(
+                            "\"{key}\": không có số đếm «{}» (dùng: {})",
+                            excerpt(name, 40),
+                            CountField::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
+                        )),
+                    }
+                }
+                if list.as_ref().is_none_or(|l| l.is_empty()) {
+                    problems.push(format!("\"{key}\" phải liệt kê ít nhất một số đếm khi \"source\" là «dossiers»"));
+                }
+                sides.push(fields);
+            }
+            let denominator = sides.pop().unwrap_or_default();
+            let numerator = sides.pop().unwrap_or_default();
+            DossierFormula::new(numerator, denominator)
+        }
+        Some(other) => {
+            problems.push(format!("\"source\" là «{}», phải là report hoặc dossiers", excerpt(other, 40)));
+            None
+        }
+    }
 }
 
 /// Warns about every parsed threshold of the plan that no indicator covers, or that several do.
@@ -1124,6 +1184,48 @@ mod tests {
         assert!(codes.contains(&"II.3.1"), "an unknown field is only a warning");
         assert!(diagnostics.iter().any(|d| d.message.contains("\"extra\"")));
         assert!(diagnostics.iter().any(|d| d.message.contains("ministry")));
+    }
+
+    #[test]
+    fn dossier_sources_name_known_counts_or_drop_the_indicator() {
+        let on_time = find(&seed().0, "III.6.1").dossiers.clone().expect("III.6.1 is computed from dossiers");
+        assert_eq!(
+            on_time.numerator().iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+            ["resolved_early", "resolved_on_time"]
+        );
+        assert_eq!(on_time.denominator().len(), 4);
+        assert!(find(&seed().0, "II.1.1").dossiers.is_none());
+        let computed: Vec<&str> = seed().0.iter().filter(|i| i.dossiers.is_some()).map(|i| i.code.as_str()).collect();
+        assert_eq!(computed, ["III.2.2", "III.3.1", "III.6.1", "VII.2.2"]);
+
+        let mut json = seed_json();
+        let list = entries(&mut json);
+        list[0]["source"] = Value::from("dossiers");
+        list[0]["dossier_numerator"] = serde_json::json!(["online", "late"]);
+        list[0]["dossier_denominator"] = serde_json::json!(["received"]);
+        list[1]["source"] = Value::from("dossiers");
+        list[1]["dossier_numerator"] = serde_json::json!(["online"]);
+        list[2]["source"] = Value::from("excel");
+        list[3]["dossier_numerator"] = serde_json::json!(["online"]);
+        list[4]["source"] = Value::from("dossiers");
+        list[4]["dossier_numerator"] = serde_json::json!(["online", "online"]);
+        list[4]["dossier_denominator"] = serde_json::json!(["received"]);
+        let (indicators, diagnostics) = load_catalogue(plan(), directory(), &json.to_string());
+        let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
+        for dropped in ["II.1.1", "II.1.2", "II.2.1", "II.2.2", "II.3.1"] {
+            assert!(!codes.contains(&dropped), "{dropped}");
+        }
+        let text: Vec<&str> = errors(&diagnostics).iter().map(|d| d.message.as_str()).collect();
+        let all = text.join("\n");
+        for expected in [
+            "không có số đếm «late»",
+            "\"dossier_denominator\" phải liệt kê ít nhất một số đếm",
+            "\"source\" là «excel»",
+            "\"dossier_numerator\" chỉ dùng khi \"source\" là «dossiers»",
+            "«online» được ghi hai lần",
+        ] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
     }
 
     #[test]

@@ -97,16 +97,20 @@ fn to_date(d: DayNum) -> Date {
     d.to_date()
 }
 
-/// Resolves `DonViXuLy` codes to agencies: the agency id, or the GSO statistical code, first in
-/// the map of `on`, then among every agency that ever existed.
+/// Resolves `DonViXuLy` codes to agencies: a code mapped by Sở Nội vụ, the agency id, or the
+/// GSO statistical code, first in the map of `on`, then among every agency that ever existed.
 struct AgencyResolver<'a> {
     on: &'a AgencyDirectory,
     all: &'a AgencyDirectory,
+    mapped: std::sync::Arc<BTreeMap<String, AgencyId>>,
 }
 
 impl AgencyResolver<'_> {
     fn resolve(&self, code: &str) -> Option<&Agency> {
         let code = code.trim();
+        if let Some(id) = self.mapped.get(code) {
+            return self.on.agency(id).or_else(|| self.all.agency(id));
+        }
         for directory in [self.on, self.all] {
             if let Some(found) = AgencyId::parse(code).and_then(|id| directory.agency(&id)) {
                 return Some(found);
@@ -196,11 +200,11 @@ impl App {
     }
 
     fn resolver(&self, on: Date) -> AgencyResolver<'_> {
-        AgencyResolver { on: self.directory_on(on), all: self.directory() }
+        AgencyResolver { on: self.directory_on(on), all: self.directory(), mapped: self.mapped_codes() }
     }
 
-    fn unknown_codes(&self, codes: &[String]) -> Vec<String> {
-        let resolver = AgencyResolver { on: self.directory(), all: self.directory() };
+    pub(crate) fn unknown_codes(&self, codes: &[String]) -> Vec<String> {
+        let resolver = AgencyResolver { on: self.directory(), all: self.directory(), mapped: self.mapped_codes() };
         codes.iter().filter(|c| resolver.resolve(c).is_none()).cloned().collect()
     }
 

@@ -17,6 +17,10 @@ mod cache;
 pub mod dashboard;
 /// The agency directory over time: maps of any day, plans read against their year, versions.
 pub mod directory;
+/// Other `DonViXuLy` codes of the dossier exports mapped to directory agencies.
+pub mod dossier_codes;
+/// Indicators of a period report computed from the dossiers, beside the reported values.
+mod dossier_compare;
 /// One-stop-shop dossiers: import into the dossier store, the per-agency table of a period.
 pub mod dossiers;
 /// The PAR Index: criteria framework, assessment round, scores, ranks and bands.
@@ -105,6 +109,8 @@ pub struct App {
     sessions: accounts::SessionCache,
     /// Folder of the dossier store (`dossiers/` in the data folder; none in memory).
     dossier_dir: Option<std::path::PathBuf>,
+    /// Other `DonViXuLy` codes mapped to agencies (stored; read once, replaced on every edit).
+    dossier_codes: dossier_codes::MappedCodes,
 }
 
 /// What importing a document did.
@@ -143,7 +149,9 @@ impl App {
             checking: accounts::InFlight::default(),
             sessions: accounts::SessionCache::default(),
             dossier_dir: None,
+            dossier_codes: dossier_codes::MappedCodes::default(),
         };
+        app.reload_dossier_codes().await?;
         if app.store.plan_version_count().await? == 0 {
             app.import_plan_text(SON_LA_2024_PLAN_NAME, SON_LA_2024_PLAN, "").await?;
         }

@@ -18,6 +18,8 @@ mod accounts;
 mod carry;
 /// Reading and writing the agency directory.
 mod directory;
+/// Other `DonViXuLy` codes of the dossier exports mapped to agencies.
+mod dossier_codes;
 /// The PAR Index: framework versions, rounds, assessments, scores and their log.
 mod evaluation;
 /// Hand-over of an ended agency's open milestones to its successor.

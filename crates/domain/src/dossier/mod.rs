@@ -14,6 +14,8 @@
 //! Architecture invariant: no IO here. Reading CSV / JSON Lines and generating test data live in
 //! the `cchc-dossiers` crate.
 
+/// The counts by name, and indicator formulas over them.
+pub mod fields;
 /// Outcome of one dossier for one data window, and the per-agency counts.
 pub mod rules;
 /// The 766 index's dossier-based components: rates, thresholds, points.
@@ -26,6 +28,7 @@ use std::num::{NonZeroU32, NonZeroU8};
 
 use crate::date::Date;
 
+pub use fields::{CountField, DossierFormula};
 pub use rules::{
     appointment_of, classify, end_of_processing, supplement_pause, tally, wrong_appointment, Counts, Outcome, State,
     Timeliness, Window,

@@ -15,9 +15,11 @@ use crate::number::{plain_vn, Percent1};
 use crate::plan::AreaCode;
 use crate::target::Comparator;
 
+pub mod computed;
 pub mod document;
 pub mod workflow;
 
+pub use computed::ComputedFigure;
 pub use document::*;
 pub use workflow::*;
 
@@ -192,6 +194,9 @@ pub struct Indicator {
     /// province's revenue: Sở Tài chính alone among the departments); a kind of `reporters` not
     /// named here reports in full.
     pub agencies: Vec<(AgencyKind, AgencyId)>,
+    /// When the catalogue names `dossiers` as a source: how the indicator follows from the
+    /// one-stop-shop dossier counts, shown beside each agency's self-reported value.
+    pub dossiers: Option<crate::dossier::DossierFormula>,
 }
 
 /// Whether a value attains its target.
@@ -706,6 +711,7 @@ mod tests {
             thresholds,
             reporters,
             agencies: Vec::new(),
+            dossiers: None,
         }
     }
 

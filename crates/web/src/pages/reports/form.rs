@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use cchc_documents::form::{FormError, FormKind, FormReading};
 use cchc_domain::number::count_vn;
 use cchc_domain::reporting::{
-    Importance, IndicatorCode, Part, ReportContent, ReportEvent, ReportStatus, ValueChange, Violation,
+    ratio_text, Importance, IndicatorCode, Part, ReportContent, ReportEvent, ReportStatus, ValueChange, Violation,
     MAX_NARRATIVE_CHARS, MAX_REASON_CHARS, RULE_UNANSWERED,
 };
 use cchc_domain::{Agency, AreaCode, Date, Diagnostic, ReportingPeriod};
@@ -149,6 +149,21 @@ struct ReportPage {
     xlsx_link: String,
     csv_link: String,
     max_upload: String,
+    /// The indicators computed from the one-stop-shop dossiers beside the reported values;
+    /// `None` when no dossier of the period was imported.
+    computed: Option<Vec<ComputedLine>>,
+    computed_differences: usize,
+}
+
+/// An indicator computed from the dossiers, beside the agency's own value.
+pub struct ComputedLine {
+    pub code: String,
+    pub name: String,
+    pub reported: String,
+    pub computed: String,
+    pub formula: String,
+    pub verdict: String,
+    pub differs: bool,
 }
 
 /// What a write brings to the page it renders: typed inputs, messages.
@@ -258,6 +273,22 @@ async fn report_view(
     let ReportDetail { form, report, events, history, extensions, may_write, violations, .. } =
         state.app.report_detail(&user.user, &agency.id, period.id).await?;
     let content = report.as_ref().map(|r| r.content.clone()).unwrap_or_default();
+    let computed: Option<Vec<ComputedLine>> =
+        state.app.computed_figures(&user.user, &form, report.as_ref().map(|r| &r.content)).await?.map(|figures| {
+            figures
+                .iter()
+                .map(|f| ComputedLine {
+                    code: f.code.to_string(),
+                    name: f.name.clone(),
+                    reported: f.reported.map(ratio_text).unwrap_or_else(|| "chưa báo cáo".into()),
+                    computed: ratio_text(f.computed),
+                    formula: f.formula.clone(),
+                    verdict: f.verdict_vn(),
+                    differs: f.differs(),
+                })
+                .collect()
+        });
+    let computed_differences = computed.as_ref().map_or(0, |lines| lines.iter().filter(|l| l.differs).count());
     let status_editable = report.as_ref().is_none_or(|r| r.status.is_editable());
     let typed = extras.typed.as_ref();
     let violations = match (extras.violations, typed) {
@@ -378,6 +409,8 @@ async fn report_view(
         can_accept: is_admin && report_status == Some(ReportStatus::Submitted),
         can_return: is_admin && matches!(report_status, Some(ReportStatus::Submitted | ReportStatus::Accepted)),
         has_report: report.is_some(),
+        computed,
+        computed_differences,
         period_link: (user.user.reads_all() || !may_write).then(|| format!("/bao-cao/{}", period.id)),
         notice: extras.notice,
         problems: extras.problems,
