@@ -51,6 +51,9 @@ use cchc_import::{ParsedPlan, SON_LA_2024_PLAN, SON_LA_2024_PLAN_NAME};
 use cchc_store::{content_hash, plan_key, NewDocument, Store, StoreError};
 
 pub use cache::{ActivityEntry, Current, PlanIndex, Snapshot};
+/// The two dossier file formats, for callers that hand bytes to [`App::import_dossiers`] without
+/// depending on the dossier engine.
+pub use cchc_dossiers::Format as DossierFormat;
 pub use directory::{parse_with_embedded_directory, DirectoryImport};
 
 /// File name of the SQLite database inside the data folder.

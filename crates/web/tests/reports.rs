@@ -923,3 +923,69 @@ async fn of_two_concurrent_api_submissions_exactly_one_wins() {
     let submissions = detail.events.iter().filter(|e| e.kind == ReportEventKind::Submitted).count();
     assert_eq!(submissions, 1);
 }
+
+/// The commune's dossiers of the 6-month window: one resolved early online, one late, one open
+/// past its appointment at 13/06/2024 — on time 1 of 3, online 1 of 3.
+const COMMUNE_DOSSIERS: &str = "\
+MaHoSo,MaTTHC,DonViXuLy,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,ThoiHanGiaiQuyet,PhieuXinLoi
+H1,1.001,ubnd-xa-03646,2,20240304090000,20240307170000,20240306150000,,9,,0
+H2,1.001,ubnd-xa-03646,1,20240220090000,20240226170000,20240305100000,20240306090000,10,,0
+H3,1.002,ubnd-xa-03646,1,20240401080000,20240410170000,,,2,,0
+";
+
+#[tokio::test]
+async fn the_report_shows_the_indicators_computed_from_dossiers_and_flags_differences() {
+    let h = harness(ON_TIME).await;
+    let officer = h.login("xa1").await;
+    // Before any dossier is imported: no comparison.
+    let page = h.get(FORM_URI, &officer).await;
+    assert!(!page.text().contains("Đối chiếu với số liệu tính từ hồ sơ TTHC"));
+
+    let admin_user = h.state.app.command_line_user(Timestamp::parse_rfc3339(ON_TIME).unwrap()).await.unwrap();
+    h.state
+        .app
+        .import_dossiers(&admin_user, COMMUNE_DOSSIERS.as_bytes(), cchc_services::DossierFormat::Csv, &mut |_, _, _| {})
+        .unwrap();
+    // The officer saves III.6.1 as 1/3 (as the dossiers say) and VII.2.2 as 2/3 (they do not).
+    let saved = h
+        .post_form(
+            FORM_URI,
+            &officer,
+            &[
+                ("csrf_token", &officer.csrf),
+                ("action", "save"),
+                ("n_III.6.1", "1"),
+                ("d_III.6.1", "3"),
+                ("n_VII.2.2", "2"),
+                ("d_VII.2.2", "3"),
+            ],
+        )
+        .await;
+    assert!(saved.status.is_redirection() || saved.status.is_success(), "{}", saved.status);
+    let html = h.get(FORM_URI, &officer).await.text();
+    let section = &html[html.find("Đối chiếu với số liệu tính từ hồ sơ TTHC").expect("comparison")..];
+    assert!(section.contains("1 chỉ tiêu có số báo cáo khác số tính từ hồ sơ"), "{section}");
+    let on_time = &section[section.find("#chi-tieu-III.6.1").unwrap()..];
+    let on_time = &on_time[..on_time.find("</tr>").unwrap()];
+    assert!(on_time.contains("Khớp với số tính từ hồ sơ") && !on_time.contains("Chênh lệch"), "{on_time}");
+    let online = &section[section.find("#chi-tieu-VII.2.2").unwrap()..];
+    let online = &online[..online.find("</tr>").unwrap()];
+    assert!(online.contains("Chênh lệch: báo cáo 2/3 (66,7%), tính từ hồ sơ 1/3 (33,3%)"), "{online}");
+
+    // The API says the same.
+    let api = h.api_login("xa1").await;
+    let detail = h.api(Method::GET, "/api/reports/2024S1/ubnd-xa-03646", Some(&api), None).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let body = detail.json();
+    conforms("get", "/api/reports/{period}/{agency}", "200", &body);
+    let computed = body["computed"].as_array().unwrap();
+    let online = computed.iter().find(|c| c["code"] == "VII.2.2").unwrap();
+    assert_eq!(online["computed"], json!({ "numerator": 1.0, "denominator": 3.0, "rate": 33.3 }));
+    assert_eq!(online["differs"], true);
+    let on_time = computed.iter().find(|c| c["code"] == "III.6.1").unwrap();
+    assert_eq!(on_time["differs"], false);
+    let catalogue = h.api(Method::GET, "/api/indicators", Some(&api), None).await.json();
+    let indicator = catalogue["indicators"].as_array().unwrap().iter().find(|i| i["code"] == "III.6.1").unwrap();
+    assert_eq!(indicator["source"], "dossiers");
+    assert_eq!(indicator["dossier_formula"]["numerator"], json!(["resolved_early", "resolved_on_time"]));
+}

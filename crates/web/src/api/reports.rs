@@ -84,6 +84,67 @@ pub struct IndicatorDto {
     pub reporters: Vec<&'static str>,
     /// Cơ quan được giao: với loại cơ quan có tên ở đây, chỉ các cơ quan này báo cáo.
     pub agencies: Vec<String>,
+    /// Nguồn số liệu: `report` (cơ quan tự báo cáo) hoặc `dossiers` (còn được tính từ hồ sơ TTHC).
+    #[schema(example = "dossiers")]
+    pub source: &'static str,
+    /// Với nguồn `dossiers`: các số đếm hồ sơ cộng lại thành tử số và mẫu số.
+    pub dossier_formula: Option<DossierFormulaDto>,
+}
+
+/// Công thức tính chỉ tiêu từ hồ sơ TTHC: tổng các số đếm (tên như trong `/api/dossiers/indicators`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DossierFormula)]
+pub struct DossierFormulaDto {
+    #[schema(example = json!(["resolved_early", "resolved_on_time"]))]
+    pub numerator: Vec<&'static str>,
+    pub denominator: Vec<&'static str>,
+    /// Công thức bằng lời.
+    pub text: String,
+}
+
+/// Một chỉ tiêu của báo cáo tính từ hồ sơ TTHC của kỳ, bên cạnh số cơ quan báo cáo.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ComputedFigure)]
+pub struct ComputedFigureDto {
+    pub code: String,
+    /// Công thức bằng lời.
+    pub formula: String,
+    /// Tính từ hồ sơ.
+    pub computed: ValuePairDto,
+    /// Cơ quan báo cáo (cả tử số và mẫu số), nếu đã báo cáo.
+    pub reported: Option<ValuePairDto>,
+    /// Số báo cáo khác số tính từ hồ sơ (tử số hoặc mẫu số).
+    pub differs: bool,
+    /// Kết luận đối chiếu bằng lời.
+    pub verdict: String,
+}
+
+/// Tử số, mẫu số và tỷ lệ (%, một chữ số thập phân).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ValuePair)]
+pub struct ValuePairDto {
+    pub numerator: f64,
+    pub denominator: f64,
+    pub rate: Option<f64>,
+}
+
+impl ValuePairDto {
+    fn new(r: cchc_domain::reporting::Ratio) -> ValuePairDto {
+        ValuePairDto { numerator: r.numerator, denominator: r.denominator, rate: r.rounded().map(|p| p.value()) }
+    }
+}
+
+impl ComputedFigureDto {
+    pub fn new(f: &cchc_domain::reporting::ComputedFigure) -> ComputedFigureDto {
+        ComputedFigureDto {
+            code: f.code.to_string(),
+            formula: f.formula.clone(),
+            computed: ValuePairDto::new(f.computed),
+            reported: f.reported.map(ValuePairDto::new),
+            differs: f.differs(),
+            verdict: f.verdict_vn(),
+        }
+    }
 }
 
 impl IndicatorDto {
@@ -101,6 +162,12 @@ impl IndicatorDto {
             thresholds: i.thresholds.iter().map(ThresholdDto::new).collect(),
             reporters: i.reporters.iter().map(|k| k.as_str()).collect(),
             agencies: i.agencies.iter().map(|(_, id)| id.to_string()).collect(),
+            source: if i.dossiers.is_some() { "dossiers" } else { "report" },
+            dossier_formula: i.dossiers.as_ref().map(|f| DossierFormulaDto {
+                numerator: f.numerator().iter().map(|c| c.as_str()).collect(),
+                denominator: f.denominator().iter().map(|c| c.as_str()).collect(),
+                text: f.text_vn(),
+            }),
         }
     }
 }
@@ -510,6 +577,9 @@ pub struct ReportDetailDto {
     pub extensions: Vec<ExtensionDto>,
     pub events: Vec<ReportEventDto>,
     pub value_history: Vec<ValueChangeDto>,
+    /// Các chỉ tiêu tính được từ hồ sơ TTHC đã nhập, bên cạnh số cơ quan báo cáo; `null` khi kỳ
+    /// chưa có hồ sơ nào được nhập.
+    pub computed: Option<Vec<ComputedFigureDto>>,
 }
 
 /// Quy tắc bị vi phạm: error chặn việc gửi, warning chỉ cảnh báo.
@@ -861,7 +931,11 @@ pub async fn results(
     }))
 }
 
-fn detail_dto(period: &ReportingPeriod, detail: &ReportDetail) -> ReportDetailDto {
+fn detail_dto(
+    period: &ReportingPeriod,
+    detail: &ReportDetail,
+    computed: Option<Vec<cchc_domain::reporting::ComputedFigure>>,
+) -> ReportDetailDto {
     ReportDetailDto {
         report: ReportDto::new(&period.id.to_string(), &detail.agency, detail.report.as_ref(), detail.form.due),
         period_detail: PeriodDto::new(period),
@@ -871,6 +945,7 @@ fn detail_dto(period: &ReportingPeriod, detail: &ReportDetail) -> ReportDetailDt
         extensions: detail.extensions.iter().map(ExtensionDto::new).collect(),
         events: detail.events.iter().map(ReportEventDto::new).collect(),
         value_history: detail.history.iter().map(ValueChangeDto::new).collect(),
+        computed: computed.map(|figures| figures.iter().map(ComputedFigureDto::new).collect()),
     }
 }
 
@@ -894,7 +969,9 @@ pub async fn report(
     let agency = agency_of(&state, &raw_agency)?;
     let period = period_of(&state, &raw_period).await?;
     let detail = state.app.report_detail(&user.user, &agency.id, period.id).await?;
-    Ok(Json(detail_dto(&period, &detail)))
+    let computed =
+        state.app.computed_figures(&user.user, &detail.form, detail.report.as_ref().map(|r| &r.content)).await?;
+    Ok(Json(detail_dto(&period, &detail, computed)))
 }
 
 /// The content of a save request, or every problem found. Text limits are the services'.

@@ -23,7 +23,8 @@ use tower::ServiceExt;
 pub const PASSWORD: &str = "mat-khau-du-dai-1";
 pub const BOUNDARY: &str = "----cchc-test-boundary-7MA4YWxkTrZu0gW";
 
-/// The real router over an in-memory app whose clock stands still.
+/// The real router over an in-memory app whose clock stands still (uploads and the dossier
+/// store in a temporary folder).
 pub struct Harness {
     pub router: Router,
     pub state: AppState,
@@ -33,7 +34,8 @@ pub struct Harness {
 /// A harness at `now` (RFC 3339) with `accounts` (username, role, agency), each with [`PASSWORD`].
 pub async fn harness(now: &str, accounts: &[(&str, UserRole, Option<&str>)]) -> Harness {
     let now = Timestamp::parse_rfc3339(now).expect("timestamp");
-    let app = App::open_in_memory().await.expect("app");
+    let files = tempfile::tempdir().expect("temporary folder");
+    let app = App::open_in_memory().await.expect("app").with_dossier_dir(files.path().join("dossiers"));
     for &(username, role, agency) in accounts {
         let account = NewAccount {
             username: username.into(),
@@ -44,7 +46,6 @@ pub async fn harness(now: &str, accounts: &[(&str, UserRole, Option<&str>)]) -> 
         };
         app.create_account(&account, now).await.expect("account");
     }
-    let files = tempfile::tempdir().expect("temporary folder");
     let state = AppState {
         app: Arc::new(app),
         files_dir: files.path().to_path_buf(),
