@@ -2,7 +2,8 @@
 # Benchmark of every page and API read (see docs/benchmarks.md), with 64 concurrent clients.
 #
 # 1. Fills a data folder the way a reporting deadline does: every expected agency (241) saves and
-#    submits its 2024S1 report (examples/bench_consolidate.rs, release build).
+#    submits its 2024S1 report (examples/bench_consolidate.rs, release build); 200 000 generated
+#    dossiers of 2024 are imported (`cchc dossiers generate|import`, issue 11).
 # 2. Starts `cchc serve` on it, creates a viewer and a commune officer, logs in with curl.
 # 3. Runs wrk against each page and API read (asking for gzip/br as browsers do), twice: on the
 #    server as it runs by default (answers kept until the data changes, "kept") and on a second
@@ -47,6 +48,9 @@ trap cleanup EXIT
 
 echo "== filling $DATA (241 reports for 2024S1)"
 "$TARGET/examples/bench_consolidate" 2024S1 "$DATA" | sed 's/^/   /'
+echo "== importing 200 000 generated dossiers of 2024 (issue 11)"
+"$BIN" dossiers generate --data "$DATA" --rows 200000 --seed 1 --year 2024 --out "$DATA/dossiers-2024.csv" >/dev/null
+"$BIN" dossiers import --data "$DATA" "$DATA/dossiers-2024.csv" | sed 's/^/   /'
 printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username bench --role viewer --password-stdin >/dev/null
 printf '%s\n' "$PASSWORD" | "$BIN" user add --data "$DATA" --username canbo-xa --role agency --agency ubnd-xa-03646 --password-stdin >/dev/null
 
@@ -123,6 +127,14 @@ PAGES=(
     "inspection plan (issue 10)|viewer|/danh-gia/kiem-tra?nam=2025&seed=1"
     "api inspection plan (issue 10)|viewer|/api/evaluation/inspections/plan?year=2025&seed=1"
     "api inspections (issue 10)|viewer|/api/evaluation/inspections?year=2025"
+    "dossier table (issue 11)|viewer|/ho-so-tthc?ky=2024S1"
+    "dossier table of a level (issue 11)|viewer|/ho-so-tthc?ky=2024-03&cap=xa"
+    "dossier 766 points (issue 11)|viewer|/ho-so-tthc/766?ky=2024S1"
+    "late dossiers (issue 11)|viewer|/ho-so-tthc/tre-han?ky=2024S1"
+    "wrong appointment dates (issue 11)|viewer|/ho-so-tthc/ngay-hen?ky=2024S1"
+    "api dossier indicators (issue 11)|viewer|/api/dossiers/indicators?period=2024S1"
+    "api late dossiers (issue 11)|viewer|/api/dossiers/late?period=2024S1"
+    "api wrong dates (issue 11)|viewer|/api/dossiers/check-dates?period=2024S1"
 )
 EXPORTS=(
     "overdue XLSX|viewer|/xuat/qua-han.xlsx?as_of=2024-07-01"
@@ -134,6 +146,9 @@ EXPORTS=(
     "PAR Index ranking XLSX (issue 10)|viewer|/danh-gia/2024/xep-hang.xlsx"
     "PAR Index decision annex DOCX (issue 10)|viewer|/danh-gia/2024/quyet-dinh.docx"
     "PAR Index score sheet XLSX (issue 10)|viewer|/danh-gia/2024/so-tu-phap/bang-diem.xlsx"
+    "dossier table XLSX (issue 11)|viewer|/ho-so-tthc/bang.xlsx?ky=2024S1"
+    "late dossiers XLSX (issue 11)|viewer|/ho-so-tthc/tre-han.xlsx?ky=2024S1"
+    "wrong dates XLSX (issue 11)|viewer|/ho-so-tthc/ngay-hen.xlsx?ky=2024S1"
 )
 
 cookie_of() { case "$1" in viewer) echo "$VIEWER" ;; officer) echo "$OFFICER" ;; *) echo "" ;; esac; }

@@ -21,6 +21,8 @@ pub mod directory;
 pub mod dossier_codes;
 /// Indicators of a period report computed from the dossiers, beside the reported values.
 mod dossier_compare;
+/// Dossier imports from the web: jobs with progress, one at a time; the months with data.
+pub mod dossier_jobs;
 /// One-stop-shop dossiers: import into the dossier store, the per-agency table of a period.
 pub mod dossiers;
 /// The PAR Index: criteria framework, assessment round, scores, ranks and bands.
@@ -114,6 +116,8 @@ pub struct App {
     dossier_dir: Option<std::path::PathBuf>,
     /// Other `DonViXuLy` codes mapped to agencies (stored; read once, replaced on every edit).
     dossier_codes: dossier_codes::MappedCodes,
+    /// Dossier import jobs of this process and the dossier data generation.
+    dossier_jobs: dossier_jobs::DossierJobs,
 }
 
 /// What importing a document did.
@@ -153,6 +157,7 @@ impl App {
             sessions: accounts::SessionCache::default(),
             dossier_dir: None,
             dossier_codes: dossier_codes::MappedCodes::default(),
+            dossier_jobs: dossier_jobs::DossierJobs::default(),
         };
         app.reload_dossier_codes().await?;
         if app.store.plan_version_count().await? == 0 {
@@ -168,9 +173,13 @@ impl App {
 
     /// A number that changes with every write through this `App` that a page, an API read or a
     /// document can show (plan, progress, reports, indicator catalogue, document settings,
-    /// accounts and sessions). Lets the web layer keep an answer until the data under it changes.
+    /// accounts and sessions, dossier imports). Lets the web layer keep an answer until the data
+    /// under it changes.
     pub fn data_generation(&self) -> u64 {
-        self.cache.data_generation().wrapping_add(self.sessions.generation())
+        self.cache
+            .data_generation()
+            .wrapping_add(self.sessions.generation())
+            .wrapping_add(self.dossier_jobs.generation())
     }
 
     pub(crate) fn store(&self) -> &Store {

@@ -294,6 +294,11 @@ impl UploadForm {
 /// Reads a multipart form: text fields, and the `file` field without keeping more than the
 /// upload limit in memory.
 pub async fn read_form(multipart: &mut axum::extract::Multipart) -> Result<UploadForm, PageError> {
+    read_form_within(multipart, MAX_UPLOAD_BYTES).await
+}
+
+/// [`read_form`] with a file limit of `limit` bytes (the route's body limit must allow it).
+pub async fn read_form_within(multipart: &mut axum::extract::Multipart, limit: usize) -> Result<UploadForm, PageError> {
     let failure = |e: axum::extract::multipart::MultipartError| {
         crate::pages::multipart_failure(&e, || too_big_message("đính kèm"))
     };
@@ -305,7 +310,7 @@ pub async fn read_form(multipart: &mut axum::extract::Multipart) -> Result<Uploa
             let mut bytes = Vec::new();
             let mut too_big = false;
             while let Some(chunk) = field.chunk().await.map_err(failure)? {
-                if too_big || bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
+                if too_big || bytes.len() + chunk.len() > limit {
                     too_big = true;
                     bytes = Vec::new();
                 } else {

@@ -6,11 +6,11 @@
 //! for, today's date in Vietnam) together with [`cchc_services::App::data_generation`] read
 //! before it was computed; it is served again only while that number has not moved (any write
 //! through the application — progress, reports, plan, catalogue, document settings, accounts,
-//! sessions — moves it). "Who asks" is the session itself (pages carry the session's CSRF
+//! sessions, dossier imports — moves it). "Who asks" is the session itself (pages carry the session's CSRF
 //! token), checked again on every request, or nobody for the public pages. Only `200` answers
 //! without a `Set-Cookie` are kept, and only for the reading addresses of [`is_cacheable`] (pages,
 //! API reads, exports, report forms and consolidated documents): never the login, accounts,
-//! settings or evidence files.
+//! settings, evidence files or the dossier import pages (whose progress moves without a write).
 //!
 //! The layer sits outside compression, so a kept answer is already compressed for the encoding
 //! it was asked with. Memory is bounded ([`MAX_BYTES`]): answers of older generations go first,
@@ -130,8 +130,9 @@ impl ResponseCache {
 /// Whether answers to `GET path` may be kept: the reading pages and API reads, exports, report
 /// forms and consolidated documents — not the login, accounts, settings or evidence files.
 pub fn is_cacheable(path: &str) -> bool {
-    const EXACT: [&str; 11] = [
+    const EXACT: [&str; 12] = [
         "/",
+        "/ho-so-tthc",
         "/danh-gia",
         "/ban-giao",
         "/tong-quan",
@@ -143,8 +144,10 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/openapi.json",
         "/api/dashboard",
     ];
-    const PREFIXES: [&str; 17] = [
+    const PREFIXES: [&str; 19] = [
         "/ban-giao/",
+        "/ho-so-tthc/",
+        "/api/dossiers/",
         "/danh-gia/",
         "/api/evaluation/",
         "/cong-khai/",
@@ -162,7 +165,9 @@ pub fn is_cacheable(path: &str) -> bool {
         "/api/indicators",
         "/api/reports",
     ];
-    path != "/bao-cao/thiet-lap" && (EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p)))
+    // The upload page lists the running imports and a job's page follows one: neither is kept.
+    let import = path == "/ho-so-tthc/nhap" || path.starts_with("/ho-so-tthc/nhap/");
+    path != "/bao-cao/thiet-lap" && !import && (EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p)))
 }
 
 /// Whether an answer may be kept: a complete `200` that sets no cookie.
@@ -260,6 +265,10 @@ mod tests {
             "/danh-gia/xep-loai",
             "/danh-gia/2024/xep-hang.xlsx",
             "/api/evaluation/score",
+            "/ho-so-tthc",
+            "/ho-so-tthc/766",
+            "/ho-so-tthc/tre-han.xlsx",
+            "/api/dossiers/indicators",
         ] {
             assert!(is_cacheable(path), "{path}");
         }
@@ -274,6 +283,8 @@ mod tests {
             "/api/users",
             "/api/me/password",
             "/static/app.css",
+            "/ho-so-tthc/nhap",
+            "/ho-so-tthc/nhap/3",
         ] {
             assert!(!is_cacheable(path), "{path}");
         }

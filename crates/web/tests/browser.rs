@@ -2,7 +2,8 @@
 //! against the real server: an officer of Sở Tư pháp logs in through the login form, records
 //! progress on activity II.2 with a PDF attached, and sees the dashboard change; at phone width
 //! the history table turns into cards that keep their column labels. Screenshots of the dashboard
-//! and of the activity at phone width are saved to `target/test-artifacts/`.
+//! and of the activity at phone width are saved to `target/test-artifacts/`. Sở Nội vụ uploads a
+//! file of one-stop-shop dossiers, follows the import's progress page and reads the table.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test is skipped with a note,
@@ -605,6 +606,102 @@ async fn a_par_index_round_in_a_real_browser() {
     let outcome = tokio::time::timeout(Duration::from_secs(180), evaluation_scenario(&client, &base, close_others))
         .await
         .unwrap_or_else(|_| Err("the evaluation scenario took more than 180 s".into()));
+    let _ = client.close().await;
+    drop(driver);
+    server.abort();
+    if let Err(message) = outcome {
+        panic!("{message}");
+    }
+}
+
+/// A hand-computed month of dossiers (the fixture of tests/dossiers.rs): Sở Tư pháp received 4
+/// dossiers in March 2024 (one online), resolved 2 early and 1 late, 2 carried over.
+const DOSSIERS_CSV: &str = "MaHoSo,MaTTHC,DonViXuLy,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,ThoiHanGiaiQuyet,PhieuXinLoi
+A,1.001,so-tu-phap,1,20240220090000,20240226170000,20240305100000,20240306090000,10,,0
+B,1.001,so-tu-phap,1,20240225080000,20240304170000,,,4,,0
+D,1.002,so-tu-phap,2,20240304090000,20240307170000,20240306150000,,9,,0
+E,1.002,so-tu-phap,1,20240305100000,20240308170000,20240306100000,20240306100000,7,,0
+F,1.003,so-tu-phap,1,20240328080000,20240410170000,,,2,,0
+W,1.003,so-tu-phap,1,20240304080000,20240308170000,20240305080000,,9,3,0
+";
+
+/// Sở Nội vụ uploads the file on `/ho-so-tthc/nhap`, follows the progress page (which reloads
+/// itself) to the summary, opens the table and reads Sở Tư pháp's numbers.
+async fn dossier_scenario(c: &Client, base: &str, csv: &Path) -> Result<(), String> {
+    c.set_window_size(1280, 2200).await.map_err(|e| format!("window size: {e}"))?;
+    log_in(c, base, "quantri", EVALUATION_PASSWORD).await?;
+    c.goto(&format!("{base}/ho-so-tthc")).await.map_err(|e| format!("open the table: {e}"))?;
+    wait_for_text(c, "Chưa có hồ sơ TTHC nào được nhập.").await?;
+    click(c, "#chua-co-du-lieu a[href='/ho-so-tthc/nhap']").await?;
+    wait_for_text(c, "Nhập tệp hồ sơ thủ tục hành chính").await?;
+    c.find(Locator::Css("#nhap-ho-so input[type='file'][name='file']"))
+        .await
+        .map_err(|e| format!("file field: {e}"))?
+        .send_keys(&csv.display().to_string())
+        .await
+        .map_err(|e| format!("choose the file: {e}"))?;
+    click(c, "#nhap-ho-so button[type='submit']").await?;
+    let summary = wait_for_text(c, "Đã nhập xong.").await?;
+    if !summary.contains("<dt>Hồ sơ mới</dt><dd>6</dd>") {
+        return Err(format!("unexpected summary:\n{}", &summary[..summary.len().min(4000)]));
+    }
+    click(c, "#xem-bang").await?;
+    wait_for_text(c, "Tình hình giải quyết hồ sơ thủ tục hành chính").await?;
+    let cells =
+        c.find_all(Locator::Css("#cq-so-tu-phap td.num")).await.map_err(|e| format!("Sở Tư pháp's row: {e}"))?;
+    let mut numbers = Vec::new();
+    for cell in cells {
+        numbers.push(cell.text().await.map_err(|e| e.to_string())?);
+    }
+    // Carried over, received (total, online, other), resolved (total, early, on time, late), in
+    // progress (total, within, overdue), withdrawn.
+    let expected = ["2", "4", "1", "3", "3", "2", "0", "1", "2", "1", "1", "1"];
+    if numbers != expected {
+        return Err(format!("Sở Tư pháp's row reads {numbers:?}, expected {expected:?}"));
+    }
+    if count(c, "#cq-so-tu-phap svg.bar rect").await? != 3 {
+        return Err("the stacked bar should show early, late and overdue".into());
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossiers_uploaded_in_a_real_browser() {
+    let Some((chromium, chromedriver)) = browser_tools() else { return };
+    let temp = tempfile::tempdir().unwrap();
+    let app = App::open_in_memory().await.unwrap().with_dossier_dir(temp.path().join("dossiers"));
+    app.create_account(
+        &NewAccount {
+            username: "quantri".into(),
+            display_name: "Sở Nội vụ".into(),
+            role: UserRole::Admin,
+            agency: None,
+            password: EVALUATION_PASSWORD.into(),
+        },
+        Clock::System.now(),
+    )
+    .await
+    .unwrap();
+    let files = temp.path().join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let state = AppState {
+        app: Arc::new(app),
+        files_dir: files,
+        clock: Clock::System,
+        secure_cookies: false,
+        trusted_proxies: Arc::from([]),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
+    });
+    let csv = temp.path().join("ho-so-thang-3.csv");
+    std::fs::write(&csv, DOSSIERS_CSV).unwrap();
+    let (driver, client) = open_browser(&chromium, &chromedriver, temp.path()).await;
+    let outcome = tokio::time::timeout(Duration::from_secs(120), dossier_scenario(&client, &base, &csv))
+        .await
+        .unwrap_or_else(|_| Err("the dossier scenario took more than 120 s".into()));
     let _ = client.close().await;
     drop(driver);
     server.abort();

@@ -29,6 +29,9 @@ use crate::AppState;
 
 /// Accounts: list, create, deactivate / reactivate, reset a password; change one's own.
 mod accounts;
+/// One-stop-shop dossiers: the table of a period with the 766 points, late dossiers, wrong
+/// appointment dates, imports.
+pub mod dossiers;
 /// Wire types (DTOs) of the API.
 pub mod dto;
 /// The PAR Index scores.
@@ -85,6 +88,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/evaluation/sipas/import"),
     ("get", "/api/evaluation/inspections"),
     ("get", "/api/evaluation/inspections/plan"),
+    ("get", "/api/dossiers/indicators"),
+    ("get", "/api/dossiers/late"),
+    ("get", "/api/dossiers/check-dates"),
+    ("post", "/api/dossiers/import"),
     ("get", "/api/openapi.json"),
 ];
 
@@ -116,6 +123,14 @@ pub fn routes() -> Router<AppState> {
         .route("/evaluation/sipas/import", post(sipas::import))
         .route("/evaluation/inspections", get(inspection::list))
         .route("/evaluation/inspections/plan", get(inspection::plan))
+        .route("/dossiers/indicators", get(dossiers::indicators))
+        .route("/dossiers/late", get(dossiers::late_list))
+        .route("/dossiers/check-dates", get(dossiers::check_dates))
+        .route(
+            "/dossiers/import",
+            post(dossiers::import)
+                .layer(axum::extract::DefaultBodyLimit::max(dossiers::MAX_DOSSIER_UPLOAD + 64 * 1024)),
+        )
         .route("/openapi.json", get(openapi::serve))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -28,7 +28,7 @@ use utoipa::openapi::{ContentBuilder, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use super::dto::{reference, ErrorDto};
-use super::{accounts, evaluation, inspection, rating, read, reports, session, sipas, write};
+use super::{accounts, dossiers, evaluation, inspection, rating, read, reports, session, sipas, write};
 use crate::auth::SESSION_COOKIE;
 
 /// The header that carries the session's CSRF token, as clients write it.
@@ -46,6 +46,7 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         (name = "tracking", description = "Nhiệm vụ, mốc thời hạn, tiến độ, bảng điều khiển"),
         (name = "reports", description = "Chỉ tiêu, báo cáo định kỳ của cơ quan, tiếp nhận và trả lại"),
         (name = "evaluation", description = "Đánh giá: Chỉ số CCHC (điểm, xếp hạng, xếp loại), chỉ số hài lòng SIPAS, kế hoạch kiểm tra công tác CCHC"),
+        (name = "dossiers", description = "Hồ sơ TTHC một cửa: tình hình giải quyết theo cơ quan và kỳ, Chỉ số 766 tính từ hồ sơ, hồ sơ quá hạn chưa xin lỗi, ngày hẹn trả sai, nhập tệp hồ sơ"),
         (name = "meta", description = "Tài liệu API"),
     ),
     paths(
@@ -79,6 +80,10 @@ pub const CSRF_HEADER_NAME: &str = "X-CSRF-Token";
         inspection::list,
         inspection::plan,
         rating::rating,
+        dossiers::indicators,
+        dossiers::late_list,
+        dossiers::check_dates,
+        dossiers::import,
         serve,
     ),
     components(responses(E400, E401, E403, E404, E413, E415, E422, E429)),

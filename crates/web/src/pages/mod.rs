@@ -19,6 +19,8 @@ pub mod accounts;
 pub mod assessment;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
+/// One-stop-shop dossiers: the handling table, late dossiers, wrong dates, 766 points, imports.
+pub mod dossiers;
 /// The PAR Index: ranking of a year.
 pub mod evaluation;
 /// Downloads of the PAR Index documents: ranking and score sheet (XLSX), the decision annex (DOCX).
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(public::routes())
         .merge(reports::routes())
         .merge(sipas::routes())
+        .merge(dossiers::routes())
 }
 
 async fn stylesheet() -> Response {
