@@ -294,3 +294,45 @@ impl App {
         Ok(DossierOverview { configured: true, dossiers: snapshot.dossiers, months })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_import_at_a_time_and_the_slot_is_released_when_dropped() {
+        let jobs = DossierJobs::default();
+        let slot = jobs.slot().unwrap();
+        let busy = jobs.slot().unwrap_err().to_string();
+        assert!(busy.contains("đang chạy"), "{busy}");
+        drop(slot);
+        assert!(jobs.slot().is_ok());
+    }
+
+    #[test]
+    fn the_registry_keeps_the_last_jobs_newest_first() {
+        let jobs = DossierJobs::default();
+        for i in 0..KEPT_JOBS + 3 {
+            jobs.add(&format!("tep-{i}.csv"), 10, "Sở Nội vụ");
+        }
+        let kept = jobs.list();
+        assert_eq!(kept.len(), KEPT_JOBS);
+        assert_eq!(kept[0].id, (KEPT_JOBS + 3) as u64);
+        assert_eq!(kept[KEPT_JOBS - 1].id, 4, "the three oldest are forgotten");
+        assert!(jobs.get(1).is_none() && jobs.get(4).is_some());
+    }
+
+    #[test]
+    fn progress_is_the_current_step_in_percent_and_full_once_over() {
+        let jobs = DossierJobs::default();
+        let job = jobs.add("a.csv", 200, "x");
+        assert_eq!(job.status().percent(), 0);
+        job.progress("Đọc tệp", 50, 200);
+        assert_eq!((job.status().phase.as_str(), job.status().percent()), ("Đọc tệp", 25));
+        job.progress("Ghi kho", 3, 0);
+        assert_eq!(job.status().percent(), 0, "an unknown total is 0%, not a division by zero");
+        job.finish(JobOutcome::Refused(vec!["tệp rỗng".into()]));
+        assert_eq!(job.status().percent(), 100);
+    }
+}

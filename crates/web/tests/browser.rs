@@ -3,7 +3,8 @@
 //! progress on activity II.2 with a PDF attached, and sees the dashboard change; at phone width
 //! the history table turns into cards that keep their column labels. Screenshots of the dashboard
 //! and of the activity at phone width are saved to `target/test-artifacts/`. Sở Nội vụ uploads a
-//! file of one-stop-shop dossiers, follows the import's progress page and reads the table.
+//! file of one-stop-shop dossiers, follows the import's progress page and reads the table
+//! (screenshots of the table and of the 766 points are saved beside the others).
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test is skipped with a note,
@@ -662,6 +663,14 @@ async fn dossier_scenario(c: &Client, base: &str, csv: &Path) -> Result<(), Stri
     if count(c, "#cq-so-tu-phap svg.bar rect").await? != 3 {
         return Err("the stacked bar should show early, late and overdue".into());
     }
+    let dir = artifacts_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let png = c.screenshot().await.map_err(|e| format!("table screenshot: {e}"))?;
+    std::fs::write(dir.join("dossiers-table.png"), &png).map_err(|e| format!("write screenshot: {e}"))?;
+    c.goto(&format!("{base}/ho-so-tthc/766")).await.map_err(|e| format!("open the 766 page: {e}"))?;
+    wait_for_text(c, "12,00 = 3/5 × 20 (ngưỡng 100%)").await?;
+    let png = c.screenshot().await.map_err(|e| format!("766 screenshot: {e}"))?;
+    std::fs::write(dir.join("dossiers-766.png"), &png).map_err(|e| format!("write screenshot: {e}"))?;
     Ok(())
 }
 

@@ -342,6 +342,9 @@ async fn the_pages_import_in_the_background_and_show_the_table_lists_and_766() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(html.contains("<option value=\"2024-03\" selected>Tháng 03/2024</option>"), "{html}");
+    // A and B were received in February: that month has data too; April has none.
+    assert!(html.contains("<option value=\"2024-02\">Tháng 02/2024</option>"), "{html}");
+    assert!(!html.contains("Tháng 04/2024"));
     // Carried over, received (total, online, in person or post), resolved (total, early, on
     // time, late), in progress (total, within, overdue), withdrawn.
     let expected = ["2", "4", "1", "3", "3", "2", "0", "1", "2", "1", "1", "1"];
