@@ -148,6 +148,13 @@ async fn the_api_imports_a_hand_computed_month_and_answers_its_table_and_lists()
     let not_utf8 = h.send(raw_upload(uri, &admin, latin1, "text/csv", true)).await;
     assert_eq!(not_utf8.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(not_utf8.text().contains("UTF-8"), "{}", not_utf8.text());
+    // Past the router's 10 MB limit for other uploads: this route takes up to 512 MB, so an
+    // 11 MB file is read (and refused for its header, not for its size).
+    let mut big = b"MaHoSo,DonViXuLy\n".to_vec();
+    big.resize(11 * 1024 * 1024, b'x');
+    let large = h.send(raw_upload(uri, &admin, big, "text/csv", true)).await;
+    assert_eq!(large.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", large.text());
+    assert!(large.text().contains("thiếu cột bắt buộc"), "{}", large.text());
     assert!(store_files(&h).is_empty(), "a refused file writes nothing");
     assert_eq!(indicators(&h, &officer, "period=2024-03").await, before);
 
@@ -311,11 +318,11 @@ async fn the_pages_import_in_the_background_and_show_the_table_lists_and_766() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("Không nhập gì."), "{}", refused.text());
 
-    // A file missing a column: the job ends refused, the store untouched.
-    let bad = multipart(
-        &[("csrf_token", &admin.csrf)],
-        Some(("thieu-cot.csv", "text/csv", b"MaHoSo,DonViXuLy\nx,so-tu-phap\n")),
-    );
+    // A file missing a column (11 MB: past the 10 MB of other uploads, within this page's
+    // 512 MB): the job ends refused, the store untouched.
+    let mut missing = b"MaHoSo,DonViXuLy\nx,so-tu-phap\n".to_vec();
+    missing.resize(11 * 1024 * 1024, b'x');
+    let bad = multipart(&[("csrf_token", &admin.csrf)], Some(("thieu-cot.csv", "text/csv", &missing)));
     let started = h.post_multipart("/ho-so-tthc/nhap", Some(&admin), bad).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.text());
     let done = finished_job(&h, &admin, &started.location()).await;
