@@ -118,6 +118,11 @@ async fn the_api_imports_a_hand_computed_month_and_answers_its_table_and_lists()
     // Before any import: an empty table (kept by the response cache under this generation).
     let before = indicators(&h, &officer, "period=2024-03").await;
     assert_eq!(before["results"].as_array().unwrap().len(), 0);
+    // The agency's report page shows no dossier figures yet (and is kept too).
+    let report = "/bao-cao/2024S1/so-tu-phap";
+    let page = h.get(report, &officer).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(!page.text().contains("id=\"doi-chieu-ho-so\""));
 
     // Who may import, and how.
     let csv = march_csv().into_bytes();
@@ -201,6 +206,9 @@ async fn the_api_imports_a_hand_computed_month_and_answers_its_table_and_lists()
     let c33 = &so["points_766"]["components"][1];
     assert_eq!(c33["calculation"], "6,00 = 1/4 × 12 ÷ 50% (ngưỡng 50%)");
     assert_eq!(table["unknown_agencies"][0]["DonViXuLy"], "khong-co-don-vi-nay");
+
+    // The report page kept before the import is not served again: the figures appear.
+    assert!(h.get(report, &officer).await.text().contains("id=\"doi-chieu-ho-so\""));
 
     // Filters; a plan period; errors.
     assert_eq!(indicators(&h, &officer, "period=2024-03&level=xa").await["results"].as_array().unwrap().len(), 0);
