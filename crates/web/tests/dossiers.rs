@@ -351,6 +351,8 @@ async fn the_pages_import_in_the_background_and_show_the_table_lists_and_766() {
     assert!(text.contains("<code>khong-co-don-vi-nay</code>"), "{text}");
     assert!(text.contains("href=\"/ho-so-tthc\""));
     assert!(h.get("/ho-so-tthc/nhap", &admin).await.text().contains("thang-3.csv"), "the upload page lists the jobs");
+    assert_eq!(h.get(&started.location(), &officer).await.status, StatusCode::FORBIDDEN, "jobs are Sở Nội vụ's");
+    assert_eq!(h.get("/ho-so-tthc/nhap/999", &admin).await.status, StatusCode::NOT_FOUND);
 
     // The table (the latest month with data is the default period).
     let page = h.get("/ho-so-tthc", &officer).await;
