@@ -10,18 +10,13 @@
 mod common;
 
 use std::io::Cursor;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use calamine::{Data, Reader, Xlsx};
 use cchc_domain::account::UserRole;
-use cchc_domain::{AgencyId, Timestamp};
-use cchc_services::accounts::NewAccount;
-use cchc_services::App;
-use cchc_web::{router, AppState, Clock};
-use common::{multipart, Harness, Login, Page, PASSWORD};
+use common::{multipart, Harness, Login, Page};
 use serde_json::Value;
 
 const HEADER: &str = "MaHoSo,MaTTHC,DonViXuLy,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,ThoiHanGiaiQuyet,PhieuXinLoi";
@@ -46,30 +41,13 @@ fn march_csv() -> String {
     format!("{HEADER}\n{MARCH}")
 }
 
-/// The real router over an in-memory app with a dossier store in a temporary folder.
+/// The real router over an in-memory app with a dossier store in its temporary folder.
 async fn harness() -> Harness {
-    let now = Timestamp::parse_rfc3339("2024-07-10T02:00:00Z").unwrap();
-    let files = tempfile::tempdir().unwrap();
-    let app = App::open_in_memory().await.unwrap().with_dossier_dir(files.path().join("dossiers"));
-    for (username, role, agency) in [("snv", UserRole::Admin, None), ("canbo-tp", UserRole::Agency, Some("so-tu-phap"))]
-    {
-        let account = NewAccount {
-            username: username.into(),
-            display_name: format!("Tài khoản {username}"),
-            role,
-            agency: agency.and_then(AgencyId::parse),
-            password: PASSWORD.into(),
-        };
-        app.create_account(&account, now).await.unwrap();
-    }
-    let state = AppState {
-        app: Arc::new(app),
-        files_dir: files.path().join("files"),
-        clock: Clock::Fixed(now),
-        secure_cookies: false,
-        trusted_proxies: Arc::from([]),
-    };
-    Harness { router: router(state.clone()), state, files }
+    common::harness(
+        "2024-07-10T02:00:00Z",
+        &[("snv", UserRole::Admin, None), ("canbo-tp", UserRole::Agency, Some("so-tu-phap"))],
+    )
+    .await
 }
 
 fn raw_upload(uri: &str, login: &Login, body: Vec<u8>, content_type: &str, csrf: bool) -> Request<Body> {
