@@ -378,3 +378,92 @@ async fn the_pages_import_in_the_background_and_show_the_table_lists_and_766() {
     let rows = xlsx_rows(&h.get("/ho-so-tthc/ngay-hen.xlsx?ky=2024-03", &officer).await, "Danh sách");
     assert_eq!((rows[2][0].clone(), rows[2][5].clone()), (Data::String("W".into()), Data::String("Không".into())));
 }
+
+#[tokio::test]
+async fn other_unit_codes_are_mapped_on_their_page_and_the_table_follows_at_once() {
+    let h = harness().await;
+    let admin_api = h.api_login("snv").await;
+    let imported = h
+        .send(raw_upload(
+            "/api/dossiers/import?file_name=thang-3.csv",
+            &admin_api,
+            march_csv().into_bytes(),
+            "text/csv",
+            true,
+        ))
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+    let admin = h.form_login("snv", "/ho-so-tthc").await;
+    let officer = h.form_login("canbo-tp", "/ho-so-tthc").await;
+    let uri = "/ho-so-tthc/ma-don-vi";
+
+    // Everyone reads which codes match nobody; only Sở Nội vụ gets the forms.
+    let seen = h.get(uri, &officer).await.text();
+    assert!(seen.contains("<code>khong-co-don-vi-nay</code>"), "{seen}");
+    assert!(!seen.contains("name=\"thao_tac\""));
+    let table = h.get("/ho-so-tthc?ky=2024-03", &admin).await.text();
+    assert!(table.contains("href=\"/ho-so-tthc/ma-don-vi\""), "the table links unknown codes to the mapping");
+
+    // An officer may not map; a name that is no agency is refused on the page, nothing changes.
+    let denied = h
+        .post_form(
+            uri,
+            &officer,
+            &[
+                ("csrf_token", &officer.csrf),
+                ("thao_tac", "gan"),
+                ("ma", "khong-co-don-vi-nay"),
+                ("co_quan", "so-tai-chinh"),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let no_csrf = h
+        .post_form(uri, &admin, &[("thao_tac", "gan"), ("ma", "khong-co-don-vi-nay"), ("co_quan", "so-tai-chinh")])
+        .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let unknown = h
+        .post_form(
+            uri,
+            &admin,
+            &[
+                ("csrf_token", &admin.csrf),
+                ("thao_tac", "gan"),
+                ("ma", "khong-co-don-vi-nay"),
+                ("co_quan", "Sở Không Có"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(unknown.text().contains("id=\"loi\""), "{}", unknown.text());
+    assert!(h.state.app.dossier_code_mappings().is_empty());
+
+    // Mapped by the agency's name: X counts for Sở Tài chính at once, without a new import.
+    let mapped = h
+        .post_form(
+            uri,
+            &admin,
+            &[
+                ("csrf_token", &admin.csrf),
+                ("thao_tac", "gan"),
+                ("ma", "khong-co-don-vi-nay"),
+                ("co_quan", "Sở Tài chính"),
+            ],
+        )
+        .await;
+    assert_eq!(mapped.status, StatusCode::SEE_OTHER, "{}", mapped.text());
+    let after = h.get(&mapped.location(), &admin).await.text();
+    assert!(after.contains("id=\"thong-bao\"") && after.contains("id=\"khong-co-ma-la\""), "{after}");
+    assert!(after.contains("<code>khong-co-don-vi-nay</code></td><td data-label=\"Cơ quan\">Sở Tài chính"), "{after}");
+    let finance = indicators(&h, &admin_api, "period=2024-03&agency=so-tai-chinh").await;
+    assert_eq!(finance["results"][0]["received"], 1);
+
+    // Unmapped again: the code is unknown again.
+    let unmapped = h
+        .post_form(uri, &admin, &[("csrf_token", &admin.csrf), ("thao_tac", "bo"), ("ma", "khong-co-don-vi-nay")])
+        .await;
+    assert_eq!(unmapped.status, StatusCode::SEE_OTHER);
+    let finance = indicators(&h, &admin_api, "period=2024-03&agency=so-tai-chinh").await;
+    assert_eq!(finance["results"].as_array().unwrap().len(), 0);
+    assert!(h.get(uri, &officer).await.text().contains("<code>khong-co-don-vi-nay</code>"));
+}

@@ -19,6 +19,8 @@ pub mod accounts;
 pub mod assessment;
 /// The province dashboard, the page leaders open first.
 pub mod dashboard;
+/// `/ho-so-tthc/ma-don-vi`: other unit codes of the dossier exports mapped to agencies.
+pub mod dossier_codes;
 /// One-stop-shop dossiers: the handling table, late dossiers, wrong dates, 766 points, imports.
 pub mod dossiers;
 /// The PAR Index: ranking of a year.
@@ -58,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(framework::routes())
         .merge(rating::routes())
         .merge(evaluation_documents::routes())
+        .merge(dossier_codes::routes())
         .merge(handover::routes())
         .merge(inspection::routes())
         .merge(plan::routes())
