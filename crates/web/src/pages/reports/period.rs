@@ -9,7 +9,8 @@ use axum::response::Response;
 use cchc_domain::account::UserRole;
 use cchc_domain::number::{count_vn, Percent1};
 use cchc_domain::reporting::{
-    level_label, Answer, Attainment, Completeness, IndicatorCode, IndicatorResult, LevelResult, ReportStatus, Sources,
+    level_label, ratio_text, Answer, Attainment, Completeness, ComputedFigure, IndicatorCode, IndicatorResult,
+    LevelResult, Ratio, ReportStatus, Sources,
 };
 use cchc_domain::{AgencyKind, ReportingPeriod};
 use cchc_services::reporting::{AgencyStanding, REPORTING_KINDS};
@@ -548,6 +549,11 @@ pub struct DrillRow {
     pub not_applicable: String,
     pub status: &'static str,
     pub status_class: &'static str,
+    /// From the dossiers (when the catalogue computes the indicator from them): «40/50 (80,0%)».
+    pub computed: String,
+    /// The reported counts differ from the computed ones.
+    pub differs: bool,
+    pub verdict: String,
 }
 
 #[derive(Template)]
@@ -564,6 +570,10 @@ struct IndicatorPage {
     sources: String,
     levels: Vec<LevelCell>,
     rows: Vec<DrillRow>,
+    /// The dossier formula in words, when the indicator is computed from dossiers and the
+    /// period has imported dossiers.
+    dossier_formula: Option<String>,
+    differing: usize,
 }
 
 pub(super) async fn indicator_page(
@@ -580,6 +590,10 @@ pub(super) async fn indicator_page(
         .ok_or_else(|| not_found(format!("chỉ tiêu «{}»", shorten(&raw_code))))?;
     let result = results.iter().find(|r| r.code == indicator.code);
     let status = state.app.report_status(&user.user, period.id).await?;
+    let computed = match &indicator.dossiers {
+        Some(formula) => state.app.dossier_counts_by_agency(&user.user, period.id).await?.map(|c| (formula, c)),
+        None => None,
+    };
     let mut rows = Vec::new();
     for standing in &status.agencies {
         let Some(report) = standing.report.as_ref().filter(|r| r.status.counts_as_submitted()) else { continue };
@@ -594,7 +608,21 @@ pub(super) async fn indicator_page(
             Answer::Partial | Answer::Missing => continue,
         };
         let (_, status_label, status_class) = status_of(Some(report));
+        let figure = computed.as_ref().map(|(formula, by_agency)| {
+            let (n, d) = formula.evaluate(&by_agency.get(&standing.agency.id).copied().unwrap_or_default());
+            ComputedFigure {
+                code: indicator.code.clone(),
+                name: indicator.name.clone(),
+                formula: String::new(),
+                // Exact below 2^53, far above any agency's dossiers.
+                computed: Ratio { numerator: n as f64, denominator: d as f64 },
+                reported: report.content.ratio(&indicator.code),
+            }
+        });
         rows.push(DrillRow {
+            computed: figure.as_ref().map(|f| ratio_text(f.computed)).unwrap_or_default(),
+            differs: figure.as_ref().is_some_and(ComputedFigure::differs),
+            verdict: figure.as_ref().filter(|f| f.differs()).map(ComputedFigure::verdict_vn).unwrap_or_default(),
             name: standing.agency.name.clone(),
             link: format!("/bao-cao/{}/{}", period.id, standing.agency.id),
             kind: standing.agency.kind.label_vn(),
@@ -618,7 +646,9 @@ pub(super) async fn indicator_page(
         unit: indicator.unit.clone(),
         sources: sources.sentence_vn(),
         levels: result.map(|r| r.levels.iter().map(|l| level_cell(l, &r.unit)).collect()).unwrap_or_default(),
+        differing: rows.iter().filter(|r| r.differs).count(),
         rows,
+        dossier_formula: computed.as_ref().map(|(formula, _)| formula.text_vn()),
     };
     render(&page)
 }
