@@ -35,16 +35,12 @@ async fn account(app: &App, name: &str, role: UserRole, agency: Option<&str>) ->
 /// Sở Tư pháp: A late (ended 05/03 after its appointment 26/02), B and F open past their
 /// appointments at 13/06, D (online) and W early, E withdrawn; X another agency's.
 /// In 2024S1: received 6 (online 1); early 2, on time 0, late 1, open and overdue 2.
-const DOSSIERS: &str = "\
-MaHoSo,MaTTHC,DonViXuLy,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,ThoiHanGiaiQuyet,PhieuXinLoi
-A,1.001,so-tu-phap,1,20240220090000,20240226170000,20240305100000,20240306090000,10,,0
-B,1.001,so-tu-phap,1,20240225080000,20240304170000,,,4,,0
-D,1.002,so-tu-phap,2,20240304090000,20240307170000,20240306150000,,9,,0
-E,1.002,so-tu-phap,1,20240305100000,20240308170000,20240306100000,20240306100000,7,,0
-F,1.003,so-tu-phap,1,20240328080000,20240410170000,,,2,,0
-W,1.003,so-tu-phap,1,20240304080000,20240308170000,20240305080000,,9,3,0
-X,1.003,so-tai-chinh,2,20240304080000,20240308170000,,,2,,0
-";
+const DOSSIERS_CSV: &str = include_str!("../../../tests/fixtures/dossiers-march-2024.csv");
+
+/// The March fixture with X (received online) handled by Sở Tài chính.
+fn dossiers() -> String {
+    DOSSIERS_CSV.replace("X,1.003,khong-co-don-vi-nay,1,", "X,1.003,so-tai-chinh,2,")
+}
 
 fn code(text: &str) -> IndicatorCode {
     IndicatorCode::parse(text).unwrap()
@@ -71,7 +67,7 @@ async fn reported_values_beside_the_dossiers_with_differences_flagged() {
     // Nothing imported yet: nothing to compare with.
     assert_eq!(app.computed_figures(&officer, &detail.form, stored).await.unwrap(), None);
 
-    app.import_dossiers(&admin, DOSSIERS.as_bytes(), Format::Csv, &mut |_, _, _| {}).unwrap();
+    app.import_dossiers(&admin, dossiers().as_bytes(), Format::Csv, &mut |_, _, _| {}).unwrap();
     let figures = app.computed_figures(&officer, &detail.form, stored).await.unwrap().expect("figures");
     let codes: Vec<&str> = figures.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(codes, ["III.2.2", "III.3.1", "III.6.1", "VII.2.2"]);
@@ -113,7 +109,7 @@ async fn other_unit_codes_are_mapped_to_agencies_by_the_department_of_home_affai
     let officer = account(&app, "stp", UserRole::Agency, Some("so-tu-phap")).await;
     // The province system's own codes: two dossiers of «000.00.12.H56» (Sở Tư pháp's unit in
     // that system, say), one of «LAI-CHAU» that belongs to nobody here.
-    let csv = DOSSIERS
+    let csv = dossiers()
         .replace("A,1.001,so-tu-phap", "A,1.001,000.00.12.H56")
         .replace("B,1.001,so-tu-phap", "B,1.001,000.00.12.H56")
         + "Z,1.003,LAI-CHAU,1,20240304080000,20240308170000,,,2,,0\n";

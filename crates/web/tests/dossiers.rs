@@ -19,26 +19,20 @@ use cchc_domain::account::UserRole;
 use common::{multipart, Harness, Login, Page};
 use serde_json::Value;
 
-const HEADER: &str = "MaHoSo,MaTTHC,DonViXuLy,KenhThucHien,NgayTiepNhan,NgayHenTra,NgayKetThucXuLy,NgayTra,TrangThaiHoSo,ThoiHanGiaiQuyet,PhieuXinLoi";
-
-/// March 2024 for Sở Tư pháp (the CLI's fixture, tests/dossiers.rs): A carried over and
+/// March 2024 for Sở Tư pháp (`tests/fixtures/dossiers-march-2024.csv`, the CLI tests' too): A carried over and
 /// resolved late without apology, B carried over and open past its appointment, D received
 /// online and early, E withdrawn, F received and open within its appointment; W received 04/03
 /// with 3 working days (legal date 07/03) but an appointment on 08/03: wrong, and early. X is an
 /// unknown agency code; Q (line 9) has its appointment before its receipt: quarantined.
-const MARCH: &str = "\
-A,1.001,so-tu-phap,1,20240220090000,20240226170000,20240305100000,20240306090000,10,,0
-B,1.001,so-tu-phap,1,20240225080000,20240304170000,,,4,,0
-D,1.002,so-tu-phap,2,20240304090000,20240307170000,20240306150000,,9,,0
-E,1.002,so-tu-phap,1,20240305100000,20240308170000,20240306100000,20240306100000,7,,0
-F,1.003,so-tu-phap,1,20240328080000,20240410170000,,,2,,0
-W,1.003,so-tu-phap,1,20240304080000,20240308170000,20240305080000,,9,3,0
-X,1.003,khong-co-don-vi-nay,1,20240304080000,20240308170000,,,2,,0
-Q,1.003,so-tu-phap,1,20240304080000,20240301170000,,,2,,0
-";
+const MARCH_CSV: &str = include_str!("../../../tests/fixtures/dossiers-march-2024.csv");
+
+/// The header row of the export.
+fn header() -> &'static str {
+    MARCH_CSV.lines().next().unwrap_or_default()
+}
 
 fn march_csv() -> String {
-    format!("{HEADER}\n{MARCH}")
+    MARCH_CSV.to_string()
 }
 
 /// The real router over an in-memory app with a dossier store in its temporary folder.
@@ -126,7 +120,7 @@ async fn the_api_imports_a_hand_computed_month_and_answers_its_table_and_lists()
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.text());
     common::conforms("post", "/api/dossiers/import", "422", &missing.json());
     assert!(missing.text().contains("thiếu cột bắt buộc"), "{}", missing.text());
-    let mut latin1 = format!("{HEADER}\n").into_bytes();
+    let mut latin1 = format!("{}\n", header()).into_bytes();
     latin1.extend_from_slice(b"\xe0,1.001,so-tu-phap,1,20240304090000,20240307170000,,,2,,0\n");
     let not_utf8 = h.send(raw_upload(uri, &admin, latin1, "text/csv", true)).await;
     assert_eq!(not_utf8.status, StatusCode::UNPROCESSABLE_ENTITY);
