@@ -42,7 +42,7 @@ fn header() -> &'static str {
 #[test]
 fn a_hand_computed_month_through_the_command_line() {
     let run = Run::new();
-    std::fs::write(run.path("march.csv"), MARCH_CSV.to_string()).unwrap();
+    std::fs::write(run.path("march.csv"), MARCH_CSV).unwrap();
     let import = run.json(&["dossiers", "import", run.path("march.csv").to_str().unwrap()]);
     assert_eq!(import["added"], 7);
     assert_eq!(import["quarantined"], 1, "Q's appointment is before its receipt");
@@ -146,7 +146,7 @@ fn generate_import_twice_query_and_refuse_bad_files() {
 #[test]
 fn other_unit_codes_are_mapped_from_the_command_line() {
     let run = Run::new();
-    std::fs::write(run.path("march.csv"), MARCH_CSV.to_string()).unwrap();
+    std::fs::write(run.path("march.csv"), MARCH_CSV).unwrap();
     run.ok(&["dossiers", "import", run.path("march.csv").to_str().unwrap()]);
     let codes = run.json(&["dossiers", "codes"]);
     assert_eq!(codes["mapped"], serde_json::json!([]));
