@@ -125,8 +125,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let table = match file {
                 Some(file) => {
                     let format = format_of(&file)?;
-                    let bytes = read_file(&file)?;
-                    app.dossier_indicators_from_file(&user, &bytes, format, &period, agency.as_ref(), level)
+                    app.dossier_indicators_from_path(&user, &file, format, &period, agency.as_ref(), level)
                         .map_err(user_error)?
                         .0
                 }

@@ -49,7 +49,7 @@ const FORMAT_LINE: &str = "cchc-dossiers 1";
 /// Bytes of one record in a segment.
 pub const RECORD_BYTES: usize = 48;
 /// The years the store's working-day index covers.
-pub const INDEX_YEARS: (i32, i32) = (2000, 2099);
+pub const INDEX_YEARS: (i32, i32) = crate::columns::YEARS;
 
 /// Why the store could not be read or written. Vietnamese: users see it.
 #[derive(Debug, thiserror::Error)]

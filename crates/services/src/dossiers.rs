@@ -4,14 +4,17 @@
 //! to directory agencies, and who may do what (Sở Nội vụ imports; every signed-in user reads).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cchc_domain::account::User;
 use cchc_domain::dossier::{
     classify, points_766, tally, wrong_appointment, Counts, DayNum, Score766, State, Timeliness, Window,
 };
 use cchc_domain::{AdminLevel, Agency, AgencyDirectory, AgencyId, Date, Diagnostic, PeriodId};
-use cchc_dossiers::{read, store_index, AppendReport, DossierSet, DossierStore, Format, ReadOptions, StoreError};
+use cchc_dossiers::{
+    count_window as count_file_window, read, store_index, AppendReport, DossierSet, DossierStore, Format, Input,
+    ReadOptions, StoreError, StreamOptions,
+};
 
 use crate::{App, ServiceError};
 
@@ -229,12 +232,37 @@ impl App {
         agency: Option<&AgencyId>,
         level: Option<AdminLevel>,
     ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
+        self.dossier_indicators_from_input(user, Input::Bytes(bytes), format, period, agency, level)
+    }
+
+    /// The same table computed straight from an export file, read block by block: memory does
+    /// not grow with the file (`cchc_dossiers::stream`).
+    pub fn dossier_indicators_from_path(
+        &self,
+        user: &User,
+        path: &Path,
+        format: Format,
+        period: &DossierPeriod,
+        agency: Option<&AgencyId>,
+        level: Option<AdminLevel>,
+    ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
+        self.dossier_indicators_from_input(user, Input::Path(path), format, period, agency, level)
+    }
+
+    fn dossier_indicators_from_input(
+        &self,
+        user: &User,
+        input: Input<'_>,
+        format: Format,
+        period: &DossierPeriod,
+        agency: Option<&AgencyId>,
+        level: Option<AdminLevel>,
+    ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
         check_reader(user)?;
-        let outcome = read(bytes, format, &ReadOptions::default())
-            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
         let index = store_index(&self.calendar);
-        let counts = count_window(&outcome.set, period.window, &index);
-        Ok((self.table(period, &outcome.set.agencies, &counts, agency, level), outcome.diagnostics))
+        let counted = count_file_window(input, format, &StreamOptions::default(), period.window, &index)
+            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
+        Ok((self.table(period, &counted.agencies, &counted.counts, agency, level), counted.diagnostics))
     }
 
     fn table(
