@@ -29,5 +29,7 @@ pub use columns::Column;
 pub use engine::{aggregate, Aggregates};
 pub use generate::{generate, GeneratedRow, Generator, GeneratorConfig};
 pub use read::{read, read_csv, read_jsonl, DossierSet, Format, ReadError, ReadOptions, ReadOutcome};
-pub use store::{store_index, AppendReport, DossierStore, Snapshot, StoreError};
+pub use store::{
+    calendar_fingerprint, store_index, AppendReport, DossierStore, ImportError, Snapshot, StoreError, StreamedImport,
+};
 pub use stream::{count_window, Input, StreamError, StreamOptions, WindowCounts};

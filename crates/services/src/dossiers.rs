@@ -12,8 +12,8 @@ use cchc_domain::dossier::{
 };
 use cchc_domain::{AdminLevel, Agency, AgencyDirectory, AgencyId, Date, Diagnostic, PeriodId};
 use cchc_dossiers::{
-    count_window as count_file_window, read, store_index, AppendReport, DossierSet, DossierStore, Format, Input,
-    ReadOptions, StoreError, StreamOptions,
+    count_window as count_file_window, store_index, AppendReport, DossierSet, DossierStore, Format, ImportError, Input,
+    StoreError, StreamOptions,
 };
 
 use crate::{App, ServiceError};
@@ -177,23 +177,45 @@ impl App {
         format: Format,
         progress: &mut dyn FnMut(&str, u64, u64),
     ) -> Result<DossierImport, ServiceError> {
+        self.import_dossier_input(user, Input::Bytes(bytes), format, progress)
+    }
+
+    /// [`App::import_dossiers`] from a file read block by block: memory bounded by the store's
+    /// segment size, whatever the file's.
+    pub fn import_dossiers_from_path(
+        &self,
+        user: &User,
+        path: &Path,
+        format: Format,
+        progress: &mut dyn FnMut(&str, u64, u64),
+    ) -> Result<DossierImport, ServiceError> {
+        self.import_dossier_input(user, Input::Path(path), format, progress)
+    }
+
+    fn import_dossier_input(
+        &self,
+        user: &User,
+        input: Input<'_>,
+        format: Format,
+        progress: &mut dyn FnMut(&str, u64, u64),
+    ) -> Result<DossierImport, ServiceError> {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được nhập hồ sơ TTHC".into()));
         }
         let store = self.dossier_store()?;
-        progress("Đọc tệp", 0, bytes.len() as u64);
-        let outcome = read(bytes, format, &ReadOptions::default())
-            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]))?;
-        progress("Đọc tệp", bytes.len() as u64, bytes.len() as u64);
-        let unknown_agencies = self.unknown_codes(&outcome.set.agencies);
         let index = store_index(&self.calendar);
-        let report = store.append(&outcome.set, &index, progress).map_err(store_error)?;
+        let imported =
+            store.append_stream(input, format, &StreamOptions::default(), &index, progress).map_err(|e| match e {
+                ImportError::Refused(e) => ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]),
+                ImportError::Store(e) => store_error(e),
+            })?;
+        let unknown_agencies = self.unknown_codes(&imported.agencies);
         Ok(DossierImport {
-            rows: outcome.rows,
-            quarantined: outcome.quarantined,
-            duplicates: outcome.duplicates,
-            diagnostics: outcome.diagnostics,
-            report,
+            rows: imported.rows,
+            quarantined: imported.quarantined,
+            duplicates: imported.duplicates,
+            diagnostics: imported.diagnostics,
+            report: imported.report,
             unknown_agencies,
         })
     }
@@ -217,7 +239,8 @@ impl App {
         level: Option<AdminLevel>,
     ) -> Result<DossierTable, ServiceError> {
         check_reader(user)?;
-        let snapshot = self.dossier_store()?.snapshot().map_err(store_error)?;
+        let index = store_index(&self.calendar);
+        let snapshot = self.dossier_store()?.snapshot_for(&index).map_err(store_error)?;
         let counts = snapshot.aggregates.query(period.window);
         Ok(self.table(period, &snapshot.agencies, &counts, agency, level))
     }
@@ -303,8 +326,8 @@ impl App {
     pub fn late_dossiers(&self, user: &User, period: &DossierPeriod) -> Result<Vec<LateDossier>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let snapshot = store.snapshot().map_err(store_error)?;
         let index = store_index(&self.calendar);
+        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
@@ -337,8 +360,8 @@ impl App {
     ) -> Result<Vec<WrongAppointment>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let snapshot = store.snapshot().map_err(store_error)?;
         let index = store_index(&self.calendar);
+        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
