@@ -2,7 +2,8 @@
 //! counters and a manifest naming the current generation of each.
 //!
 //! ```text
-//! <dir>/MANIFEST                    text: format, generation, index base, dossiers, segments
+//! <dir>/MANIFEST                    text: format, generation, index base, dossiers, segments,
+//!                                   calendar fingerprint (counters rebuilt when it changes)
 //! <dir>/index-<B>.bin               the index's base: "CCHCIDX1", count u64, then (id hash u64,
 //!                                   content hash u64, segment u32, row u32) sorted by id hash;
 //!                                   rewritten only when the delta outgrows a quarter of it
@@ -11,7 +12,7 @@
 //! <dir>/aggregates-<G>.bin          the engine's counters (`engine::Aggregates::to_bytes`)
 //! <dir>/codes-<G>.bin               "CCHCCOD1", then the DonViXuLy, MaTTHC, MaLinhVuc tables
 //!                                   (u32 count, then u32 length + UTF-8 bytes per code)
-//! <dir>/segments/seg-<S>.bin        one per import that changed something: "CCHCSEG1",
+//! <dir>/segments/seg-<S>.bin        per SEGMENT_ROWS new dossiers of an import: "CCHCSEG1",
 //!                                   count u64, `count` fixed 48-byte records, `count` u32 ends
 //!                                   of the MaHoSo texts, the texts
 //! <dir>/parquet/year=Y/month=M/seg-<S>.parquet   the live rows of segment S received in that
@@ -331,8 +332,8 @@ pub struct DossierStore {
     segment_rows: usize,
 }
 
-/// New dossiers per segment by default: about 70 MB of records and codes held at a time.
-pub const SEGMENT_ROWS: usize = 1 << 20;
+/// New dossiers per segment by default: about 40 MB of records and codes held at a time.
+pub const SEGMENT_ROWS: usize = 1 << 19;
 
 /// Progress of a long step: a Vietnamese label, done, total.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);

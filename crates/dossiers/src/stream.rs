@@ -408,6 +408,15 @@ fn pipeline<T: Default + Send>(
     let work_rx = Mutex::new(work_rx);
     let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
     let (done_tx, done_rx) = mpsc::channel::<Msg<T>>();
+    // Blocks read but not yet consumed are bounded: the reader takes a token per block, the
+    // consumer gives it back (a slow consumer, like an import writing a segment, holds the
+    // parsers back instead of letting their results pile up).
+    let in_flight = threads + 2;
+    let (token_tx, token_rx) = mpsc::sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        let _ = token_tx.send(());
+    }
+    let mut token_tx = Some(token_tx);
     std::thread::scope(|scope| {
         let reader_done = done_tx.clone();
         let stop = &stop;
@@ -417,6 +426,9 @@ fn pipeline<T: Default + Send>(
             let mut seq = 0usize;
             let mut eof = false;
             while !eof && !stop.load(Ordering::Relaxed) {
+                if token_rx.recv().is_err() {
+                    return;
+                }
                 let mut buf = pool_rx.try_recv().unwrap_or_default();
                 let mut len = pending.len();
                 let mut target = block.max(len.saturating_mul(2));
@@ -489,6 +501,7 @@ fn pipeline<T: Default + Send>(
                 Msg::Failed(e) => {
                     result = Err(e.into());
                     stop.store(true, Ordering::Relaxed);
+                    token_tx = None;
                 }
                 Msg::Done(seq, offset, len, parsed) => {
                     waiting.insert(seq, (offset, len, parsed));
@@ -497,7 +510,11 @@ fn pipeline<T: Default + Send>(
                         if let Err(e) = consume(offset, len, *parsed) {
                             result = Err(e);
                             stop.store(true, Ordering::Relaxed);
+                            token_tx = None;
                             break;
+                        }
+                        if let Some(tokens) = &token_tx {
+                            let _ = tokens.try_send(());
                         }
                     }
                 }
