@@ -10,8 +10,8 @@
 //! ([`crate::read`]), which stays the reference (the tests compare both).
 //!
 //! Duplicates of `MaHoSo` are found exactly after the pass: every accepted row's 64-bit code
-//! hash is kept with its row number in 4,096 buckets (16 bytes a row); each bucket is sorted,
-//! and only the rows whose hash repeats (duplicates, and the rare hash collision) are read
+//! hash is kept with its row number in 4,096 buckets (16 bytes a row); each bucket goes through
+//! a small open-addressing set (in cache), and only the rows whose hash repeats (duplicates, and the rare hash collision) are read
 //! again, from their blocks, to compare the codes themselves. Their effect is then taken out
 //! (the counts of a later duplicate are subtracted; the import skips its row).
 
@@ -659,18 +659,46 @@ pub(crate) fn scan<T: Default + Send>(
 fn repeated_hashes(mut buckets: Vec<Vec<(u64, u64)>>, threads: usize) -> Vec<Vec<u64>> {
     let work = |part: &mut [Vec<(u64, u64)>]| {
         let mut groups = Vec::new();
+        // Per bucket, an open-addressing set of its hashes (a few thousand: in cache), then only
+        // the hashes seen twice are gathered — no sort of the millions of rows.
+        let mut table: Vec<u64> = Vec::new();
         for bucket in part.iter_mut() {
-            bucket.sort_unstable();
-            let mut i = 0;
-            while i < bucket.len() {
-                let mut j = i + 1;
-                while j < bucket.len() && bucket[j].0 == bucket[i].0 {
-                    j += 1;
+            let size = (bucket.len() * 2).next_power_of_two().max(16);
+            table.clear();
+            table.resize(size, 0);
+            let mask = size - 1;
+            let mut zero_seen = false;
+            let mut repeated: Vec<u64> = Vec::new();
+            for &(h, _) in bucket.iter() {
+                if h == 0 {
+                    if zero_seen {
+                        repeated.push(0);
+                    }
+                    zero_seen = true;
+                    continue;
                 }
-                if j - i > 1 {
-                    groups.push(bucket[i..j].iter().map(|&(_, row)| row).collect::<Vec<u64>>());
+                // The bucket fixes the top bits: probe with the low ones.
+                let mut slot = (h as usize) & mask;
+                loop {
+                    let here = table[slot];
+                    if here == 0 {
+                        table[slot] = h;
+                        break;
+                    }
+                    if here == h {
+                        repeated.push(h);
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
                 }
-                i = j;
+            }
+            if !repeated.is_empty() {
+                repeated.sort_unstable();
+                repeated.dedup();
+                for h in repeated {
+                    // Rows were pushed in input order.
+                    groups.push(bucket.iter().filter(|e| e.0 == h).map(|e| e.1).collect::<Vec<u64>>());
+                }
             }
             *bucket = Vec::new();
         }
@@ -790,4 +818,26 @@ pub fn count_window(
         agencies: scan.agencies.into_codes(),
         counts,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_hashes_are_grouped_in_row_order_whatever_their_bits() {
+        let mut buckets: Vec<Vec<(u64, u64)>> = vec![Vec::new(); 1 << BUCKET_BITS];
+        // Hashes that share their low bits (same probe start), zero, and singles.
+        let rows = [(5u64, 0u64), (5 + (1 << 20), 1), (0, 2), (7, 3), (5, 4), (0, 5), (5 + (1 << 20), 6), (5, 7)];
+        for &(h, row) in &rows {
+            buckets[(h >> (64 - BUCKET_BITS)) as usize].push((h, row));
+        }
+        let top = u64::MAX - 3;
+        buckets[(top >> (64 - BUCKET_BITS)) as usize].extend([(top, 8), (top, 9)]);
+        for threads in [1, 2, 3] {
+            let groups = repeated_hashes(buckets.clone(), threads);
+            assert_eq!(groups, vec![vec![0, 4, 7], vec![1, 6], vec![2, 5], vec![8, 9]]);
+        }
+    }
 }
