@@ -44,12 +44,14 @@ fn format_of(path: &Path) -> Result<Format> {
     }
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>> {
+/// Refuses a folder or a file that cannot be opened (the services then read it block by block).
+fn check_file(path: &Path) -> Result<()> {
     let shown = path.display();
     if path.is_dir() {
         bail!("«{shown}» là thư mục, không phải tệp");
     }
-    std::fs::read(path).with_context(|| format!("không đọc được tệp «{shown}»"))
+    std::fs::File::open(path).with_context(|| format!("không đọc được tệp «{shown}»"))?;
+    Ok(())
 }
 
 fn parse_level(level: Option<&str>) -> Result<Option<AdminLevel>> {
@@ -139,10 +141,10 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
         DossiersCommand::Generate { rows, seed, year, out } => generate_file(app, rows, seed, year, &out, as_json),
         DossiersCommand::Import { file } => {
             let format = format_of(&file)?;
-            let bytes = read_file(&file)?;
+            check_file(&file)?;
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let mut progress = progress_bar();
-            let import = app.import_dossiers(&user, &bytes, format, &mut progress).map_err(user_error)?;
+            let import = app.import_dossiers_from_path(&user, &file, format, &mut progress).map_err(user_error)?;
             let r = &import.report;
             if as_json {
                 print_json(&ImportDto {
@@ -189,8 +191,8 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let table = match file {
                 Some(file) => {
                     let format = format_of(&file)?;
-                    let bytes = read_file(&file)?;
-                    app.dossier_indicators_from_file(&user, &bytes, format, &period, agency.as_ref(), level)
+                    check_file(&file)?;
+                    app.dossier_indicators_from_path(&user, &file, format, &period, agency.as_ref(), level)
                         .map_err(user_error)?
                         .0
                 }

@@ -187,19 +187,68 @@ fn flag(column: Column, bytes: &[u8]) -> Result<bool, String> {
     }
 }
 
+/// The years a timestamp may fall in: those of the store's working-day index
+/// ([`crate::store::INDEX_YEARS`]); anything else is quarantined (`docs/dossiers.md` §1).
+pub const YEARS: (i32, i32) = (2000, 2099);
+/// Seconds from 2000-01-01 00:00:00 to 01/01 of the year after [`YEARS`]' last (36,525 days).
+const YEARS_END_SECONDS: u32 = 36_525 * 86_400;
+/// How far after the receipt another timestamp may lie: ten years (3,653 days).
+const AFTER_RECEIPT_SECONDS: u32 = 3_653 * 86_400;
+
+fn out_of_years(column: Column, bytes: &[u8], year: i64) -> String {
+    format!(
+        "{} «{}»: năm {year} nằm ngoài khoảng {}–{} mà hệ thống tính được",
+        column.name(),
+        text(bytes),
+        YEARS.0,
+        YEARS.1
+    )
+}
+
 fn moment(column: Column, bytes: &[u8]) -> Result<Option<Moment>, String> {
     let bytes = trim(bytes);
     if bytes.is_empty() {
         return Ok(None);
     }
-    Moment::parse_compact(bytes)
-        .map(Some)
-        .ok_or_else(|| format!("{} «{}» không đúng dạng yyyyMMddHHmmss", column.name(), text(bytes)))
+    match Moment::parse_compact(bytes) {
+        Some(m) if m.seconds() < YEARS_END_SECONDS => Ok(Some(m)),
+        Some(m) => Err(out_of_years(column, bytes, i64::from(m.day().ymd().0))),
+        None => {
+            // Fourteen digits of a real date in a year outside the range: say so.
+            let year =
+                bytes.iter().take(4).try_fold(0i64, |y, &b| b.is_ascii_digit().then(|| y * 10 + i64::from(b - b'0')));
+            match year {
+                Some(year)
+                    if bytes.len() == 14
+                        && bytes.iter().all(u8::is_ascii_digit)
+                        && !(i64::from(YEARS.0)..=i64::from(YEARS.1)).contains(&year) =>
+                {
+                    Err(out_of_years(column, bytes, year))
+                }
+                _ => Err(format!("{} «{}» không đúng dạng yyyyMMddHHmmss", column.name(), text(bytes))),
+            }
+        }
+    }
 }
 
 /// Parses one row. `Err` is the Vietnamese reason the row is quarantined.
 pub(crate) fn parse_row(row: &RawRow<'_>, tables: &mut Tables) -> Result<Dossier, String> {
-    let get = |c: Column| -> &[u8] { &row[c.index()] };
+    parse_row_with(row, tables, true)
+}
+
+/// [`parse_row`], interning `MaTTHC` and `MaLinhVuc` only when `codes` (the counts do not need
+/// them: without, both are [`CodeIx`] 0). The row is validated the same either way.
+pub(crate) fn parse_row_with(row: &RawRow<'_>, tables: &mut Tables, codes: bool) -> Result<Dossier, String> {
+    let values: Values<'_> = std::array::from_fn(|i| &*row[i]);
+    parse_values(&values, tables, codes)
+}
+
+/// One row's values, by column, borrowed (the CSV reader's fast path for lines without quotes).
+pub(crate) type Values<'a> = [&'a [u8]; COLUMN_COUNT];
+
+/// [`parse_row_with`] over borrowed values.
+pub(crate) fn parse_values(row: &Values<'_>, tables: &mut Tables, codes: bool) -> Result<Dossier, String> {
+    let get = |c: Column| -> &[u8] { row[c.index()] };
     let id = trim(get(Column::MaHoSo));
     if id.is_empty() {
         return Err("thiếu MaHoSo".to_owned());
@@ -285,11 +334,26 @@ pub(crate) fn parse_row(row: &RawRow<'_>, tables: &mut Tables) -> Result<Dossier
             }
         }
     }
+    if let Some(received) = received {
+        for (column, value) in [
+            (Column::NgayHenTra, appointment),
+            (Column::NgayKetThucXuLy, processed),
+            (Column::NgayTra, returned),
+            (Column::NgayYeuCauBoSung, supplement_request),
+            (Column::NgayHoanThanhBoSung, supplement_completion),
+        ] {
+            if let Some(value) =
+                value.filter(|v| v.seconds().saturating_sub(received.seconds()) > AFTER_RECEIPT_SECONDS)
+            {
+                return Err(format!("{} {} cách NgayTiepNhan {} hơn 10 năm", column.name(), value.vn(), received.vn()));
+            }
+        }
+    }
 
     Ok(Dossier {
         agency: AgencyIx(tables.agencies.intern(agency)),
-        procedure: CodeIx(tables.procedures.intern(trim(get(Column::MaTTHC)))),
-        field: CodeIx(tables.fields.intern(trim(get(Column::MaLinhVuc)))),
+        procedure: CodeIx(if codes { tables.procedures.intern(trim(get(Column::MaTTHC))) } else { 0 }),
+        field: CodeIx(if codes { tables.fields.intern(trim(get(Column::MaLinhVuc))) } else { 0 }),
         received,
         appointment,
         processed,

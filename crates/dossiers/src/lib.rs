@@ -22,9 +22,14 @@ mod parquet_out;
 pub mod read;
 /// The on-disk store: segments, `MaHoSo` index, counters, manifest.
 pub mod store;
+/// The streaming readers: bounded memory, rows handed over block by block.
+pub mod stream;
 
 pub use columns::Column;
 pub use engine::{aggregate, Aggregates};
 pub use generate::{generate, GeneratedRow, Generator, GeneratorConfig};
 pub use read::{read, read_csv, read_jsonl, DossierSet, Format, ReadError, ReadOptions, ReadOutcome};
-pub use store::{store_index, AppendReport, DossierStore, Snapshot, StoreError};
+pub use store::{
+    calendar_fingerprint, store_index, AppendReport, DossierStore, ImportError, Snapshot, StoreError, StreamedImport,
+};
+pub use stream::{count_window, Input, StreamError, StreamOptions, WindowCounts};

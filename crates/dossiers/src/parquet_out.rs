@@ -111,124 +111,157 @@ pub(crate) fn write_segment(
     }
     let schema = Arc::new(parse_message_type(SCHEMA).map_err(parquet_error)?);
     let props = Arc::new(WriterProperties::builder().set_created_by("cchc".into()).build());
-    for (key, rows) in months {
-        let mut buffer = Vec::new();
-        let mut writer =
-            SerializedFileWriter::new(&mut buffer, schema.clone(), props.clone()).map_err(parquet_error)?;
-        for group in rows.chunks(ROW_GROUP) {
-            let mut row_group = writer.next_row_group().map_err(parquet_error)?;
-            let mut column = 0usize;
-            while let Some(mut col) = row_group.next_column().map_err(parquet_error)? {
-                let ints = |f: &dyn Fn(&Dossier) -> i32| -> Vec<i32> { group.iter().map(|r| f(&r.1)).collect() };
-                let optional_string = |table: &[String], f: &dyn Fn(&Dossier) -> u32| -> (Vec<ByteArray>, Vec<i16>) {
-                    let mut values = Vec::new();
-                    let levels = group
-                        .iter()
-                        .map(|r| {
-                            let s = code(table, f(&r.1));
-                            if s.is_empty() {
-                                0
-                            } else {
-                                values.push(ByteArray::from(s));
-                                1
-                            }
-                        })
-                        .collect();
-                    (values, levels)
-                };
-                let optional_int = |f: &dyn Fn(&Dossier) -> Option<i32>| -> (Vec<i32>, Vec<i16>) {
-                    let mut values = Vec::new();
-                    let levels = group
-                        .iter()
-                        .map(|r| {
-                            f(&r.1).map_or(0, |v| {
-                                values.push(v);
-                                1
-                            })
-                        })
-                        .collect();
-                    (values, levels)
-                };
-                let optional_time = |f: &dyn Fn(&Dossier) -> Option<Moment>| -> (Vec<i64>, Vec<i16>) {
-                    let mut values = Vec::new();
-                    let levels = group
-                        .iter()
-                        .map(|r| {
-                            f(&r.1).map_or(0, |m| {
-                                values.push(micros(m));
-                                1
-                            })
-                        })
-                        .collect();
-                    (values, levels)
-                };
-                let flag = |d: &Dossier, f: DossierFlags| i32::from(d.flags.contains(f));
-                let written = match column {
-                    0 => {
-                        let values: Vec<ByteArray> = group.iter().map(|r| ByteArray::from(r.0)).collect();
-                        col.typed::<ByteArrayType>().write_batch(&values, None, None)
-                    }
-                    1 => {
-                        let (v, l) = optional_string(procedures, &|d| d.procedure.0);
-                        col.typed::<ByteArrayType>().write_batch(&v, Some(&l), None)
-                    }
-                    2 => {
-                        let (v, l) = optional_string(fields, &|d| d.field.0);
-                        col.typed::<ByteArrayType>().write_batch(&v, Some(&l), None)
-                    }
-                    3 => {
-                        let values: Vec<ByteArray> =
-                            group.iter().map(|r| ByteArray::from(code(agencies, r.1.agency.0))).collect();
-                        col.typed::<ByteArrayType>().write_batch(&values, None, None)
-                    }
-                    4 => {
-                        let (v, l) = optional_int(&|d| d.channel.map(|c| i32::from(c.code())));
-                        col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
-                    }
-                    5 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.online.code())), None, None),
-                    6 | 7 | 8 | 9 | 20 | 21 => {
-                        let pick = |d: &Dossier| match column {
-                            6 => d.received,
-                            7 => d.appointment,
-                            8 => d.processed,
-                            9 => d.returned,
-                            20 => d.supplement_request,
-                            _ => d.supplement_completion,
-                        };
-                        let (v, l) = optional_time(&pick);
-                        col.typed::<Int64Type>().write_batch(&v, Some(&l), None)
-                    }
-                    10 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.status.code())), None, None),
-                    11 => {
-                        let (v, l) = optional_int(&|d| d.limit_days.map(i32::from));
-                        col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
-                    }
-                    12 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::FEE)), None, None),
-                    13 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.payment.code())), None, None),
-                    14 => {
-                        col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::DIGITIZED)), None, None)
-                    }
-                    15 => col.typed::<Int32Type>().write_batch(
-                        &ints(&|d| flag(d, DossierFlags::ELECTRONIC_RESULT)),
-                        None,
-                        None,
-                    ),
-                    16 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::REUSED)), None, None),
-                    17 => {
-                        let (v, l) = optional_int(&|d| d.rating.map(|r| i32::from(r.get())));
-                        col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
-                    }
-                    18 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::APOLOGY)), None, None),
-                    _ => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.supplements)), None, None),
-                };
-                written.map_err(parquet_error)?;
-                col.close().map_err(parquet_error)?;
-                column += 1;
-            }
-            row_group.close().map_err(parquet_error)?;
-        }
-        writer.close().map_err(parquet_error)?;
-        batch.write(&path(store, key, segment), &buffer)?;
+    // Months encoded in parallel (two threads: encoding is the import's slowest step), written in
+    // order.
+    let months: Vec<Month<'_>> = months.into_iter().collect();
+    let threads = months.len().clamp(1, 2);
+    let encoded: Vec<Vec<Encoded>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let months = &months;
+                let (schema, props) = (&schema, &props);
+                scope.spawn(move || {
+                    (t..months.len())
+                        .step_by(threads)
+                        .map(|i| (i, encode_month(&months[i].1, schema, props, [agencies, procedures, fields])))
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    });
+    let mut encoded: Vec<Encoded> = encoded.into_iter().flatten().collect();
+    encoded.sort_by_key(|(i, _)| *i);
+    for (i, buffer) in encoded {
+        batch.write(&path(store, months[i].0, segment), &buffer?)?;
     }
     Ok(())
+}
+
+/// A month's partition key and rows.
+type Month<'a> = ((i32, u32), Vec<&'a (&'a str, Dossier)>);
+/// A month's position and its Parquet bytes.
+type Encoded = (usize, Result<Vec<u8>, StoreError>);
+
+/// One month's rows as a Parquet file.
+fn encode_month(
+    rows: &[&(&str, Dossier)],
+    schema: &Arc<parquet::schema::types::Type>,
+    props: &Arc<WriterProperties>,
+    [agencies, procedures, fields]: [&[String]; 3],
+) -> Result<Vec<u8>, StoreError> {
+    let mut buffer = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut buffer, schema.clone(), props.clone()).map_err(parquet_error)?;
+    for group in rows.chunks(ROW_GROUP) {
+        let mut row_group = writer.next_row_group().map_err(parquet_error)?;
+        let mut column = 0usize;
+        while let Some(mut col) = row_group.next_column().map_err(parquet_error)? {
+            let ints = |f: &dyn Fn(&Dossier) -> i32| -> Vec<i32> { group.iter().map(|r| f(&r.1)).collect() };
+            let optional_string = |table: &[String], f: &dyn Fn(&Dossier) -> u32| -> (Vec<ByteArray>, Vec<i16>) {
+                let mut values = Vec::new();
+                let levels = group
+                    .iter()
+                    .map(|r| {
+                        let s = code(table, f(&r.1));
+                        if s.is_empty() {
+                            0
+                        } else {
+                            values.push(ByteArray::from(s));
+                            1
+                        }
+                    })
+                    .collect();
+                (values, levels)
+            };
+            let optional_int = |f: &dyn Fn(&Dossier) -> Option<i32>| -> (Vec<i32>, Vec<i16>) {
+                let mut values = Vec::new();
+                let levels = group
+                    .iter()
+                    .map(|r| {
+                        f(&r.1).map_or(0, |v| {
+                            values.push(v);
+                            1
+                        })
+                    })
+                    .collect();
+                (values, levels)
+            };
+            let optional_time = |f: &dyn Fn(&Dossier) -> Option<Moment>| -> (Vec<i64>, Vec<i16>) {
+                let mut values = Vec::new();
+                let levels = group
+                    .iter()
+                    .map(|r| {
+                        f(&r.1).map_or(0, |m| {
+                            values.push(micros(m));
+                            1
+                        })
+                    })
+                    .collect();
+                (values, levels)
+            };
+            let flag = |d: &Dossier, f: DossierFlags| i32::from(d.flags.contains(f));
+            let written = match column {
+                0 => {
+                    let values: Vec<ByteArray> = group.iter().map(|r| ByteArray::from(r.0)).collect();
+                    col.typed::<ByteArrayType>().write_batch(&values, None, None)
+                }
+                1 => {
+                    let (v, l) = optional_string(procedures, &|d| d.procedure.0);
+                    col.typed::<ByteArrayType>().write_batch(&v, Some(&l), None)
+                }
+                2 => {
+                    let (v, l) = optional_string(fields, &|d| d.field.0);
+                    col.typed::<ByteArrayType>().write_batch(&v, Some(&l), None)
+                }
+                3 => {
+                    let values: Vec<ByteArray> =
+                        group.iter().map(|r| ByteArray::from(code(agencies, r.1.agency.0))).collect();
+                    col.typed::<ByteArrayType>().write_batch(&values, None, None)
+                }
+                4 => {
+                    let (v, l) = optional_int(&|d| d.channel.map(|c| i32::from(c.code())));
+                    col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
+                }
+                5 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.online.code())), None, None),
+                6 | 7 | 8 | 9 | 20 | 21 => {
+                    let pick = |d: &Dossier| match column {
+                        6 => d.received,
+                        7 => d.appointment,
+                        8 => d.processed,
+                        9 => d.returned,
+                        20 => d.supplement_request,
+                        _ => d.supplement_completion,
+                    };
+                    let (v, l) = optional_time(&pick);
+                    col.typed::<Int64Type>().write_batch(&v, Some(&l), None)
+                }
+                10 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.status.code())), None, None),
+                11 => {
+                    let (v, l) = optional_int(&|d| d.limit_days.map(i32::from));
+                    col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
+                }
+                12 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::FEE)), None, None),
+                13 => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.payment.code())), None, None),
+                14 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::DIGITIZED)), None, None),
+                15 => col.typed::<Int32Type>().write_batch(
+                    &ints(&|d| flag(d, DossierFlags::ELECTRONIC_RESULT)),
+                    None,
+                    None,
+                ),
+                16 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::REUSED)), None, None),
+                17 => {
+                    let (v, l) = optional_int(&|d| d.rating.map(|r| i32::from(r.get())));
+                    col.typed::<Int32Type>().write_batch(&v, Some(&l), None)
+                }
+                18 => col.typed::<Int32Type>().write_batch(&ints(&|d| flag(d, DossierFlags::APOLOGY)), None, None),
+                _ => col.typed::<Int32Type>().write_batch(&ints(&|d| i32::from(d.supplements)), None, None),
+            };
+            written.map_err(parquet_error)?;
+            col.close().map_err(parquet_error)?;
+            column += 1;
+        }
+        row_group.close().map_err(parquet_error)?;
+    }
+    writer.close().map_err(parquet_error)?;
+    Ok(buffer)
 }

@@ -200,7 +200,7 @@ fn chunks(body: &[u8], n: usize) -> Vec<&[u8]> {
 
 /// Calls `f` on each line of `chunk` with its 1-based number within the chunk (without the line
 /// break and a trailing carriage return), and returns the number of lines.
-fn for_each_line<'a>(chunk: &'a [u8], mut f: impl FnMut(u32, &'a [u8])) -> u32 {
+pub(crate) fn for_each_line<'a>(chunk: &'a [u8], mut f: impl FnMut(u32, &'a [u8])) -> u32 {
     let mut pos = 0;
     let mut number = 0u32;
     while pos < chunk.len() {
@@ -351,13 +351,13 @@ fn hash_code(code: &[u8]) -> u64 {
 }
 
 /// The CSV layout read from the header.
-struct Layout {
-    delimiter: u8,
+pub(crate) struct Layout {
+    pub(crate) delimiter: u8,
     /// The column of each position of the header; `None` for a column not used.
-    slots: Vec<Option<Column>>,
+    pub(crate) slots: Vec<Option<Column>>,
 }
 
-fn header(line: &[u8], line_no: u32) -> Result<(Layout, Vec<Diagnostic>), ReadError> {
+pub(crate) fn header(line: &[u8], line_no: u32) -> Result<(Layout, Vec<Diagnostic>), ReadError> {
     let count = |b: u8| line.iter().filter(|&&c| c == b).count();
     let delimiter = [b',', b';', b'\t'].into_iter().max_by_key(|&b| count(b)).unwrap_or(b',');
     let mut slots = Vec::new();
@@ -390,7 +390,7 @@ fn header(line: &[u8], line_no: u32) -> Result<(Layout, Vec<Diagnostic>), ReadEr
 
 /// Cuts one CSV line into its values (RFC 4180 quoting within the line; a quoted value cannot
 /// span lines).
-fn split_fields<'a>(line: &'a [u8], layout: &Layout) -> Result<RawRow<'a>, String> {
+pub(crate) fn split_fields<'a>(line: &'a [u8], layout: &Layout) -> Result<RawRow<'a>, String> {
     let mut row = empty_row();
     let delimiter = layout.delimiter;
     let mut count = 0usize;

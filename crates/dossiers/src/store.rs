@@ -2,7 +2,8 @@
 //! counters and a manifest naming the current generation of each.
 //!
 //! ```text
-//! <dir>/MANIFEST                    text: format, generation, index base, dossiers, segments
+//! <dir>/MANIFEST                    text: format, generation, index base, dossiers, segments,
+//!                                   calendar fingerprint (counters rebuilt when it changes)
 //! <dir>/index-<B>.bin               the index's base: "CCHCIDX1", count u64, then (id hash u64,
 //!                                   content hash u64, segment u32, row u32) sorted by id hash;
 //!                                   rewritten only when the delta outgrows a quarter of it
@@ -11,7 +12,7 @@
 //! <dir>/aggregates-<G>.bin          the engine's counters (`engine::Aggregates::to_bytes`)
 //! <dir>/codes-<G>.bin               "CCHCCOD1", then the DonViXuLy, MaTTHC, MaLinhVuc tables
 //!                                   (u32 count, then u32 length + UTF-8 bytes per code)
-//! <dir>/segments/seg-<S>.bin        one per import that changed something: "CCHCSEG1",
+//! <dir>/segments/seg-<S>.bin        per SEGMENT_ROWS new dossiers of an import: "CCHCSEG1",
 //!                                   count u64, `count` fixed 48-byte records, `count` u32 ends
 //!                                   of the MaHoSo texts, the texts
 //! <dir>/parquet/year=Y/month=M/seg-<S>.parquet   the live rows of segment S received in that
@@ -29,6 +30,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
+use std::hash::Hasher;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -39,7 +41,9 @@ use cchc_domain::dossier::{
 
 use crate::engine::{footprint, Aggregates};
 use crate::intern::{code_hash, content_hash, Interner};
-use crate::read::DossierSet;
+use crate::read::{DossierSet, Format};
+use crate::stream::{self, Input, RowFn, StreamError, StreamOptions};
+use cchc_domain::Diagnostic;
 
 const SEGMENT_MAGIC: &[u8; 8] = b"CCHCSEG1";
 const INDEX_MAGIC: &[u8; 8] = b"CCHCIDX1";
@@ -49,7 +53,7 @@ const FORMAT_LINE: &str = "cchc-dossiers 1";
 /// Bytes of one record in a segment.
 pub const RECORD_BYTES: usize = 48;
 /// The years the store's working-day index covers.
-pub const INDEX_YEARS: (i32, i32) = (2000, 2099);
+pub const INDEX_YEARS: (i32, i32) = crate::columns::YEARS;
 
 /// Why the store could not be read or written. Vietnamese: users see it.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +71,29 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 /// The working-day index every footprint of the store is computed with.
 pub fn store_index(calendar: &WorkCalendar) -> WorkdayIndex {
     WorkdayIndex::for_years(calendar, INDEX_YEARS.0, INDEX_YEARS.1)
+}
+
+/// A fingerprint of the working days `index` covers (its range and which days work): the
+/// counters depend on them through the legal appointment dates, so a store records the
+/// fingerprint it was computed with and rebuilds its counters when the calendar changes.
+pub fn calendar_fingerprint(index: &WorkdayIndex) -> u64 {
+    let mut hasher = crate::intern::FastHasher::default();
+    hasher.write_u32(index.first().get());
+    hasher.write_u32(index.last().get());
+    let mut word = 0u64;
+    let mut bits = 0u32;
+    let mut day = index.first();
+    while day <= index.last() {
+        word = (word << 1) | u64::from(index.is_working(day) == Some(true));
+        bits += 1;
+        if bits == 64 {
+            hasher.write_u64(word);
+            (word, bits) = (0, 0);
+        }
+        day = day.plus(1);
+    }
+    hasher.write_u64(word);
+    hasher.finish()
 }
 
 /// One `MaHoSo` in the index.
@@ -87,6 +114,9 @@ struct Manifest {
     /// Live dossiers.
     dossiers: u64,
     segments: Vec<u32>,
+    /// [`calendar_fingerprint`] of the working-day index the counters were computed with
+    /// (`None` in stores written before it was recorded).
+    calendar: Option<u64>,
 }
 
 impl Manifest {
@@ -121,6 +151,11 @@ impl Manifest {
                         })
                         .collect::<Result<_, _>>()?
                 }
+                "calendar" => {
+                    manifest.calendar = Some(u64::from_str_radix(value, 16).map_err(|_| {
+                        StoreError::Corrupt("dấu vân tay lịch làm việc trong MANIFEST không hợp lệ".into())
+                    })?)
+                }
                 _ => {}
             }
         }
@@ -129,8 +164,9 @@ impl Manifest {
 
     fn text(&self) -> String {
         let segments: Vec<String> = self.segments.iter().map(u32::to_string).collect();
+        let calendar = self.calendar.map(|c| format!("calendar {c:016x}\n")).unwrap_or_default();
         format!(
-            "{FORMAT_LINE}\ngeneration {}\nbase {}\ndossiers {}\nsegments {}\n",
+            "{FORMAT_LINE}\ngeneration {}\nbase {}\ndossiers {}\nsegments {}\n{calendar}",
             self.generation,
             self.base,
             self.dossiers,
@@ -292,14 +328,25 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct DossierStore {
     dir: PathBuf,
+    /// New dossiers per segment written by an append (bounds an import's memory).
+    segment_rows: usize,
 }
+
+/// New dossiers per segment by default: about 40 MB of records and codes held at a time.
+pub const SEGMENT_ROWS: usize = 1 << 19;
 
 /// Progress of a long step: a Vietnamese label, done, total.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
 impl DossierStore {
     pub fn new(dir: &Path) -> DossierStore {
-        DossierStore { dir: dir.to_path_buf() }
+        DossierStore { dir: dir.to_path_buf(), segment_rows: SEGMENT_ROWS }
+    }
+
+    /// The same store writing at most `rows` new dossiers per segment.
+    pub fn with_segment_rows(mut self, rows: usize) -> DossierStore {
+        self.segment_rows = rows.max(1);
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -338,6 +385,72 @@ impl DossierStore {
         Ok(Snapshot { aggregates, agencies, procedures, fields, dossiers })
     }
 
+    /// [`DossierStore::snapshot`] for counters computed with `index`: when the store's were
+    /// computed with another working-day calendar (a holiday added or moved since), they are
+    /// rebuilt from the segments in one pass and committed as a new generation first.
+    pub fn snapshot_for(&self, index: &WorkdayIndex) -> Result<Snapshot, StoreError> {
+        let manifest = self.manifest()?;
+        let calendar = calendar_fingerprint(index);
+        if manifest.generation == 0 || manifest.calendar == Some(calendar) {
+            return self.snapshot();
+        }
+        let idx = self.load_index(&manifest)?;
+        let aggregates = self.rebuild_aggregates(&manifest, &idx, index)?;
+        drop(idx);
+        let next = self.commit_counters(&manifest, &aggregates, calendar)?;
+        let [agencies, procedures, fields] = self.codes(next.generation)?;
+        Ok(Snapshot { aggregates, agencies, procedures, fields, dossiers: next.dossiers as usize })
+    }
+
+    /// The counters of every live dossier, computed anew with `index`, segment by segment.
+    fn rebuild_aggregates(
+        &self,
+        manifest: &Manifest,
+        idx: &Index,
+        index: &WorkdayIndex,
+    ) -> Result<Aggregates, StoreError> {
+        let segments: BTreeSet<u32> = manifest.segments.iter().copied().collect();
+        let live = live_rows(idx.live(), &segments);
+        let mut aggregates = Aggregates::default();
+        for (&segment, rows) in &live {
+            let path = self.segment_path(segment);
+            let bytes = fs::read(&path).map_err(io(&path))?;
+            let view = SegmentView::new(&bytes)
+                .ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))?;
+            for &row in rows {
+                if let Some(f) = view.record(row).and_then(|d| footprint(&d, index)) {
+                    aggregates.apply(&f, true);
+                }
+            }
+        }
+        Ok(aggregates)
+    }
+
+    /// A new generation with `aggregates` for the calendar `calendar`, everything else as in
+    /// `manifest`; committed by the manifest's rename.
+    fn commit_counters(
+        &self,
+        manifest: &Manifest,
+        aggregates: &Aggregates,
+        calendar: u64,
+    ) -> Result<Manifest, StoreError> {
+        let generation = manifest.generation + 1;
+        let mut batch = Batch::default();
+        batch.write(&self.generation_file("aggregates", generation), &aggregates.to_bytes())?;
+        for stem in ["codes", "delta"] {
+            let path = self.generation_file(stem, manifest.generation);
+            let bytes = fs::read(&path).map_err(io(&path))?;
+            batch.write(&self.generation_file(stem, generation), &bytes)?;
+        }
+        let next = Manifest { generation, calendar: Some(calendar), ..manifest.clone() };
+        batch.commit()?;
+        write_atomic(&self.dir.join(MANIFEST), next.text().as_bytes())?;
+        for stem in ["codes", "aggregates", "delta"] {
+            let _ = fs::remove_file(self.generation_file(stem, manifest.generation));
+        }
+        Ok(next)
+    }
+
     fn codes(&self, generation: u64) -> Result<[Vec<String>; 3], StoreError> {
         let path = self.generation_file("codes", generation);
         let bytes = fs::read(&path).map_err(io(&path))?;
@@ -373,171 +486,91 @@ impl DossierStore {
         index: &WorkdayIndex,
         progress: Progress<'_>,
     ) -> Result<AppendReport, StoreError> {
-        let manifest = self.manifest()?;
-        let mut idx = self.load_index(&manifest)?;
-        let (mut aggregates, [agencies, procedures, fields]) = if manifest.generation == 0 {
-            (Aggregates::default(), [Vec::new(), vec![String::new()], vec![String::new()]])
-        } else {
-            let path = self.generation_file("aggregates", manifest.generation);
-            let bytes = fs::read(&path).map_err(io(&path))?;
-            let aggregates = Aggregates::from_bytes(&bytes)
-                .ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))?;
-            (aggregates, self.codes(manifest.generation)?)
-        };
-        let mut tables = [agencies, procedures, fields].map(|codes| {
-            let mut interner = Interner::default();
-            for code in &codes {
-                interner.intern(code.as_bytes());
-            }
-            interner
-        });
-        let [agency_map, procedure_map, field_map] = [(&set.agencies, 0usize), (&set.procedures, 1), (&set.fields, 2)]
-            .map(|(codes, t)| codes.iter().map(|c| tables[t].intern(c.as_bytes())).collect::<Vec<u32>>());
-
-        // Classify every incoming dossier against the index.
+        let mut appender = Appender::open(self, index)?;
+        let maps = [(&set.agencies, 0usize), (&set.procedures, 1), (&set.fields, 2)]
+            .map(|(codes, t)| codes.iter().map(|c| appender.tables[t].intern(c.as_bytes())).collect::<Vec<u32>>());
         let total = set.len() as u64;
-        let mut report = AppendReport::default();
-        let mut fresh: Vec<(usize, u64, u64)> = Vec::new();
-        let mut replaced: Vec<(usize, Slot, u64)> = Vec::new();
-        let mut readers = SegmentReaders::default();
         for (i, d) in set.records.iter().enumerate() {
             if i % 262_144 == 0 {
                 progress("Đối chiếu mã hồ sơ", i as u64, total);
             }
-            let id = set.id(i).unwrap_or("");
-            let global = Dossier {
-                agency: AgencyIx(agency_map.get(d.agency.0 as usize).copied().unwrap_or(0)),
-                procedure: CodeIx(procedure_map.get(d.procedure.0 as usize).copied().unwrap_or(0)),
-                field: CodeIx(field_map.get(d.field.0 as usize).copied().unwrap_or(0)),
-                ..*d
-            };
-            let h = code_hash(id.as_bytes());
-            let c = content_hash(id.as_bytes(), &encode(&global));
-            let mut found = None;
-            let mut unchanged = false;
-            for (slot, e) in idx.with_hash(h) {
-                if e.content == c {
-                    unchanged = true;
-                    break;
-                }
-                if readers.id(self, e.segment, e.row)? == id {
-                    found = Some(slot);
-                    break;
-                }
-            }
-            if unchanged {
-                report.unchanged += 1;
-            } else if let Some(at) = found {
-                replaced.push((i, at, c));
-            } else {
-                fresh.push((i, h, c));
-            }
+            appender.push(set.id(i).unwrap_or(""), &remapped(d, &maps))?;
         }
         progress("Đối chiếu mã hồ sơ", total, total);
-        report.added = fresh.len();
-        report.replaced = replaced.len();
-        if fresh.is_empty() && replaced.is_empty() {
-            report.total = manifest.dossiers as usize;
-            return Ok(report);
-        }
+        appender.finish(progress)
+    }
 
-        // The new segment: the added and replacing dossiers, in input order.
-        let segment = manifest.segments.iter().max().map_or(1, |s| s + 1);
-        let mut rows: Vec<usize> = fresh.iter().map(|f| f.0).chain(replaced.iter().map(|r| r.0)).collect();
-        rows.sort_unstable();
-        let row_of = |i: usize| rows.binary_search(&i).map_or(0, |r| r as u32);
-        let mut records = Vec::with_capacity(rows.len());
-        let mut ids: Vec<&str> = Vec::with_capacity(rows.len());
-        for &i in &rows {
-            let d = &set.records[i];
-            records.push(Dossier {
-                agency: AgencyIx(agency_map.get(d.agency.0 as usize).copied().unwrap_or(0)),
-                procedure: CodeIx(procedure_map.get(d.procedure.0 as usize).copied().unwrap_or(0)),
-                field: CodeIx(field_map.get(d.field.0 as usize).copied().unwrap_or(0)),
-                ..*d
-            });
-            ids.push(set.id(i).unwrap_or(""));
-        }
-
-        // Counters: out with the old versions, in with the new.
-        let mut touched: BTreeSet<u32> = BTreeSet::new();
-        let mut added: Vec<Entry> = Vec::with_capacity(fresh.len() + replaced.len());
-        for &(i, slot, c) in &replaced {
-            let old = idx.entry(slot);
-            let record = readers.record(self, old.segment, old.row)?;
-            if let Some(f) = footprint(&record, index) {
-                aggregates.apply(&f, false);
+    /// Reads `input` and appends it with memory bounded by the segment size, not the file: a
+    /// first pass validates the file and finds the duplicated `MaHoSo` (a refused file writes
+    /// nothing), the second appends the rows block by block, writing a segment (and its
+    /// Parquet files) every [`DossierStore::with_segment_rows`] new rows; the manifest's rename
+    /// commits everything at once, and any failure before it removes what was written.
+    pub fn append_stream(
+        &self,
+        input: Input<'_>,
+        format: Format,
+        options: &StreamOptions,
+        index: &WorkdayIndex,
+        progress: Progress<'_>,
+    ) -> Result<StreamedImport, ImportError> {
+        let size = match input {
+            Input::Path(p) => fs::metadata(p).map_or(0, |m| m.len()),
+            Input::Bytes(b) => b.len() as u64,
+        };
+        progress("Đọc tệp", 0, size);
+        let noop: &RowFn<'_, ()> = &|_, _, _, _| {};
+        let scan = stream::scan(input, format, options, false, noop, |meta, _, _| {
+            progress("Đọc tệp", meta.offset + meta.len as u64, size);
+            Ok(())
+        })
+        .map_err(ImportError::Refused)?;
+        progress("Đọc tệp", size, size);
+        let skip: Vec<u64> = scan.duplicates.iter().map(|d| d.row).collect();
+        let mut skip = skip.into_iter().peekable();
+        let mut appender = Appender::open(self, index)?;
+        let collect: &RowFn<'_, BlockRows> = &|acc, _, id, d| {
+            acc.records.push(*d);
+            acc.ids.extend_from_slice(id);
+            acc.ends.push(acc.ids.len());
+        };
+        let mut failure: Option<StoreError> = None;
+        let pass = stream::run_blocks(input, format, options, true, collect, |meta, parsed| {
+            progress("Đối chiếu mã hồ sơ", meta.offset, size);
+            let locals = [&parsed.tables.agencies, &parsed.tables.procedures, &parsed.tables.fields];
+            let mut maps: [Vec<u32>; 3] = Default::default();
+            for (k, local) in locals.iter().enumerate() {
+                maps[k] = local.codes().iter().map(|c| appender.tables[k].intern(c.as_bytes())).collect();
             }
-            touched.insert(old.segment);
-            let new = Entry { id: old.id, content: c, segment, row: row_of(i) };
-            match slot {
-                Slot::Delta(k) => idx.delta[k] = new,
-                Slot::Base(p) => {
-                    idx.tombstones.push(p);
-                    added.push(new);
+            let rows = &parsed.acc;
+            for (k, d) in rows.records.iter().enumerate() {
+                let row = meta.first_row + k as u64;
+                if skip.next_if_eq(&row).is_some() {
+                    continue;
+                }
+                let start = if k == 0 { 0 } else { rows.ends[k - 1] };
+                let id = std::str::from_utf8(&rows.ids[start..rows.ends[k]]).unwrap_or("");
+                if let Err(e) = appender.push(id, &remapped(d, &maps)) {
+                    failure = Some(e);
+                    return Err(StreamError::Io(std::io::Error::other("kho hồ sơ")));
                 }
             }
+            Ok(())
+        });
+        if let Some(e) = failure {
+            return Err(e.into());
         }
-        idx.tombstones.sort_unstable();
-        progress("Cập nhật số liệu", 0, records.len() as u64);
-        for d in &records {
-            if let Some(f) = footprint(d, index) {
-                aggregates.apply(&f, true);
-            }
-        }
-        progress("Cập nhật số liệu", records.len() as u64, records.len() as u64);
-        added.extend(fresh.iter().map(|&(i, h, c)| Entry { id: h, content: c, segment, row: row_of(i) }));
-        added.sort_unstable();
-        idx.delta = merge_sorted(std::mem::take(&mut idx.delta), added);
-        drop(readers);
-        let dossiers = idx.len();
-
-        // Write the new generation, then commit by renaming the manifest.
-        let generation = manifest.generation + 1;
-        progress("Ghi kho dữ liệu", 0, 1);
-        let mut batch = Batch::default();
-        batch.write(&self.segment_path(segment), &encode_segment(&records, &ids))?;
-        let codes = [tables[0].codes(), tables[1].codes(), tables[2].codes()];
-        batch.write(&self.generation_file("codes", generation), &encode_codes(&codes))?;
-        batch.write(&self.generation_file("aggregates", generation), &aggregates.to_bytes())?;
-        // The index: a new base when the delta has grown past a quarter of it, else a delta.
-        let compact = idx.delta.len() * 4 > idx.base_count();
-        let base = if compact {
-            let all = merge_sorted(idx.live_base().collect(), std::mem::take(&mut idx.delta));
-            batch.write(&self.generation_file("index", generation), &encode_index(&all))?;
-            idx = Index { base: Vec::new(), delta: all, tombstones: Vec::new() };
-            generation
-        } else {
-            manifest.base
-        };
-        let delta_bytes = if compact { encode_delta(&[], &[]) } else { encode_delta(&idx.delta, &idx.tombstones) };
-        batch.write(&self.generation_file("delta", generation), &delta_bytes)?;
-        // Parquet: the new segment (every row live), and the old segments that lost rows.
-        let new_rows: Vec<(&str, Dossier)> = ids.iter().copied().zip(records.iter().copied()).collect();
-        crate::parquet_out::write_segment(self, segment, &new_rows, codes, &mut batch)?;
-        drop(new_rows);
-        if !touched.is_empty() {
-            let live = live_rows(idx.live(), &touched);
-            for (&s, rows) in &live {
-                let old = self.segment_rows(s, rows)?;
-                let old: Vec<(&str, Dossier)> = old.iter().map(|(id, d)| (id.as_str(), *d)).collect();
-                crate::parquet_out::write_segment(self, s, &old, codes, &mut batch)?;
-            }
-        }
-        let mut segments = manifest.segments.clone();
-        segments.push(segment);
-        let next = Manifest { generation, base, dossiers: dossiers as u64, segments };
-        batch.commit()?;
-        write_atomic(&self.dir.join(MANIFEST), next.text().as_bytes())?;
-        for stem in ["codes", "aggregates", "delta"] {
-            let _ = fs::remove_file(self.generation_file(stem, manifest.generation));
-        }
-        if base != manifest.base {
-            let _ = fs::remove_file(self.generation_file("index", manifest.base));
-        }
-        progress("Ghi kho dữ liệu", 1, 1);
-        report.total = dossiers;
-        Ok(report)
+        pass.map_err(ImportError::Refused)?;
+        progress("Đối chiếu mã hồ sơ", size, size);
+        let report = appender.finish(progress)?;
+        let diagnostics = scan.diagnostics(options.max_listed);
+        Ok(StreamedImport {
+            rows: scan.rows,
+            quarantined: scan.quarantined,
+            duplicates: scan.duplicates.len(),
+            diagnostics,
+            agencies: scan.agencies.into_codes(),
+            report,
+        })
     }
 
     /// Calls `f` with every live dossier (its `MaHoSo` and record, codes being indices into the
@@ -570,6 +603,286 @@ impl DossierStore {
             .ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))?;
         Ok(rows.iter().filter_map(|&r| Some((view.id(r)?.to_string(), view.record(r)?))).collect())
     }
+}
+
+/// The rows of one block, for the import: records (codes of the block's tables) and codes.
+#[derive(Default)]
+pub(crate) struct BlockRows {
+    records: Vec<Dossier>,
+    ids: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+/// What a streamed import did: the reader's totals and diagnostics, and the append's report.
+#[derive(Debug, Clone, Default)]
+pub struct StreamedImport {
+    pub rows: usize,
+    pub quarantined: usize,
+    pub duplicates: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    /// `DonViXuLy` codes of the file's accepted rows, in order of first appearance.
+    pub agencies: Vec<String>,
+    pub report: AppendReport,
+}
+
+/// Why a streamed import did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file was refused whole (or could not be read): nothing written.
+    #[error(transparent)]
+    Refused(StreamError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// `d` with its code indices mapped through `maps` (agencies, procedures, fields).
+fn remapped(d: &Dossier, maps: &[Vec<u32>; 3]) -> Dossier {
+    Dossier {
+        agency: AgencyIx(maps[0].get(d.agency.0 as usize).copied().unwrap_or(0)),
+        procedure: CodeIx(maps[1].get(d.procedure.0 as usize).copied().unwrap_or(0)),
+        field: CodeIx(maps[2].get(d.field.0 as usize).copied().unwrap_or(0)),
+        ..*d
+    }
+}
+
+/// One append in progress: dossiers pushed one by one (codes already the store's), written a
+/// segment at a time, committed by [`Appender::finish`]. Dropped before that, it removes the
+/// files it wrote.
+struct Appender<'s> {
+    store: &'s DossierStore,
+    index: &'s WorkdayIndex,
+    manifest: Manifest,
+    idx: Index,
+    aggregates: Aggregates,
+    tables: [Interner; 3],
+    readers: SegmentReaders,
+    report: AppendReport,
+    /// Index entries of this append (new dossiers, and replacements of base entries).
+    added: Vec<Entry>,
+    /// Old segments that lost rows.
+    touched: BTreeSet<u32>,
+    /// The segment being filled.
+    segment: u32,
+    first_new: u32,
+    written: Vec<u32>,
+    records: Vec<Dossier>,
+    ids: String,
+    ends: Vec<usize>,
+    batch: Batch,
+    /// The fingerprint of `index`; the counters were rebuilt for it when the store's differed.
+    calendar: u64,
+    rebuilt: bool,
+}
+
+impl<'s> Appender<'s> {
+    fn open(store: &'s DossierStore, index: &'s WorkdayIndex) -> Result<Appender<'s>, StoreError> {
+        let manifest = store.manifest()?;
+        let idx = store.load_index(&manifest)?;
+        let (aggregates, [agencies, procedures, fields]) = if manifest.generation == 0 {
+            (Aggregates::default(), [Vec::new(), vec![String::new()], vec![String::new()]])
+        } else {
+            let path = store.generation_file("aggregates", manifest.generation);
+            let bytes = fs::read(&path).map_err(io(&path))?;
+            let aggregates = Aggregates::from_bytes(&bytes)
+                .ok_or_else(|| StoreError::Corrupt(format!("tệp {} không đọc được", path.display())))?;
+            (aggregates, store.codes(manifest.generation)?)
+        };
+        let calendar = calendar_fingerprint(index);
+        let rebuilt = manifest.generation != 0 && manifest.calendar != Some(calendar);
+        let aggregates = if rebuilt { store.rebuild_aggregates(&manifest, &idx, index)? } else { aggregates };
+        let tables = [agencies, procedures, fields].map(|codes| {
+            let mut interner = Interner::default();
+            for code in &codes {
+                interner.intern(code.as_bytes());
+            }
+            interner
+        });
+        let segment = manifest.segments.iter().max().map_or(1, |s| s + 1);
+        Ok(Appender {
+            store,
+            index,
+            manifest,
+            idx,
+            aggregates,
+            tables,
+            readers: SegmentReaders::default(),
+            report: AppendReport::default(),
+            added: Vec::new(),
+            touched: BTreeSet::new(),
+            segment,
+            first_new: segment,
+            written: Vec::new(),
+            records: Vec::new(),
+            ids: String::new(),
+            ends: Vec::new(),
+            batch: Batch::default(),
+            calendar,
+            rebuilt,
+        })
+    }
+
+    /// One dossier (codes are the store's): skipped when known with the same content, else
+    /// added or replacing its earlier version. Codes must be unique among the pushed.
+    fn push(&mut self, id: &str, d: &Dossier) -> Result<(), StoreError> {
+        let h = code_hash(id.as_bytes());
+        let c = content_hash(id.as_bytes(), &encode(d));
+        let mut found = None;
+        for (slot, e) in self.idx.with_hash(h) {
+            if e.content == c {
+                self.report.unchanged += 1;
+                return Ok(());
+            }
+            // An entry repointed by this append holds another code (codes are unique here).
+            if e.segment < self.first_new && self.readers.id(self.store, e.segment, e.row)? == id {
+                found = Some(slot);
+                break;
+            }
+        }
+        let row = u32::try_from(self.records.len()).unwrap_or(u32::MAX);
+        let new = Entry { id: h, content: c, segment: self.segment, row };
+        match found {
+            Some(slot) => {
+                let old = self.idx.entry(slot);
+                let record = self.readers.record(self.store, old.segment, old.row)?;
+                if let Some(f) = footprint(&record, self.index) {
+                    self.aggregates.apply(&f, false);
+                }
+                self.touched.insert(old.segment);
+                match slot {
+                    Slot::Delta(k) => self.idx.delta[k] = new,
+                    Slot::Base(p) => {
+                        self.idx.tombstones.push(p);
+                        self.added.push(new);
+                    }
+                }
+                self.report.replaced += 1;
+            }
+            None => {
+                self.added.push(new);
+                self.report.added += 1;
+            }
+        }
+        if let Some(f) = footprint(d, self.index) {
+            self.aggregates.apply(&f, true);
+        }
+        self.records.push(*d);
+        self.ids.push_str(id);
+        self.ends.push(self.ids.len());
+        if self.records.len() >= self.store.segment_rows {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the segment being filled (and its Parquet files) under temporary names.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        if self.records.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = (0..self.ends.len())
+            .map(|k| {
+                let start = if k == 0 { 0 } else { self.ends[k - 1] };
+                self.ids.get(start..self.ends[k]).unwrap_or("")
+            })
+            .collect();
+        self.batch.write(&self.store.segment_path(self.segment), &encode_segment(&self.records, &ids))?;
+        let rows: Vec<(&str, Dossier)> = ids.iter().copied().zip(self.records.iter().copied()).collect();
+        let codes = [self.tables[0].codes(), self.tables[1].codes(), self.tables[2].codes()];
+        crate::parquet_out::write_segment(self.store, self.segment, &rows, codes, &mut self.batch)?;
+        drop(rows);
+        drop(ids);
+        self.written.push(self.segment);
+        self.segment += 1;
+        self.records.clear();
+        self.ids.clear();
+        self.ends.clear();
+        Ok(())
+    }
+
+    /// Writes the counters, codes, index and Parquet rewrites, then commits by renaming the
+    /// manifest. Nothing changed: nothing written.
+    fn finish(mut self, progress: Progress<'_>) -> Result<AppendReport, StoreError> {
+        self.flush()?;
+        let manifest = self.manifest.clone();
+        if self.written.is_empty() {
+            if self.rebuilt {
+                self.store.commit_counters(&manifest, &self.aggregates, self.calendar)?;
+            }
+            self.report.total = manifest.dossiers as usize;
+            return Ok(self.report.clone());
+        }
+        progress("Ghi kho dữ liệu", 0, 1);
+        let store = self.store;
+        let mut idx = std::mem::take(&mut self.idx);
+        idx.tombstones.sort_unstable();
+        let mut added = std::mem::take(&mut self.added);
+        added.sort_unstable();
+        idx.delta = if idx.delta.is_empty() { added } else { merge_sorted(std::mem::take(&mut idx.delta), added) };
+        let dossiers = idx.len();
+        let generation = manifest.generation + 1;
+        let codes = [self.tables[0].codes(), self.tables[1].codes(), self.tables[2].codes()];
+        self.batch.write(&store.generation_file("codes", generation), &encode_codes(&codes))?;
+        self.batch.write(&store.generation_file("aggregates", generation), &self.aggregates.to_bytes())?;
+        // Parquet of the old segments that lost rows.
+        if !self.touched.is_empty() {
+            let live = live_rows(idx.live(), &self.touched);
+            for (&s, rows) in &live {
+                let old = store.segment_rows(s, rows)?;
+                let old: Vec<(&str, Dossier)> = old.iter().map(|(id, d)| (id.as_str(), *d)).collect();
+                crate::parquet_out::write_segment(store, s, &old, codes, &mut self.batch)?;
+            }
+        }
+        // The index: a new base when the delta has grown past a quarter of it, else a delta.
+        let compact = idx.delta.len() * 4 > idx.base_count();
+        let base = if compact {
+            let count = idx.len() as u64;
+            let path = store.generation_file("index", generation);
+            self.batch.write_with(&path, &mut |w| {
+                w.write_all(INDEX_MAGIC)?;
+                w.write_all(&count.to_le_bytes())?;
+                let mut delta = idx.delta.iter().copied().peekable();
+                for e in idx.live_base() {
+                    while let Some(next) = delta.next_if(|n| n < &e) {
+                        w.write_all(&entry_bytes(&next))?;
+                    }
+                    w.write_all(&entry_bytes(&e))?;
+                }
+                for e in delta {
+                    w.write_all(&entry_bytes(&e))?;
+                }
+                Ok(())
+            })?;
+            generation
+        } else {
+            manifest.base
+        };
+        let delta_bytes = if compact { encode_delta(&[], &[]) } else { encode_delta(&idx.delta, &idx.tombstones) };
+        drop(idx);
+        self.batch.write(&store.generation_file("delta", generation), &delta_bytes)?;
+        let mut segments = manifest.segments.clone();
+        segments.extend(self.written.iter().copied());
+        let next = Manifest { generation, base, dossiers: dossiers as u64, segments, calendar: Some(self.calendar) };
+        std::mem::take(&mut self.batch).commit()?;
+        write_atomic(&store.dir.join(MANIFEST), next.text().as_bytes())?;
+        for stem in ["codes", "aggregates", "delta"] {
+            let _ = fs::remove_file(store.generation_file(stem, manifest.generation));
+        }
+        if base != manifest.base {
+            let _ = fs::remove_file(store.generation_file("index", manifest.base));
+        }
+        progress("Ghi kho dữ liệu", 1, 1);
+        self.report.total = dossiers;
+        Ok(self.report.clone())
+    }
+}
+
+fn entry_bytes(e: &Entry) -> [u8; 24] {
+    let mut out = [0u8; 24];
+    out[0..8].copy_from_slice(&e.id.to_le_bytes());
+    out[8..16].copy_from_slice(&e.content.to_le_bytes());
+    out[16..20].copy_from_slice(&e.segment.to_le_bytes());
+    out[20..24].copy_from_slice(&e.row.to_le_bytes());
+    out
 }
 
 /// Live rows of `segments`, in row order.
@@ -639,12 +952,40 @@ impl Batch {
         Ok(())
     }
 
-    pub(crate) fn commit(self) -> Result<(), StoreError> {
-        let threads = self.files.len().clamp(1, 8);
-        let share = self.files.len().div_ceil(threads).max(1);
+    /// Writes a file whose bytes `fill` streams.
+    pub(crate) fn write_with(
+        &mut self,
+        path: &Path,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let tmp = path.with_extension("tmp");
+        let file = File::create(&tmp).map_err(io(&tmp))?;
+        self.files.push((tmp.clone(), path.to_path_buf(), file.try_clone().map_err(io(&tmp))?));
+        let mut writer = BufWriter::with_capacity(1 << 20, file);
+        fill(&mut writer).map_err(io(&tmp))?;
+        writer.flush().map_err(io(&tmp))?;
+        Ok(())
+    }
+
+    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        let files = std::mem::take(&mut self.files);
+        let result = Batch::sync_and_rename(&files);
+        if result.is_err() {
+            for (tmp, _, _) in &files {
+                let _ = fs::remove_file(tmp);
+            }
+        }
+        result
+    }
+
+    fn sync_and_rename(files: &[(PathBuf, PathBuf, File)]) -> Result<(), StoreError> {
+        let threads = files.len().clamp(1, 8);
+        let share = files.len().div_ceil(threads).max(1);
         let results: Vec<Result<(), StoreError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .files
+            let handles: Vec<_> = files
                 .chunks(share)
                 .map(|part| {
                     scope.spawn(move || {
@@ -658,24 +999,20 @@ impl Batch {
             handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         });
         results.into_iter().collect::<Result<(), StoreError>>()?;
-        for (tmp, path, _) in &self.files {
+        for (tmp, path, _) in files {
             fs::rename(tmp, path).map_err(io(path))?;
         }
         Ok(())
     }
 }
 
-fn encode_index(entries: &[Entry]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + entries.len() * 24);
-    out.extend_from_slice(INDEX_MAGIC);
-    out.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-    for e in entries {
-        out.extend_from_slice(&e.id.to_le_bytes());
-        out.extend_from_slice(&e.content.to_le_bytes());
-        out.extend_from_slice(&e.segment.to_le_bytes());
-        out.extend_from_slice(&e.row.to_le_bytes());
+impl Drop for Batch {
+    /// Files not committed are removed: a failed append leaves the store as it was.
+    fn drop(&mut self) {
+        for (tmp, _, _) in &self.files {
+            let _ = fs::remove_file(tmp);
+        }
     }
-    out
 }
 
 fn encode_codes(tables: &[&[String]; 3]) -> Vec<u8> {
@@ -910,7 +1247,9 @@ mod tests {
 
     #[test]
     fn manifests_round_trip() {
-        let m = Manifest { generation: 4, base: 2, dossiers: 17, segments: vec![1, 2, 5] };
+        let m = Manifest { generation: 4, base: 2, dossiers: 17, segments: vec![1, 2, 5], calendar: None };
+        assert_eq!(Manifest::parse(&m.text()).unwrap(), m);
+        let m = Manifest { calendar: Some(0x0123_4567_89ab_cdef), ..m };
         assert_eq!(Manifest::parse(&m.text()).unwrap(), m);
         assert!(Manifest::parse("nonsense").is_err());
     }

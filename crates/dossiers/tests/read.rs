@@ -195,3 +195,31 @@ fn listing_stops_at_the_limit_but_counting_does_not() {
     assert_eq!(errors.len(), 10);
     assert_eq!(outcome.diagnostics.last().unwrap().message, "còn 40 dòng bị loại khác không liệt kê từng dòng");
 }
+
+#[test]
+fn timestamps_far_in_the_past_or_future_are_quarantined() {
+    let csv = format!(
+        "{HEADER}\
+         B1;1.001;so-tu-phap;4;19000115090000;20240118170000;;;3;;x\n\
+         B2;1.001;so-tu-phap;4;99990115090000;20240118170000;;;3;;x\n\
+         B3;1.001;so-tu-phap;4;21000115090000;21000118170000;;;3;;x\n\
+         B4;1.001;so-tu-phap;10;20240115090000;20240118170000;20240117100000;20350117110000;3;;x\n\
+         B5;1.001;so-tu-phap;4;20240115090000;20340115090000;;;3;;x\n\
+         B6;1.001;so-tu-phap;4;20991231090000;20991231170000;;;0;;x\n"
+    );
+    let outcome = read(csv.as_bytes(), Format::Csv, &options(1)).unwrap();
+    let messages: Vec<String> = outcome.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "dòng 1: thông tin: cột «CotKhac» không dùng đến, bỏ qua",
+            "dòng 2: lỗi: NgayTiepNhan «19000115090000»: năm 1900 nằm ngoài khoảng 2000–2099 mà hệ thống tính được",
+            "dòng 3: lỗi: NgayTiepNhan «99990115090000»: năm 9999 nằm ngoài khoảng 2000–2099 mà hệ thống tính được",
+            "dòng 4: lỗi: NgayTiepNhan «21000115090000»: năm 2100 nằm ngoài khoảng 2000–2099 mà hệ thống tính được",
+            "dòng 5: lỗi: NgayTra 17/01/2035 11:00:00 cách NgayTiepNhan 15/01/2024 09:00:00 hơn 10 năm",
+        ]
+    );
+    // Ten years to the day (3,653 days, leap days included) are accepted; the last year too.
+    let ids: Vec<&str> = (0..outcome.set.len()).map(|i| outcome.set.id(i).unwrap()).collect();
+    assert_eq!(ids, ["B5", "B6"]);
+}

@@ -4,14 +4,17 @@
 //! to directory agencies, and who may do what (Sở Nội vụ imports; every signed-in user reads).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use cchc_domain::account::User;
 use cchc_domain::dossier::{
     classify, points_766, tally, wrong_appointment, Counts, DayNum, Score766, State, Timeliness, Window,
 };
 use cchc_domain::{AdminLevel, Agency, AgencyDirectory, AgencyId, Date, Diagnostic, PeriodId};
-use cchc_dossiers::{read, store_index, AppendReport, DossierSet, DossierStore, Format, ReadOptions, StoreError};
+use cchc_dossiers::{
+    count_window as count_file_window, store_index, AppendReport, DossierSet, DossierStore, Format, ImportError, Input,
+    StoreError, StreamOptions,
+};
 
 use crate::{App, ServiceError};
 
@@ -178,23 +181,45 @@ impl App {
         format: Format,
         progress: &mut dyn FnMut(&str, u64, u64),
     ) -> Result<DossierImport, ServiceError> {
+        self.import_dossier_input(user, Input::Bytes(bytes), format, progress)
+    }
+
+    /// [`App::import_dossiers`] from a file read block by block: memory bounded by the store's
+    /// segment size, whatever the file's.
+    pub fn import_dossiers_from_path(
+        &self,
+        user: &User,
+        path: &Path,
+        format: Format,
+        progress: &mut dyn FnMut(&str, u64, u64),
+    ) -> Result<DossierImport, ServiceError> {
+        self.import_dossier_input(user, Input::Path(path), format, progress)
+    }
+
+    fn import_dossier_input(
+        &self,
+        user: &User,
+        input: Input<'_>,
+        format: Format,
+        progress: &mut dyn FnMut(&str, u64, u64),
+    ) -> Result<DossierImport, ServiceError> {
         if !user.is_admin() {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được nhập hồ sơ TTHC".into()));
         }
         let store = self.dossier_store()?;
-        progress("Đọc tệp", 0, bytes.len() as u64);
-        let outcome = read(bytes, format, &ReadOptions::default())
-            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]))?;
-        progress("Đọc tệp", bytes.len() as u64, bytes.len() as u64);
-        let unknown_agencies = self.unknown_codes(&outcome.set.agencies);
         let index = store_index(&self.calendar);
-        let report = store.append(&outcome.set, &index, progress).map_err(store_error)?;
+        let imported =
+            store.append_stream(input, format, &StreamOptions::default(), &index, progress).map_err(|e| match e {
+                ImportError::Refused(e) => ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]),
+                ImportError::Store(e) => store_error(e),
+            })?;
+        let unknown_agencies = self.unknown_codes(&imported.agencies);
         Ok(DossierImport {
-            rows: outcome.rows,
-            quarantined: outcome.quarantined,
-            duplicates: outcome.duplicates,
-            diagnostics: outcome.diagnostics,
-            report,
+            rows: imported.rows,
+            quarantined: imported.quarantined,
+            duplicates: imported.duplicates,
+            diagnostics: imported.diagnostics,
+            report: imported.report,
             unknown_agencies,
         })
     }
@@ -218,7 +243,8 @@ impl App {
         level: Option<AdminLevel>,
     ) -> Result<DossierTable, ServiceError> {
         check_reader(user)?;
-        let snapshot = self.dossier_store()?.snapshot().map_err(store_error)?;
+        let index = store_index(&self.calendar);
+        let snapshot = self.dossier_store()?.snapshot_for(&index).map_err(store_error)?;
         let counts = snapshot.aggregates.query(period.window);
         Ok(self.table(period, &snapshot.agencies, &counts, agency, level))
     }
@@ -233,12 +259,37 @@ impl App {
         agency: Option<&AgencyId>,
         level: Option<AdminLevel>,
     ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
+        self.dossier_indicators_from_input(user, Input::Bytes(bytes), format, period, agency, level)
+    }
+
+    /// The same table computed straight from an export file, read block by block: memory does
+    /// not grow with the file (`cchc_dossiers::stream`).
+    pub fn dossier_indicators_from_path(
+        &self,
+        user: &User,
+        path: &Path,
+        format: Format,
+        period: &DossierPeriod,
+        agency: Option<&AgencyId>,
+        level: Option<AdminLevel>,
+    ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
+        self.dossier_indicators_from_input(user, Input::Path(path), format, period, agency, level)
+    }
+
+    fn dossier_indicators_from_input(
+        &self,
+        user: &User,
+        input: Input<'_>,
+        format: Format,
+        period: &DossierPeriod,
+        agency: Option<&AgencyId>,
+        level: Option<AdminLevel>,
+    ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
         check_reader(user)?;
-        let outcome = read(bytes, format, &ReadOptions::default())
-            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
         let index = store_index(&self.calendar);
-        let counts = count_window(&outcome.set, period.window, &index);
-        Ok((self.table(period, &outcome.set.agencies, &counts, agency, level), outcome.diagnostics))
+        let counted = count_file_window(input, format, &StreamOptions::default(), period.window, &index)
+            .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
+        Ok((self.table(period, &counted.agencies, &counted.counts, agency, level), counted.diagnostics))
     }
 
     fn table(
@@ -279,8 +330,8 @@ impl App {
     pub fn late_dossiers(&self, user: &User, period: &DossierPeriod) -> Result<Vec<LateDossier>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let snapshot = store.snapshot().map_err(store_error)?;
         let index = store_index(&self.calendar);
+        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
@@ -313,8 +364,8 @@ impl App {
     ) -> Result<Vec<WrongAppointment>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let snapshot = store.snapshot().map_err(store_error)?;
         let index = store_index(&self.calendar);
+        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store

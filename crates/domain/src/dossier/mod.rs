@@ -61,16 +61,14 @@ impl DayNum {
         {
             return None;
         }
-        // Days from civil (H. Hinnant's algorithm), shifted so that 2000-01-01 is 0.
-        let y = i64::from(year) - i64::from(month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let unix_days = era * 146_097 + doe - 719_468;
-        // 2000-01-01 is Unix day 10 957.
-        u32::try_from(unix_days - 10_957).ok().map(DayNum)
+        // Whole years since 2000 with their leap days, then the month's first day: this runs for
+        // every timestamp of millions of rows (divisions by constants only).
+        const BEFORE_MONTH: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+        let y = year as u32 - 1;
+        let leap_days = y / 4 - y / 100 + y / 400 - (1999 / 4 - 1999 / 100 + 1999 / 400);
+        let leap = u32::from(month > 2 && days_in_month(year, 2) == 29);
+        let before_month = BEFORE_MONTH.get(month as usize - 1).copied().unwrap_or(0);
+        Some(DayNum(365 * (year as u32 - 2000) + leap_days + before_month + leap + day - 1))
     }
 
     /// The day of a [`Date`]; `None` outside 2000–2135.

@@ -298,6 +298,60 @@ impl Counts {
         self.appointment_checked += appointment_checked;
     }
 
+    /// Takes out `other`, counts of dossiers among those of `self` (saturating at 0): a
+    /// dossier counted by mistake leaves again.
+    pub fn subtract(&mut self, other: &Counts) {
+        let Counts {
+            received,
+            carried_over,
+            resolved_early,
+            resolved_on_time,
+            resolved_late,
+            in_progress_within,
+            in_progress_overdue,
+            withdrawn,
+            no_appointment,
+            online,
+            online_full,
+            fee_required,
+            paid_online,
+            digitized,
+            electronic_result,
+            digitized_with_result,
+            reused,
+            rated,
+            satisfied,
+            resolved_late_or_dissatisfied,
+            late_without_apology,
+            wrong_appointment,
+            appointment_checked,
+        } = *other;
+        self.received = self.received.saturating_sub(received);
+        self.carried_over = self.carried_over.saturating_sub(carried_over);
+        self.resolved_early = self.resolved_early.saturating_sub(resolved_early);
+        self.resolved_on_time = self.resolved_on_time.saturating_sub(resolved_on_time);
+        self.resolved_late = self.resolved_late.saturating_sub(resolved_late);
+        self.in_progress_within = self.in_progress_within.saturating_sub(in_progress_within);
+        self.in_progress_overdue = self.in_progress_overdue.saturating_sub(in_progress_overdue);
+        self.withdrawn = self.withdrawn.saturating_sub(withdrawn);
+        self.no_appointment = self.no_appointment.saturating_sub(no_appointment);
+        self.online = self.online.saturating_sub(online);
+        self.online_full = self.online_full.saturating_sub(online_full);
+        self.fee_required = self.fee_required.saturating_sub(fee_required);
+        self.paid_online = self.paid_online.saturating_sub(paid_online);
+        self.digitized = self.digitized.saturating_sub(digitized);
+        self.electronic_result = self.electronic_result.saturating_sub(electronic_result);
+        self.digitized_with_result = self.digitized_with_result.saturating_sub(digitized_with_result);
+        self.reused = self.reused.saturating_sub(reused);
+        self.rated = self.rated.saturating_sub(rated);
+        self.satisfied = self.satisfied.saturating_sub(satisfied);
+        self.resolved_late_or_dissatisfied =
+            self.resolved_late_or_dissatisfied.saturating_sub(resolved_late_or_dissatisfied);
+        self.late_without_apology = self.late_without_apology.saturating_sub(late_without_apology);
+        self.wrong_appointment = self.wrong_appointment.saturating_sub(wrong_appointment);
+        self.appointment_checked = self.appointment_checked.saturating_sub(appointment_checked);
+    }
+
     /// Ended in the window (withdrawals excluded).
     pub fn resolved(&self) -> u64 {
         self.resolved_early + self.resolved_on_time + self.resolved_late
