@@ -129,6 +129,12 @@ impl AgencyResolver<'_> {
 }
 
 impl App {
+    /// The working-day index of the dossier rules and the store (2000–2099), built once per
+    /// application: the calendar does not change while it runs.
+    pub(crate) fn dossier_index(&self) -> &cchc_domain::dossier::WorkdayIndex {
+        self.dossier_index.get_or_init(|| store_index(&self.calendar))
+    }
+
     /// Sets the folder of the dossier store (an in-memory application has none until then).
     pub fn with_dossier_dir(mut self, dir: PathBuf) -> App {
         self.dossier_dir = Some(dir);
@@ -207,7 +213,7 @@ impl App {
             return Err(ServiceError::Forbidden("chỉ Sở Nội vụ được nhập hồ sơ TTHC".into()));
         }
         let store = self.dossier_store()?;
-        let index = store_index(&self.calendar);
+        let index = self.dossier_index();
         let imported =
             store.append_stream(input, format, &StreamOptions::default(), &index, progress).map_err(|e| match e {
                 ImportError::Refused(e) => ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]),
@@ -243,7 +249,7 @@ impl App {
         level: Option<AdminLevel>,
     ) -> Result<DossierTable, ServiceError> {
         check_reader(user)?;
-        let index = store_index(&self.calendar);
+        let index = self.dossier_index();
         let snapshot = self.dossier_store()?.snapshot_for(&index).map_err(store_error)?;
         let counts = snapshot.aggregates.query(period.window);
         Ok(self.table(period, &snapshot.agencies, &counts, agency, level))
@@ -286,7 +292,7 @@ impl App {
         level: Option<AdminLevel>,
     ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
         check_reader(user)?;
-        let index = store_index(&self.calendar);
+        let index = self.dossier_index();
         let counted = count_file_window(input, format, &StreamOptions::default(), period.window, &index)
             .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
         Ok((self.table(period, &counted.agencies, &counted.counts, agency, level), counted.diagnostics))
@@ -330,7 +336,7 @@ impl App {
     pub fn late_dossiers(&self, user: &User, period: &DossierPeriod) -> Result<Vec<LateDossier>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let index = store_index(&self.calendar);
+        let index = self.dossier_index();
         let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
@@ -364,7 +370,7 @@ impl App {
     ) -> Result<Vec<WrongAppointment>, ServiceError> {
         check_reader(user)?;
         let store = self.dossier_store()?;
-        let index = store_index(&self.calendar);
+        let index = self.dossier_index();
         let snapshot = store.snapshot_for(&index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();

@@ -114,6 +114,8 @@ pub struct App {
     sessions: accounts::SessionCache,
     /// Folder of the dossier store (`dossiers/` in the data folder; none in memory).
     dossier_dir: Option<std::path::PathBuf>,
+    /// The working-day index of the dossier rules, built on first use (`dossiers::dossier_index`).
+    dossier_index: std::sync::OnceLock<cchc_domain::dossier::WorkdayIndex>,
     /// Other `DonViXuLy` codes mapped to agencies (stored; read once, replaced on every edit).
     dossier_codes: dossier_codes::MappedCodes,
     /// Dossier import jobs of this process and the dossier data generation.
@@ -156,6 +158,7 @@ impl App {
             checking: accounts::InFlight::default(),
             sessions: accounts::SessionCache::default(),
             dossier_dir: None,
+            dossier_index: std::sync::OnceLock::new(),
             dossier_codes: dossier_codes::MappedCodes::default(),
             dossier_jobs: dossier_jobs::DossierJobs::default(),
         };
