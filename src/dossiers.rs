@@ -7,11 +7,11 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use cchc_domain::dossier::{Counts, DayNum, Score766};
 use cchc_domain::{AdminLevel, AgencyId, AgencyKind, Date};
 use cchc_dossiers::{generate, Format, GeneratorConfig};
-use cchc_services::dossiers::{dossier_date, DossierPeriod, DossierTable};
+use cchc_services::dossiers::{dossier_date, DossierTable};
 use cchc_services::App;
+use cchc_web::api::dossiers::{ImportDto, LateDto, LateListDto, TableDto, WrongDto, WrongListDto};
 use serde::Serialize;
 
 use crate::cli::DossiersCommand;
@@ -147,21 +147,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let import = app.import_dossiers_from_path(&user, &file, format, &mut progress).map_err(user_error)?;
             let r = &import.report;
             if as_json {
-                print_json(&ImportDto {
-                    rows: import.rows,
-                    added: r.added,
-                    replaced: r.replaced,
-                    unchanged: r.unchanged,
-                    quarantined: import.quarantined,
-                    duplicates: import.duplicates,
-                    total: r.total,
-                    unknown_agencies: import.unknown_agencies.clone(),
-                    diagnostics: import
-                        .diagnostics
-                        .iter()
-                        .map(|d| DiagnosticDto { line: d.line, message: d.message.clone() })
-                        .collect(),
-                })?;
+                print_json(&ImportDto::new(&import))?;
                 return Ok(ExitCode::SUCCESS);
             }
             for d in &import.diagnostics {
@@ -209,24 +195,15 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let period = app.dossier_period(&period).await.map_err(user_error)?;
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let late = app.late_dossiers(&user, &period).map_err(user_error)?;
-            let rows: Vec<LateDto> = late
-                .iter()
-                .map(|l| LateDto {
-                    ma_ho_so: l.id.clone(),
-                    agency: l.agency.as_ref().map(|a| a.to_string()),
-                    don_vi_xu_ly: l.code.clone(),
-                    received: iso(l.received),
-                    appointment: l.appointment.map(iso),
-                    ended: l.ended.map(iso),
-                })
-                .collect();
             if as_json {
-                print_json(&ListDto::of(&period, rows))?;
+                let results = late.iter().map(LateDto::new).collect();
+                let (period, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
+                print_json(&LateListDto { period, from, to, results })?;
             } else {
                 outln!(
                     "{}: {} hồ sơ giải quyết quá hạn chưa có văn bản xin lỗi ({} – {})",
                     period.id,
-                    rows.len(),
+                    late.len(),
                     period.from.vn(),
                     period.to.vn()
                 );
@@ -246,24 +223,15 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let period = app.dossier_period(&period).await.map_err(user_error)?;
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let wrong = app.wrong_appointments(&user, &period).map_err(user_error)?;
-            let rows: Vec<WrongDto> = wrong
-                .iter()
-                .map(|w| WrongDto {
-                    ma_ho_so: w.id.clone(),
-                    agency: w.agency.as_ref().map(|a| a.to_string()),
-                    don_vi_xu_ly: w.code.clone(),
-                    received: iso(w.received),
-                    given: iso(w.given),
-                    legal: w.legal.map(iso),
-                })
-                .collect();
             if as_json {
-                print_json(&ListDto::of(&period, rows))?;
+                let results = wrong.iter().map(|w| WrongDto::new(w, app)).collect();
+                let (period, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
+                print_json(&WrongListDto { period, from, to, results })?;
             } else {
                 outln!(
                     "{}: {} hồ sơ có ngày hẹn trả sai ({} – {})",
                     period.id,
-                    rows.len(),
+                    wrong.len(),
                     period.from.vn(),
                     period.to.vn()
                 );
@@ -280,10 +248,6 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn iso(d: DayNum) -> String {
-    dossier_date(d).iso()
 }
 
 fn generate_file(app: &App, rows: u64, seed: u64, year: i32, out: &Path, as_json: bool) -> Result<ExitCode> {
@@ -347,217 +311,5 @@ fn print_table(table: &DossierTable) {
     }
     for (code, c) in &table.unknown {
         outln!("Mã đơn vị không có trong danh mục: {code} ({} hồ sơ trong kỳ)", c.received + c.carried_over);
-    }
-}
-
-#[derive(Serialize)]
-struct DiagnosticDto {
-    line: u32,
-    message: String,
-}
-
-#[derive(Serialize)]
-struct ImportDto {
-    rows: usize,
-    added: usize,
-    replaced: usize,
-    unchanged: usize,
-    quarantined: usize,
-    duplicates: usize,
-    total: usize,
-    unknown_agencies: Vec<String>,
-    diagnostics: Vec<DiagnosticDto>,
-}
-
-#[derive(Serialize)]
-struct ListDto<T: Serialize> {
-    period: String,
-    from: String,
-    to: String,
-    results: Vec<T>,
-}
-
-impl<T: Serialize> ListDto<T> {
-    /// The dossiers of a period's list (late, wrong dates) with the period's window.
-    fn of(period: &DossierPeriod, results: Vec<T>) -> ListDto<T> {
-        ListDto { period: period.id.clone(), from: period.from.iso(), to: period.to.iso(), results }
-    }
-}
-
-#[derive(Serialize)]
-struct LateDto {
-    #[serde(rename = "MaHoSo")]
-    ma_ho_so: String,
-    agency: Option<String>,
-    #[serde(rename = "DonViXuLy")]
-    don_vi_xu_ly: String,
-    received: String,
-    appointment: Option<String>,
-    ended: Option<String>,
-}
-
-#[derive(Serialize)]
-struct WrongDto {
-    #[serde(rename = "MaHoSo")]
-    ma_ho_so: String,
-    agency: Option<String>,
-    #[serde(rename = "DonViXuLy")]
-    don_vi_xu_ly: String,
-    received: String,
-    /// `NgayHenTra`'s date.
-    given: String,
-    /// The legal date.
-    legal: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ComponentDto {
-    code: &'static str,
-    name: &'static str,
-    numerator: u64,
-    denominator: u64,
-    /// Percent, one decimal; null when the denominator is 0.
-    rate: Option<f64>,
-    points: Option<f64>,
-    max_points: f64,
-}
-
-#[derive(Serialize)]
-struct ScoreDto {
-    total: f64,
-    max: f64,
-    components: Vec<ComponentDto>,
-}
-
-impl ScoreDto {
-    fn new(score: &Score766) -> ScoreDto {
-        ScoreDto {
-            total: score.points.value(),
-            max: score.max_points.value(),
-            components: score
-                .components
-                .iter()
-                .map(|c| ComponentDto {
-                    code: c.code,
-                    name: c.name_vn,
-                    numerator: c.numerator,
-                    denominator: c.denominator,
-                    rate: c.rate.map(|r| r.tenths() as f64 / 10.0),
-                    points: c.points.map(|p| p.value()),
-                    max_points: c.max_points.value(),
-                })
-                .collect(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct CountsDto {
-    received: u64,
-    carried_over: u64,
-    resolved_early: u64,
-    resolved_on_time: u64,
-    resolved_late: u64,
-    in_progress_within: u64,
-    in_progress_overdue: u64,
-    withdrawn: u64,
-    no_appointment: u64,
-    online: u64,
-    online_full: u64,
-    fee_required: u64,
-    paid_online: u64,
-    digitized: u64,
-    electronic_result: u64,
-    digitized_with_result: u64,
-    reused: u64,
-    rated: u64,
-    satisfied: u64,
-    resolved_late_or_dissatisfied: u64,
-    late_without_apology: u64,
-    wrong_appointment: u64,
-    appointment_checked: u64,
-}
-
-impl From<&Counts> for CountsDto {
-    fn from(c: &Counts) -> CountsDto {
-        CountsDto {
-            received: c.received,
-            carried_over: c.carried_over,
-            resolved_early: c.resolved_early,
-            resolved_on_time: c.resolved_on_time,
-            resolved_late: c.resolved_late,
-            in_progress_within: c.in_progress_within,
-            in_progress_overdue: c.in_progress_overdue,
-            withdrawn: c.withdrawn,
-            no_appointment: c.no_appointment,
-            online: c.online,
-            online_full: c.online_full,
-            fee_required: c.fee_required,
-            paid_online: c.paid_online,
-            digitized: c.digitized,
-            electronic_result: c.electronic_result,
-            digitized_with_result: c.digitized_with_result,
-            reused: c.reused,
-            rated: c.rated,
-            satisfied: c.satisfied,
-            resolved_late_or_dissatisfied: c.resolved_late_or_dissatisfied,
-            late_without_apology: c.late_without_apology,
-            wrong_appointment: c.wrong_appointment,
-            appointment_checked: c.appointment_checked,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct RowDto {
-    agency: String,
-    name: String,
-    level: &'static str,
-    #[serde(flatten)]
-    counts: CountsDto,
-    points_766: ScoreDto,
-}
-
-#[derive(Serialize)]
-struct UnknownDto {
-    #[serde(rename = "DonViXuLy")]
-    code: String,
-    #[serde(flatten)]
-    counts: CountsDto,
-}
-
-#[derive(Serialize)]
-struct TableDto {
-    period: String,
-    from: String,
-    to: String,
-    results: Vec<RowDto>,
-    unknown_agencies: Vec<UnknownDto>,
-}
-
-impl TableDto {
-    fn new(table: &DossierTable) -> TableDto {
-        let DossierPeriod { id, from, to, .. } = &table.period;
-        TableDto {
-            period: id.clone(),
-            from: from.iso(),
-            to: to.iso(),
-            results: table
-                .rows
-                .iter()
-                .map(|r| RowDto {
-                    agency: r.agency.id.to_string(),
-                    name: r.agency.name.clone(),
-                    level: r.agency.level.as_str(),
-                    counts: CountsDto::from(&r.counts),
-                    points_766: ScoreDto::new(&r.score),
-                })
-                .collect(),
-            unknown_agencies: table
-                .unknown
-                .iter()
-                .map(|(code, c)| UnknownDto { code: code.clone(), counts: CountsDto::from(c) })
-                .collect(),
-        }
     }
 }

@@ -215,7 +215,7 @@ impl App {
         let store = self.dossier_store()?;
         let index = self.dossier_index();
         let imported =
-            store.append_stream(input, format, &StreamOptions::default(), &index, progress).map_err(|e| match e {
+            store.append_stream(input, format, &StreamOptions::default(), index, progress).map_err(|e| match e {
                 ImportError::Refused(e) => ServiceError::Invalid(vec![format!("tệp bị từ chối, không nhập gì: {e}")]),
                 ImportError::Store(e) => store_error(e),
             })?;
@@ -250,7 +250,7 @@ impl App {
     ) -> Result<DossierTable, ServiceError> {
         check_reader(user)?;
         let index = self.dossier_index();
-        let snapshot = self.dossier_store()?.snapshot_for(&index).map_err(store_error)?;
+        let snapshot = self.dossier_store()?.snapshot_for(index).map_err(store_error)?;
         let counts = snapshot.aggregates.query(period.window);
         Ok(self.table(period, &snapshot.agencies, &counts, agency, level))
     }
@@ -293,7 +293,7 @@ impl App {
     ) -> Result<(DossierTable, Vec<Diagnostic>), ServiceError> {
         check_reader(user)?;
         let index = self.dossier_index();
-        let counted = count_file_window(input, format, &StreamOptions::default(), period.window, &index)
+        let counted = count_file_window(input, format, &StreamOptions::default(), period.window, index)
             .map_err(|e| ServiceError::Invalid(vec![format!("tệp bị từ chối: {e}")]))?;
         Ok((self.table(period, &counted.agencies, &counted.counts, agency, level), counted.diagnostics))
     }
@@ -337,12 +337,12 @@ impl App {
         check_reader(user)?;
         let store = self.dossier_store()?;
         let index = self.dossier_index();
-        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
+        let snapshot = store.snapshot_for(index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
             .scan(|id, d| {
-                let outcome = classify(d, period.window, &index);
+                let outcome = classify(d, period.window, index);
                 if outcome.state == State::Resolved(Timeliness::Late)
                     && !d.flags.contains(cchc_domain::dossier::DossierFlags::APOLOGY)
                 {
@@ -352,7 +352,7 @@ impl App {
                         agency: resolver.resolve(&code).map(|a| a.id.clone()),
                         code,
                         received: d.received.map_or(DayNum::default(), |r| r.day()),
-                        appointment: cchc_domain::dossier::appointment_of(d, &index).map(|a| a.day()),
+                        appointment: cchc_domain::dossier::appointment_of(d, index).map(|a| a.day()),
                         ended: cchc_domain::dossier::end_of_processing(d).map(|e| e.day()),
                     });
                 }
@@ -371,14 +371,14 @@ impl App {
         check_reader(user)?;
         let store = self.dossier_store()?;
         let index = self.dossier_index();
-        let snapshot = store.snapshot_for(&index).map_err(store_error)?;
+        let snapshot = store.snapshot_for(index).map_err(store_error)?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
             .scan(|id, d| {
                 let Some(received) = d.received else { return };
                 let Some(given) = d.appointment else { return };
-                if !classify(d, period.window, &index).received || wrong_appointment(d, &index) != Some(true) {
+                if !classify(d, period.window, index).received || wrong_appointment(d, index) != Some(true) {
                     return;
                 }
                 let code = snapshot.agencies.get(d.agency.0 as usize).cloned().unwrap_or_default();
