@@ -16,8 +16,10 @@
 #      reference  crates/dossiers/examples/dossier_reference.rs (the domain's `tally` over the
 #                 crate's reader), end to end, best of REPEAT;
 #      cli        `cchc dossiers indicators --file F --json` (end to end), `cchc dossiers import F`
-#                 then `cchc dossiers indicators --json` (from the store), then importing the
-#                 APPEND_ROWS file and asking again (append + refresh);
+#                 then `cchc dossiers indicators --json` (from the store, a whole CLI process),
+#                 the same table from a running `cchc serve --no-response-cache` through
+#                 GET /api/dossiers/indicators (when curl is present; PORT=18091), then importing
+#                 the APPEND_ROWS file and asking again (append + refresh);
 #      auto       cli when the binary has a `dossiers` command, else reference (default).
 #    The reference always runs once per window as the yardstick of the comparisons.
 # 6. Compares every table with the reference (first differences printed), prints the summary
@@ -239,6 +241,39 @@ else
         "$PY" "$DRIVER" from-json "$WORK/cli_store_${name}_1.out" --out "$WORK/cli_store_$name.csv"
         check "cchc store = reference" "$WORK/ref_$name.csv" "$WORK/cli_store_$name.csv"
     done
+    # The same table from the running server (`cchc serve --no-response-cache`, so every request
+    # computes it from the store): GET /api/dossiers/indicators, curl's total time, the first
+    # request (which builds the working-day index once) excluded, best of REPEAT.
+    if command -v curl >/dev/null; then
+        PORT="${PORT:-18091}"
+        printf '%s\n' "bench-dossiers-2024" | "$BIN" user add --username bench --role viewer --password-stdin >/dev/null
+        "$BIN" serve --no-response-cache --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+        SERVE_PID=$!
+        for _ in $(seq 1 100); do
+            curl -fsS -o /dev/null "http://127.0.0.1:$PORT/dang-nhap" 2>/dev/null && break
+            sleep 0.1
+        done
+        COOKIE="$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+            -d '{"username":"bench","password":"bench-dossiers-2024"}' "http://127.0.0.1:$PORT/api/session" \
+            | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(cchc_session=[0-9a-f]*\).*/\1/p' | head -n1)"
+        for w in $WINDOWS; do
+            IFS=: read -r name from to <<<"$w"
+            url="http://127.0.0.1:$PORT/api/dossiers/indicators?period=$name"
+            curl -fsS -o "$WORK/api_$name.json" -H "Cookie: $COOKIE" "$url"
+            : >"$WORK/api_$name.runs"
+            for i in $(seq 1 "$REPEAT"); do
+                curl -fsS -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$url" >>"$WORK/api_$name.runs"
+            done
+            s="$(sort -g "$WORK/api_$name.runs" | head -n1)"
+            s="$(awk -v s="$s" 'BEGIN { printf "%.3f", s }')"
+            key="DUCK_MEM_${name//[^A-Za-z0-9]/_}"
+            row cchc "query (server API)" "$name" "$s" "-" "$(speedup "${!key}" "$s")"
+            "$PY" "$DRIVER" from-json "$WORK/api_$name.json" --out "$WORK/api_$name.csv"
+            check "cchc server API = reference" "$WORK/ref_$name.csv" "$WORK/api_$name.csv"
+        done
+        kill "$SERVE_PID" 2>/dev/null || true
+        wait "$SERVE_PID" 2>/dev/null || true
+    fi
     # Append one day and refresh: timed together (import of the day, then the table).
     first="${WINDOW_NAMES[0]}"
     IFS=: read -r name from to <<<"${WINDOWS%% *}"
