@@ -246,8 +246,10 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Adds `other` into `self`: counts of disjoint sets of dossiers add up exactly.
-    pub fn add(&mut self, other: &Counts) {
+    /// Each count of `self` replaced by `f(self's, other's)`: the one place that lists every
+    /// count (the destructuring fails to compile when a count is added and forgotten here).
+    #[inline]
+    fn combine(&mut self, other: &Counts, f: impl Fn(u64, u64) -> u64) {
         let Counts {
             received,
             carried_over,
@@ -273,83 +275,40 @@ impl Counts {
             wrong_appointment,
             appointment_checked,
         } = *other;
-        self.received += received;
-        self.carried_over += carried_over;
-        self.resolved_early += resolved_early;
-        self.resolved_on_time += resolved_on_time;
-        self.resolved_late += resolved_late;
-        self.in_progress_within += in_progress_within;
-        self.in_progress_overdue += in_progress_overdue;
-        self.withdrawn += withdrawn;
-        self.no_appointment += no_appointment;
-        self.online += online;
-        self.online_full += online_full;
-        self.fee_required += fee_required;
-        self.paid_online += paid_online;
-        self.digitized += digitized;
-        self.electronic_result += electronic_result;
-        self.digitized_with_result += digitized_with_result;
-        self.reused += reused;
-        self.rated += rated;
-        self.satisfied += satisfied;
-        self.resolved_late_or_dissatisfied += resolved_late_or_dissatisfied;
-        self.late_without_apology += late_without_apology;
-        self.wrong_appointment += wrong_appointment;
-        self.appointment_checked += appointment_checked;
+        self.received = f(self.received, received);
+        self.carried_over = f(self.carried_over, carried_over);
+        self.resolved_early = f(self.resolved_early, resolved_early);
+        self.resolved_on_time = f(self.resolved_on_time, resolved_on_time);
+        self.resolved_late = f(self.resolved_late, resolved_late);
+        self.in_progress_within = f(self.in_progress_within, in_progress_within);
+        self.in_progress_overdue = f(self.in_progress_overdue, in_progress_overdue);
+        self.withdrawn = f(self.withdrawn, withdrawn);
+        self.no_appointment = f(self.no_appointment, no_appointment);
+        self.online = f(self.online, online);
+        self.online_full = f(self.online_full, online_full);
+        self.fee_required = f(self.fee_required, fee_required);
+        self.paid_online = f(self.paid_online, paid_online);
+        self.digitized = f(self.digitized, digitized);
+        self.electronic_result = f(self.electronic_result, electronic_result);
+        self.digitized_with_result = f(self.digitized_with_result, digitized_with_result);
+        self.reused = f(self.reused, reused);
+        self.rated = f(self.rated, rated);
+        self.satisfied = f(self.satisfied, satisfied);
+        self.resolved_late_or_dissatisfied = f(self.resolved_late_or_dissatisfied, resolved_late_or_dissatisfied);
+        self.late_without_apology = f(self.late_without_apology, late_without_apology);
+        self.wrong_appointment = f(self.wrong_appointment, wrong_appointment);
+        self.appointment_checked = f(self.appointment_checked, appointment_checked);
+    }
+
+    /// Adds `other` into `self`: counts of disjoint sets of dossiers add up exactly.
+    pub fn add(&mut self, other: &Counts) {
+        self.combine(other, |a, b| a + b);
     }
 
     /// Takes out `other`, counts of dossiers among those of `self` (saturating at 0): a
     /// dossier counted by mistake leaves again.
     pub fn subtract(&mut self, other: &Counts) {
-        let Counts {
-            received,
-            carried_over,
-            resolved_early,
-            resolved_on_time,
-            resolved_late,
-            in_progress_within,
-            in_progress_overdue,
-            withdrawn,
-            no_appointment,
-            online,
-            online_full,
-            fee_required,
-            paid_online,
-            digitized,
-            electronic_result,
-            digitized_with_result,
-            reused,
-            rated,
-            satisfied,
-            resolved_late_or_dissatisfied,
-            late_without_apology,
-            wrong_appointment,
-            appointment_checked,
-        } = *other;
-        self.received = self.received.saturating_sub(received);
-        self.carried_over = self.carried_over.saturating_sub(carried_over);
-        self.resolved_early = self.resolved_early.saturating_sub(resolved_early);
-        self.resolved_on_time = self.resolved_on_time.saturating_sub(resolved_on_time);
-        self.resolved_late = self.resolved_late.saturating_sub(resolved_late);
-        self.in_progress_within = self.in_progress_within.saturating_sub(in_progress_within);
-        self.in_progress_overdue = self.in_progress_overdue.saturating_sub(in_progress_overdue);
-        self.withdrawn = self.withdrawn.saturating_sub(withdrawn);
-        self.no_appointment = self.no_appointment.saturating_sub(no_appointment);
-        self.online = self.online.saturating_sub(online);
-        self.online_full = self.online_full.saturating_sub(online_full);
-        self.fee_required = self.fee_required.saturating_sub(fee_required);
-        self.paid_online = self.paid_online.saturating_sub(paid_online);
-        self.digitized = self.digitized.saturating_sub(digitized);
-        self.electronic_result = self.electronic_result.saturating_sub(electronic_result);
-        self.digitized_with_result = self.digitized_with_result.saturating_sub(digitized_with_result);
-        self.reused = self.reused.saturating_sub(reused);
-        self.rated = self.rated.saturating_sub(rated);
-        self.satisfied = self.satisfied.saturating_sub(satisfied);
-        self.resolved_late_or_dissatisfied =
-            self.resolved_late_or_dissatisfied.saturating_sub(resolved_late_or_dissatisfied);
-        self.late_without_apology = self.late_without_apology.saturating_sub(late_without_apology);
-        self.wrong_appointment = self.wrong_appointment.saturating_sub(wrong_appointment);
-        self.appointment_checked = self.appointment_checked.saturating_sub(appointment_checked);
+        self.combine(other, u64::saturating_sub);
     }
 
     /// Ended in the window (withdrawals excluded).
