@@ -40,25 +40,6 @@ pub use workday::WorkdayIndex;
 const EPOCH_JDN: i64 = 2_451_545;
 const SECONDS_PER_DAY: u32 = 86_400;
 
-/// Eight ASCII digits (the first the most significant) as a number; `None` unless every byte is
-/// `0`–`9`. SWAR: each byte must be 0x30–0x39, then pairs, quads and the whole are combined by
-/// three multiplications.
-#[inline]
-fn eight_digits(chunk: [u8; 8]) -> Option<u32> {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    let x = u64::from_le_bytes(chunk);
-    let d = x.wrapping_sub(ZEROS);
-    // High nibbles 3 and, after adding 6, no byte of the digits reaches 10.
-    if x & HIGH != ZEROS || d.wrapping_add(0x0606_0606_0606_0606) & HIGH != 0 {
-        return None;
-    }
-    let pairs = (d.wrapping_mul(10 * 256 + 1) >> 8) & 0x00FF_00FF_00FF_00FF;
-    let quads = (pairs.wrapping_mul(100 * 65_536 + 1) >> 16) & 0x0000_FFFF_0000_FFFF;
-    let all = quads.wrapping_mul(10_000 * (1 << 32) + 1) >> 32;
-    u32::try_from(all).ok()
-}
-
 /// A calendar day as the number of days since 2000-01-01 (day 0). Covers 2000–2135, the range
 /// of [`Moment`].
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -199,16 +180,20 @@ impl Moment {
     }
 
     /// Parses the portal's fixed-width `yyyyMMddHHmmss` (exactly 14 ASCII digits), by hand: this
-    /// runs for every timestamp of millions of rows, so the digits are checked and combined
-    /// eight at a time in a `u64` (`yyyyMMdd`, then the overlapping `ddHHmmss`).
+    /// runs for every timestamp of millions of rows.
     pub fn parse_compact(bytes: &[u8]) -> Option<Moment> {
         let digits: &[u8; 14] = bytes.try_into().ok()?;
-        let date = eight_digits(digits[..8].try_into().ok()?)?;
-        let time = eight_digits(digits[6..].try_into().ok()?)?;
-        let year = date / 10_000;
-        let (month, day) = ((date / 100) % 100, date % 100);
-        let (hour, minute, second) = ((time / 10_000) % 100, (time / 100) % 100, time % 100);
-        Moment::from_parts(year as i32, month, day, hour, minute, second)
+        let mut values = [0u32; 14];
+        for (value, &byte) in values.iter_mut().zip(digits) {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            *value = u32::from(digit);
+        }
+        let two = |i: usize| values[i] * 10 + values[i + 1];
+        let year = values[0] * 1000 + values[1] * 100 + two(2);
+        Moment::from_parts(year as i32, two(4), two(6), two(8), two(10), two(12))
     }
 
     /// The `yyyyMMddHHmmss` digits.
@@ -607,22 +592,6 @@ mod tests {
             prop_assert_eq!((date.year(), date.month(), date.day()), (y, m, d));
             prop_assert_eq!(DayNum::from_ymd(y, m, d), Some(day));
             prop_assert_eq!(DayNum::from_date(date), Some(day));
-        }
-
-        #[test]
-        fn eight_digits_agree_with_a_digit_by_digit_reading(bytes in proptest::array::uniform8(0u8..=255), n in 0u32..100_000_000) {
-            let slow = |b: &[u8; 8]| b.iter().try_fold(0u32, |v, &c| c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0')));
-            prop_assert_eq!(eight_digits(bytes), slow(&bytes));
-            let text: [u8; 8] = format!("{n:08}").into_bytes().try_into().unwrap();
-            prop_assert_eq!(eight_digits(text), Some(n));
-            // One byte just outside the digits anywhere makes it fail.
-            for i in 0..8 {
-                for bad in [b'/', b':', b' ', b'0' + 16, b'0' - 16] {
-                    let mut wrong = text;
-                    wrong[i] = bad;
-                    prop_assert_eq!(eight_digits(wrong), None);
-                }
-            }
         }
 
         #[test]
