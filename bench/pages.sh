@@ -132,6 +132,7 @@ PAGES=(
     "dossier 766 points (issue 11)|viewer|/ho-so-tthc/766?ky=2024S1"
     "late dossiers (issue 11)|viewer|/ho-so-tthc/tre-han?ky=2024S1"
     "wrong appointment dates (issue 11)|viewer|/ho-so-tthc/ngay-hen?ky=2024S1"
+    "dossier unit codes (issue 11)|viewer|/ho-so-tthc/ma-don-vi"
     "api dossier indicators (issue 11)|viewer|/api/dossiers/indicators?period=2024S1"
     "api late dossiers (issue 11)|viewer|/api/dossiers/late?period=2024S1"
     "api wrong dates (issue 11)|viewer|/api/dossiers/check-dates?period=2024S1"

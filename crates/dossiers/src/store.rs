@@ -353,6 +353,12 @@ impl DossierStore {
         &self.dir
     }
 
+    /// The committed generation (0 for an empty store): it changes with every commit, so a
+    /// caller may keep a [`Snapshot`] for as long as the generation stays.
+    pub fn generation(&self) -> Result<u64, StoreError> {
+        Ok(self.manifest()?.generation)
+    }
+
     fn manifest(&self) -> Result<Manifest, StoreError> {
         let path = self.dir.join(MANIFEST);
         match fs::read_to_string(&path) {

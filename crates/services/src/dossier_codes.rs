@@ -135,9 +135,10 @@ impl App {
         if !user.active {
             return Err(ServiceError::Forbidden("tài khoản đã bị khóa".into()));
         }
-        let Some(dir) = self.dossier_dir.as_deref() else { return Ok(Vec::new()) };
-        let snapshot =
-            cchc_dossiers::DossierStore::new(dir).snapshot().map_err(|e| ServiceError::Invalid(vec![e.to_string()]))?;
+        if self.dossier_dir.is_none() {
+            return Ok(Vec::new());
+        }
+        let snapshot = self.dossier_snapshot()?;
         let (first, days) = snapshot.aggregates.range();
         let Some(window) = Window::new(first, cchc_domain::dossier::DayNum::new(first.get() + days.saturating_sub(1)))
         else {

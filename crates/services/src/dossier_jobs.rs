@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use cchc_domain::account::User;
 use cchc_domain::dossier::{Counts, Window};
 use cchc_domain::Date;
-use cchc_dossiers::DossierStore;
 
 use crate::dossiers::DossierImport;
 use crate::{App, DossierFormat, ServiceError};
@@ -265,8 +264,10 @@ impl App {
         if !user.active {
             return Err(ServiceError::Forbidden("tài khoản đã bị khóa".into()));
         }
-        let Some(dir) = self.dossier_dir.as_deref() else { return Ok(DossierOverview::default()) };
-        let snapshot = DossierStore::new(dir).snapshot().map_err(|e| ServiceError::Invalid(vec![e.to_string()]))?;
+        if self.dossier_dir.is_none() {
+            return Ok(DossierOverview::default());
+        }
+        let snapshot = self.dossier_snapshot()?;
         let mut months = Vec::new();
         let (first, days) = snapshot.aggregates.range();
         if days > 0 && snapshot.dossiers > 0 {

@@ -13,7 +13,7 @@ use cchc_domain::dossier::{
 use cchc_domain::{AdminLevel, Agency, AgencyDirectory, AgencyId, Date, Diagnostic, PeriodId};
 use cchc_dossiers::{
     count_window as count_file_window, store_index, AppendReport, DossierSet, DossierStore, Format, ImportError, Input,
-    StoreError, StreamOptions,
+    Snapshot, StoreError, StreamOptions,
 };
 
 use crate::{App, ServiceError};
@@ -135,6 +135,28 @@ impl App {
         self.dossier_index.get_or_init(|| store_index(&self.calendar))
     }
 
+    /// The store's snapshot (codes and counters) under the application's calendar, kept while
+    /// the store's generation stays: every table, list and comparison of a request reads it, and
+    /// re-reading the counters file each time cost more than answering. A commit by this
+    /// process or another (a CLI import) moves the generation, and the next call reads anew.
+    pub(crate) fn dossier_snapshot(&self) -> Result<std::sync::Arc<Snapshot>, ServiceError> {
+        let store = self.dossier_store()?;
+        let generation = store.generation().map_err(store_error)?;
+        let kept = |guard: &Option<(u64, std::sync::Arc<Snapshot>)>| {
+            guard.as_ref().filter(|(g, _)| *g == generation && generation != 0).map(|(_, s)| s.clone())
+        };
+        if let Some(found) = self.dossier_snapshot.lock().ok().and_then(|g| kept(&g)) {
+            return Ok(found);
+        }
+        let snapshot = std::sync::Arc::new(store.snapshot_for(self.dossier_index()).map_err(store_error)?);
+        // A calendar change rebuilds the counters as a new generation: key by what is now there.
+        let now = store.generation().map_err(store_error)?;
+        if let Ok(mut guard) = self.dossier_snapshot.lock() {
+            *guard = Some((now, snapshot.clone()));
+        }
+        Ok(snapshot)
+    }
+
     /// Sets the folder of the dossier store (an in-memory application has none until then).
     pub fn with_dossier_dir(mut self, dir: PathBuf) -> App {
         self.dossier_dir = Some(dir);
@@ -249,8 +271,7 @@ impl App {
         level: Option<AdminLevel>,
     ) -> Result<DossierTable, ServiceError> {
         check_reader(user)?;
-        let index = self.dossier_index();
-        let snapshot = self.dossier_store()?.snapshot_for(index).map_err(store_error)?;
+        let snapshot = self.dossier_snapshot()?;
         let counts = snapshot.aggregates.query(period.window);
         Ok(self.table(period, &snapshot.agencies, &counts, agency, level))
     }
@@ -337,7 +358,7 @@ impl App {
         check_reader(user)?;
         let store = self.dossier_store()?;
         let index = self.dossier_index();
-        let snapshot = store.snapshot_for(index).map_err(store_error)?;
+        let snapshot = self.dossier_snapshot()?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store
@@ -371,7 +392,7 @@ impl App {
         check_reader(user)?;
         let store = self.dossier_store()?;
         let index = self.dossier_index();
-        let snapshot = store.snapshot_for(index).map_err(store_error)?;
+        let snapshot = self.dossier_snapshot()?;
         let resolver = self.resolver(period.to);
         let mut out = Vec::new();
         store

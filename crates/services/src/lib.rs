@@ -116,6 +116,8 @@ pub struct App {
     dossier_dir: Option<std::path::PathBuf>,
     /// The working-day index of the dossier rules, built on first use (`dossiers::dossier_index`).
     dossier_index: std::sync::OnceLock<cchc_domain::dossier::WorkdayIndex>,
+    /// The dossier store's snapshot with the generation it was read at (`dossier_snapshot`).
+    dossier_snapshot: std::sync::Mutex<Option<(u64, std::sync::Arc<cchc_dossiers::Snapshot>)>>,
     /// Other `DonViXuLy` codes mapped to agencies (stored; read once, replaced on every edit).
     dossier_codes: dossier_codes::MappedCodes,
     /// Dossier import jobs of this process and the dossier data generation.
@@ -159,6 +161,7 @@ impl App {
             sessions: accounts::SessionCache::default(),
             dossier_dir: None,
             dossier_index: std::sync::OnceLock::new(),
+            dossier_snapshot: std::sync::Mutex::new(None),
             dossier_codes: dossier_codes::MappedCodes::default(),
             dossier_jobs: dossier_jobs::DossierJobs::default(),
         };

@@ -150,3 +150,28 @@ async fn other_unit_codes_are_mapped_to_agencies_by_the_department_of_home_affai
     let again = app.unmap_dossier_code(&admin, "000.00.12.H56").await.unwrap_err();
     assert!(again.to_string().contains("không tìm thấy"), "{again}");
 }
+
+#[tokio::test]
+async fn a_reader_follows_imports_made_by_another_process() {
+    let folder = tempfile::tempdir().unwrap();
+    let dir = folder.path().join("dossiers");
+    // Two applications over the same store, as the server and a `cchc dossiers import` are.
+    let server = App::open_in_memory().await.unwrap().with_dossier_dir(dir.clone());
+    let command_line = App::open_in_memory().await.unwrap().with_dossier_dir(dir);
+    let admin = account(&command_line, "snv", UserRole::Admin, None).await;
+    let viewer = account(&server, "xem", UserRole::Viewer, None).await;
+    let period = server.dossier_period("2024-03").await.unwrap();
+    let received = |app: &App| -> u64 {
+        app.dossier_indicators(&viewer, &period, None, None).unwrap().rows.iter().map(|r| r.counts.received).sum()
+    };
+    assert_eq!(received(&server), 0);
+    let (first, rest) = DOSSIERS_CSV.split_at(DOSSIERS_CSV.find("\nF,").unwrap() + 1);
+    command_line.import_dossiers(&admin, first.as_bytes(), Format::Csv, &mut |_, _, _| {}).unwrap();
+    assert_eq!(received(&server), 2, "D and E");
+    assert_eq!(received(&server), 2, "asked again: the kept snapshot");
+    let header = DOSSIERS_CSV.lines().next().unwrap();
+    command_line
+        .import_dossiers(&admin, format!("{header}\n{rest}").as_bytes(), Format::Csv, &mut |_, _, _| {})
+        .unwrap();
+    assert_eq!(received(&server), 4, "F and W, X being no agency's and Q quarantined");
+}
