@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use cchc_domain::dossier::{Component766, Counts, DayNum, Score766};
 use cchc_domain::evaluation::Points;
-use cchc_domain::{AdminLevel, AgencyId, Diagnostic};
+use cchc_domain::{AdminLevel, AgencyId};
 use cchc_services::dossiers::{
     dossier_date, DossierImport, DossierPeriod, DossierTable, LateDossier, WrongAppointment,
 };
@@ -22,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::{E401, E403, E413, E415, E422};
 use super::schema::{AdminLevelValue, AgencyIdText};
 use super::{ApiQuery, Problem, WriteUser};
+use crate::api::dto::FileLineDto;
 use crate::auth::{ApiUser, CurrentUser};
 use crate::error::WebError;
 use crate::AppState;
@@ -369,21 +370,6 @@ pub struct WrongListDto {
     pub results: Vec<WrongDto>,
 }
 
-/// Một dòng bị loại khi nhập.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(as = DossierDiagnostic)]
-pub struct DiagnosticDto {
-    /// Dòng trong tệp (dòng tiêu đề là dòng 1; 0: cả tệp).
-    pub line: u32,
-    pub message: String,
-}
-
-impl DiagnosticDto {
-    fn new(d: &Diagnostic) -> DiagnosticDto {
-        DiagnosticDto { line: d.line, message: d.message.clone() }
-    }
-}
-
 /// Kết quả nhập một tệp hồ sơ.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(as = DossierImport)]
@@ -404,7 +390,7 @@ pub struct ImportDto {
     pub total: usize,
     /// Mã DonViXuLy không có trong danh mục cơ quan.
     pub unknown_agencies: Vec<String>,
-    pub diagnostics: Vec<DiagnosticDto>,
+    pub diagnostics: Vec<FileLineDto>,
 }
 
 impl ImportDto {
@@ -419,7 +405,7 @@ impl ImportDto {
             duplicates: import.duplicates,
             total: r.total,
             unknown_agencies: import.unknown_agencies.clone(),
-            diagnostics: import.diagnostics.iter().map(DiagnosticDto::new).collect(),
+            diagnostics: import.diagnostics.iter().map(FileLineDto::new).collect(),
         }
     }
 }

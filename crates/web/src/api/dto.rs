@@ -967,3 +967,18 @@ pub struct DashboardDto {
 pub fn percent(value: f64) -> f64 {
     cchc_domain::number::Percent1::of(value).map_or(0.0, cchc_domain::number::Percent1::value)
 }
+
+/// Một dòng của tệp tải lên bị loại hoặc được cảnh báo, với lý do (phiếu khảo sát, hồ sơ TTHC).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = FileLine)]
+pub struct FileLineDto {
+    /// Dòng trong tệp (dòng tiêu đề là dòng 1; 0: cả tệp).
+    pub line: u32,
+    pub message: String,
+}
+
+impl FileLineDto {
+    pub fn new(d: &cchc_domain::Diagnostic) -> FileLineDto {
+        FileLineDto { line: d.line, message: d.message.clone() }
+    }
+}

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use cchc_domain::number::Percent1;
 use cchc_domain::sipas::{AgencyResult, Share, SipasIndex};
-use cchc_domain::{AgencyDirectory, Diagnostic};
+use cchc_domain::AgencyDirectory;
 use cchc_services::survey::SurveyImport;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::openapi::{E401, E403, E413, E415, E422};
 use super::schema::AgencyIdText;
 use super::{ApiQuery, Problem, WriteUser};
+use crate::api::dto::FileLineDto;
 use crate::auth::ApiUser;
 use crate::AppState;
 
@@ -145,21 +146,6 @@ impl SipasDto {
     }
 }
 
-/// Một dòng không được tính.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[schema(as = SurveyLine)]
-pub struct LineDto {
-    /// Dòng trong tệp (0: cả tệp).
-    pub line: u32,
-    pub message: String,
-}
-
-impl LineDto {
-    fn new(d: &Diagnostic) -> LineDto {
-        LineDto { line: d.line, message: d.message.clone() }
-    }
-}
-
 /// Kết quả nhập một tệp phiếu khảo sát.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(as = SurveyImport)]
@@ -169,9 +155,9 @@ pub struct SurveyImportDto {
     /// Số phiếu được lưu và tính.
     pub accepted: usize,
     /// Các dòng không được tính (không hợp lệ, ngoài thang, cơ quan không xác định, trùng).
-    pub excluded: Vec<LineDto>,
+    pub excluded: Vec<FileLineDto>,
     /// Các cột bị bỏ qua.
-    pub warnings: Vec<LineDto>,
+    pub warnings: Vec<FileLineDto>,
 }
 
 impl SurveyImportDto {
@@ -180,8 +166,8 @@ impl SurveyImportDto {
             year: import.year,
             file_name: import.file_name.clone(),
             accepted: import.accepted,
-            excluded: import.excluded.iter().map(LineDto::new).collect(),
-            warnings: import.warnings.iter().map(LineDto::new).collect(),
+            excluded: import.excluded.iter().map(FileLineDto::new).collect(),
+            warnings: import.warnings.iter().map(FileLineDto::new).collect(),
         }
     }
 }
