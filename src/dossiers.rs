@@ -11,7 +11,7 @@ use cchc_domain::{AdminLevel, AgencyId, AgencyKind, Date};
 use cchc_dossiers::{generate, Format, GeneratorConfig};
 use cchc_services::dossiers::{dossier_date, DossierTable};
 use cchc_services::App;
-use cchc_web::api::dossiers::{ImportDto, LateDto, LateListDto, TableDto, WrongDto, WrongListDto};
+use cchc_web::api::dossiers::{ImportDto, LateListDto, TableDto, WrongListDto};
 use serde::Serialize;
 
 use crate::cli::DossiersCommand;
@@ -196,9 +196,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let late = app.late_dossiers(&user, &period).map_err(user_error)?;
             if as_json {
-                let results = late.iter().map(LateDto::new).collect();
-                let (period, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
-                print_json(&LateListDto { period, from, to, results })?;
+                print_json(&LateListDto::new(&period, &late))?;
             } else {
                 outln!(
                     "{}: {} hồ sơ giải quyết quá hạn chưa có văn bản xin lỗi ({} – {})",
@@ -224,9 +222,7 @@ pub async fn run(app: &App, command: DossiersCommand, as_json: bool) -> Result<E
             let user = app.command_line_user(crate::clock::now()).await.map_err(user_error)?;
             let wrong = app.wrong_appointments(&user, &period).map_err(user_error)?;
             if as_json {
-                let results = wrong.iter().map(|w| WrongDto::new(w, app)).collect();
-                let (period, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
-                print_json(&WrongListDto { period, from, to, results })?;
+                print_json(&WrongListDto::new(&period, &wrong, app))?;
             } else {
                 outln!(
                     "{}: {} hồ sơ có ngày hẹn trả sai ({} – {})",

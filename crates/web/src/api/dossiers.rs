@@ -358,6 +358,13 @@ pub struct LateListDto {
     pub results: Vec<LateDto>,
 }
 
+impl LateListDto {
+    pub fn new(period: &DossierPeriod, late: &[LateDossier]) -> LateListDto {
+        let (from, to) = (period.from.iso(), period.to.iso());
+        LateListDto { period: period.id.clone(), from, to, results: late.iter().map(LateDto::new).collect() }
+    }
+}
+
 /// Danh sách hồ sơ có ngày hẹn trả sai của một kỳ.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(as = WrongAppointmentList)]
@@ -368,6 +375,14 @@ pub struct WrongListDto {
     #[schema(format = Date)]
     pub to: String,
     pub results: Vec<WrongDto>,
+}
+
+impl WrongListDto {
+    pub fn new(period: &DossierPeriod, wrong: &[WrongAppointment], app: &App) -> WrongListDto {
+        let (from, to) = (period.from.iso(), period.to.iso());
+        let results = wrong.iter().map(|w| WrongDto::new(w, app)).collect();
+        WrongListDto { period: period.id.clone(), from, to, results }
+    }
 }
 
 /// Kết quả nhập một tệp hồ sơ.
@@ -548,9 +563,8 @@ pub async fn late_list(
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<LateListDto>, Problem> {
     let period = period_of(&state.app, query.period.as_deref()).await?;
-    let (id, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
-    let rows = late(&state, &user, period).await?;
-    Ok(Json(LateListDto { period: id, from, to, results: rows.iter().map(LateDto::new).collect() }))
+    let rows = late(&state, &user, period.clone()).await?;
+    Ok(Json(LateListDto::new(&period, &rows)))
 }
 
 #[utoipa::path(
@@ -570,10 +584,8 @@ pub async fn check_dates(
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<WrongListDto>, Problem> {
     let period = period_of(&state.app, query.period.as_deref()).await?;
-    let (id, from, to) = (period.id.clone(), period.from.iso(), period.to.iso());
-    let rows = wrong(&state, &user, period).await?;
-    let results = rows.iter().map(|w| WrongDto::new(w, &state.app)).collect();
-    Ok(Json(WrongListDto { period: id, from, to, results }))
+    let rows = wrong(&state, &user, period.clone()).await?;
+    Ok(Json(WrongListDto::new(&period, &rows, &state.app)))
 }
 
 /// The format of an export from its name (`.csv`, `.jsonl`, `.ndjson`) or, failing that, its
